@@ -1,0 +1,63 @@
+"""Writing and reading the audit trail (R3)."""
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from backoffice.middleware import current_ip
+from backoffice.models import AuditAction, AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def audit_region_code(obj) -> str:
+    getter = getattr(obj, "audit_region_code", None)
+    if callable(getter):
+        return getter() or ""
+    region = getattr(obj, "region", None)
+    return getattr(region, "code", "") or ""
+
+
+def audit_record(
+    *, obj, actor, action: str, transition: str = "", from_state: str = "", to_state: str = "",
+    reason: str = "", changes: dict | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction that makes the change, so a refused change leaves none."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(str(actor) if actor is not None else "系统") [:128],
+        ip_address=current_ip(),
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        region_code=audit_region_code(obj),
+        action=action,
+        transition=transition,
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason or "",
+        changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()},
+    )
+
+
+def diff_fields(before: dict, after: dict) -> dict:
+    return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+
+
+def timeline_for(obj):
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor").order_by("at", "id")
+
+
+def audit_search(qs, *, text: str = ""):
+    if text:
+        qs = qs.filter(Q(object_repr__icontains=text) | Q(actor_name__icontains=text) | Q(reason__icontains=text))
+    return qs

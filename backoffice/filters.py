@@ -1,0 +1,51 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.identity import normalise_id_number
+from backoffice.models import AuditAction, AuditEvent, Organisation, OrganisationKind, SchoolStage, Subject, Teacher
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
+    region = django_filters.CharFilter(label=_("Region code"), method="in_region")
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "region"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(code__iexact=value))
+
+    def in_region(self, qs, name, value):
+        return qs.filter(region__code__startswith=value.rstrip("0") or value)
+
+
+class TeacherFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or full ID number"), method="search")
+    stage = django_filters.ChoiceFilter(label=_("School stage"), choices=SchoolStage.choices)
+    subject = django_filters.ChoiceFilter(label=_("Subject"), choices=Subject.choices)
+    is_rural = django_filters.BooleanFilter(label=_("Rural teacher"))
+
+    class Meta:
+        model = Teacher
+        fields = ["q", "stage", "subject", "is_rural"]
+
+    def search(self, qs, name, value):
+        # Searching by a full ID number finds the teacher without ever displaying the number.
+        return qs.filter(Q(name__icontains=value) | Q(id_number=normalise_id_number(value)))
+
+
+class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Object, person or reason"), method="search")
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    since = django_filters.DateFilter(label=_("From date"), field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label=_("To date"), field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["q", "action", "since", "until", "content_type"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(object_repr__icontains=value) | Q(actor_name__icontains=value) | Q(reason__icontains=value))

@@ -1,0 +1,63 @@
+"""Role and scope predicates (rules). Transitions combine them: role AND region/organisation scope."""
+import rules
+
+from backoffice.models import Role
+from backoffice.scoping import scope_for
+
+
+def has_role(*roles):
+    names = {str(r) for r in roles}
+
+    @rules.predicate(name=f"has_role({','.join(sorted(names))})")
+    def check(user, obj=None):
+        return bool(user and user.is_authenticated and user.is_active and (user.role in names))
+
+    return check
+
+
+@rules.predicate
+def is_superuser(user, obj=None):
+    return bool(user and user.is_superuser)
+
+
+@rules.predicate
+def can_write(user, obj=None):
+    return scope_for(user).can_write
+
+
+def in_region_of(path: str):
+    """True when the object's region (found at dotted `path`) lies within the user's region scope."""
+
+    @rules.predicate(name=f"in_region_of({path})")
+    def check(user, obj):
+        target = obj
+        for part in path.split("."):
+            target = getattr(target, part, None) if target is not None else None
+        return scope_for(user).covers_region(target)
+
+    return check
+
+
+def owned_by(path: str):
+    """True when the object's organisation (at dotted `path`) is the user's own organisation."""
+
+    @rules.predicate(name=f"owned_by({path})")
+    def check(user, obj):
+        target = obj
+        for part in path.split("."):
+            target = getattr(target, part, None) if target is not None else None
+        return target is not None and user.organisation_id is not None and target.pk == user.organisation_id
+
+    return check
+
+
+is_government = has_role(
+    Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF
+)
+is_auditor = has_role(Role.AUDITOR)
+can_read_audit = is_superuser | has_role(
+    Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER
+)
+
+rules.add_perm("backoffice.view_audit", can_read_audit)
+rules.add_perm("backoffice.view_teacher_registry", is_superuser | is_government | is_auditor | has_role(Role.SCHOOL_ADMIN))

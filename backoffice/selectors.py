@@ -1,0 +1,53 @@
+"""Reads, always scoped to the user (R2)."""
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
+
+from backoffice import scoping
+from backoffice.models import AuditEvent, Organisation, Role, Teacher
+from backoffice.scoping import scope_for
+
+
+def organisation_list_visible_to(*, user):
+    return scope_for(user).organisations(Organisation.objects.select_related("region", "region__parent"))
+
+
+def teacher_list_visible_to(*, user):
+    return scope_for(user).teachers(Teacher.objects.select_related("school", "region", "region__parent"))
+
+
+def audit_list_visible_to(*, user):
+    """Auditors and province/ministry staff read the trail of their region; nobody reads outside it."""
+    scope = scope_for(user)
+    qs = AuditEvent.objects.select_related("content_type", "actor")
+    if scope.kind == scoping.ALL:
+        return qs
+    if scope.kind == scoping.REGION and user.role in {
+        Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER
+    }:
+        return qs.filter(region_code__startswith=scope.region_prefix)
+    return qs.none()
+
+
+def audit_object_types():
+    used = AuditEvent.objects.values_list("content_type", flat=True).distinct()
+    return ContentType.objects.filter(pk__in=used)
+
+
+def scope_summary(*, user) -> dict:
+    scope = scope_for(user)
+    org = getattr(user, "organisation", None)
+    role = user.get_role_display() if getattr(user, "role", "") else _("Administrator")
+    if scope.kind == scoping.ALL:
+        label = _("Nationwide")
+    elif scope.kind == scoping.REGION:
+        label = org.region.full_name
+    elif scope.kind == scoping.ORGANISATION:
+        label = org.name
+    elif scope.kind == scoping.ASSIGNED:
+        label = _("Items assigned to me")
+    else:
+        label = _("Nothing")
+    note = f"{role} · {org.name}" if org else role
+    if scope.read_only:
+        note += " · " + _("read only")
+    return {"label": label, "note": note}

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from backoffice import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("registry/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("enrolment/", include("projects.enrolment.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# Each workflow app mounts its own URLs when it has them.
+for app, prefix in (("projects", "projects/"), ("tendering", "tendering/"), ("finance", "finance/")):
+    try:
+        urlpatterns.append(path(prefix, include(f"{app}.urls")))
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.urls":
+            raise
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,91 @@
+from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from backoffice.admin import ScopedAdminMixin
+from backoffice.scoping import scope_for
+
+from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
+from .resources import TeacherResource
+from .selectors import certificate_list_visible_to, credit_list_visible_to, enrolment_list_visible_to, exemption_list_visible_to
+
+
+class ReadOnlyWorkflowAdmin(admin.ModelAdmin):
+    """States move only through the services (pages and their buttons); the admin reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ("teacher_name", "masked_id", "project", "status", "submitted_at")
+    list_filter = ("status",)
+    search_fields = ("teacher__name", "=teacher__id_number", "project__code")
+
+    def get_queryset(self, request):
+        return enrolment_list_visible_to(user=request.user)
+
+    @admin.display(description=_("Full name"))
+    def teacher_name(self, obj):
+        return obj.teacher.name
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return obj.teacher.masked_id_number
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ("enrolment", "ground", "status", "applied_at")
+    list_filter = ("status", "ground")
+
+    def get_queryset(self, request):
+        return exemption_list_visible_to(user=request.user)
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ("enrolment", "year", "hours", "status")
+    list_filter = ("status", "year")
+
+    def get_queryset(self, request):
+        return credit_list_visible_to(user=request.user)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ("number", "enrolment", "hours", "issued_on", "status")
+    list_filter = ("status",)
+    search_fields = ("number",)
+
+    def get_queryset(self, request):
+        return certificate_list_visible_to(user=request.user)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ("original_name", "kind", "status", "rows_total", "created_by", "created_at")
+
+
+@admin.register(RegistryTeacher)
+class RegistryTeacherAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    """django-import-export's import with preview and row errors, for small files."""
+
+    resource_classes = [TeacherResource]
+    list_display = ("name", "masked_id", "school", "region", "stage", "subject")
+    list_select_related = ("school", "region")
+    search_fields = ("name", "=id_number")
+
+    def get_queryset(self, request):
+        return scope_for(request.user).teachers(admin.ModelAdmin.get_queryset(self, request))
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number

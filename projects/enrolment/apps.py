@@ -1,0 +1,70 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnrolmentConfig(AppConfig):
+    name = "projects.enrolment"
+    label = "enrolment"
+    verbose_name = _("Trainees and enrolment")
+
+    def ready(self):
+        from backoffice.config import register_setting
+        from backoffice.demo import register_demo_step
+        from backoffice.models import Role
+        from backoffice.navigation import register_nav, register_panel
+
+        register_setting("enrolment.publicity_working_days", default=5, rule="R32",
+                         label=_("Publicity window of a selection list (working days)"))
+        register_setting("enrolment.cycle_years", default=5, rule="R33", label=_("Length of a training cycle (years)"))
+        register_setting("enrolment.cycle_first_year", default=2021, rule="R33",
+                         label=_("First year of the current series of training cycles"))
+        register_setting("enrolment.cycle_cap", default=2, rule="R33",
+                         label=_("Maximum number of programme projects per teacher in one cycle"))
+        register_setting("credit.hours_per_credit", default=20, rule="R42", label=_("Training hours per credit"))
+        register_setting("credit.yearly_target_hours", default=60, rule="R42",
+                         label=_("Yearly training-hour target per teacher"))
+
+        gov = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
+               Role.COUNTY_STAFF, Role.AUDITOR]
+        register_nav(_("Enrolment"), "enrolment:project_list", order=30, group=_("Trainees"),
+                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
+        register_nav(_("Trainee outcomes"), "enrolment:enrolment_list", order=31, group=_("Trainees"),
+                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
+        register_nav(_("Exemptions"), "enrolment:exemption_list", order=32, group=_("Trainees"),
+                     roles=gov + [Role.SCHOOL_ADMIN])
+        register_nav(_("Credit hours"), "enrolment:credit_list", order=33, group=_("Trainees"),
+                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
+        register_nav(_("Certificates"), "enrolment:certificate_list", order=34, group=_("Trainees"),
+                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
+
+        register_panel(_work_panel, order=30)
+
+        from projects.enrolment.demo import demo_enrolment
+
+        register_demo_step(demo_enrolment, order=200)
+
+
+def _work_panel(user):
+    """What waits for this user in enrolment: one count, one link."""
+    from django.urls import reverse
+
+    from backoffice.models import Role
+    from backoffice.navigation import Panel
+
+    from . import selectors
+
+    role = getattr(user, "role", "")
+    if role in {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}:
+        status, title = "applied", _("Applications to recommend")
+    elif role == Role.INSTITUTION_STAFF:
+        status, title = "recommended", _("Recommended applicants to select")
+    elif role == Role.PROVINCE_STAFF:
+        status, title = "selected", _("Selected applicants to publicise")
+    elif role == Role.PROJECT_OFFICE_STAFF:
+        count = selectors.credit_list_visible_to(user=user).filter(status="registered").count()
+        return Panel(title=_("Training hours to audit"), value=count,
+                     url=reverse("enrolment:credit_list") + "?status=registered")
+    else:
+        return None
+    count = selectors.enrolment_list_visible_to(user=user).filter(status=status).count()
+    return Panel(title=title, value=count, url=reverse("enrolment:enrolment_list") + f"?status={status}")

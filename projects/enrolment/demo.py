@@ -1,0 +1,78 @@
+"""Demo data for enrolment (idempotent): past outcomes so the integrity record and the 3-year ban show, and
+applicants for every contracted project. Does nothing harmful when no projects exist."""
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from backoffice.models import Organisation, OrganisationKind, Region, Teacher, User
+
+PAST_CODE = "DEMO-2025-ENROL"
+
+
+def _past_project(province, office, institution, creator):
+    """A finished 2025 project, owned by the demo; created directly because no plan or tender leads to it."""
+    from projects.models import AnnualPlan, Project
+
+    found = Project.objects.filter(code=PAST_CODE).first()
+    if found:
+        return found
+    plan, _ = AnnualPlan.objects.get_or_create(
+        province=province, year=2025,
+        defaults={"title": "江西省2025年国培计划实施方案", "central_subsidy": Decimal("30000000.00"), "created_by": creator})
+    project = Project.objects.create(
+        plan=plan, code=PAST_CODE, name="乡村教师访名校研修项目", project_type="central_western",
+        category="rural_visit", mode="offline", hours=60, quota=30, start_date=dt.date(2025, 6, 16),
+        end_date=dt.date(2025, 6, 25), budget=Decimal("300000.00"), owner=office, office=office, created_by=creator)
+    Project.objects.filter(pk=project.pk).update(status="completed", institution=institution,
+                                                 unit_price=Decimal("50.00"), contracted_at=timezone.now())
+    return Project.objects.get(pk=project.pk)
+
+
+@transaction.atomic
+def demo_enrolment():
+    from projects.models import Project
+
+    from .models import CreditRecord, CreditStatus, Enrolment, EnrolmentStatus as S
+
+    province = Region.objects.filter(code="360000").first()
+    office = Organisation.objects.filter(kind=OrganisationKind.PROJECT_OFFICE, region=province).order_by("pk").first()
+    institution = Organisation.objects.filter(kind=OrganisationKind.INSTITUTION, name="江西师范大学").first()
+    creator = User.objects.filter(username="province").first()
+    if not (province and office and institution and creator):
+        return None
+    notes = []
+    past = _past_project(province, office, institution, creator)
+    # Primary teachers of 南昌县, where the demo county clerk and school administrator work.
+    local = list(Teacher.objects.filter(region__code="360121", stage="primary").order_by("id_number")[:60])
+    teachers = local[:10]
+    if teachers and not Enrolment.objects.filter(project=past).exists():
+        outcomes = [S.NO_SHOW, S.NOT_COMPLETED] + [S.COMPLETED] * 8
+        rows = [Enrolment(project=past, teacher=t, status=o, submitted_at=timezone.make_aware(dt.datetime(2025, 5, 6, 9, i)),
+                          outcome_at=timezone.make_aware(dt.datetime(2025, 6, 25, 17)),
+                          outcome_reason="无故未报到" if o == S.NO_SHOW else ("考核不合格" if o == S.NOT_COMPLETED else ""))
+                for i, (t, o) in enumerate(zip(teachers, outcomes))]
+        Enrolment.objects.bulk_create(rows)
+        CreditRecord.objects.bulk_create([
+            CreditRecord(enrolment=e, hours=past.hours, year=2025, status=CreditStatus.APPROVED,
+                         audited_at=timezone.make_aware(dt.datetime(2025, 7, 10, 10)))
+            for e in Enrolment.objects.filter(project=past, status=S.COMPLETED)])
+        notes.append(f"{past.name}：{teachers[0].name} 未参训（2028-06-25 前不得参加国培），{teachers[1].name} 未结业")
+
+    # Applicants for each contracted project: teachers of 南昌县 and 新建区 matching the stage criteria.
+    for project in Project.objects.filter(status="contracted", institution__isnull=False):
+        if Enrolment.objects.filter(project=project).exists():
+            continue
+        pool = [t for t in local[10:] if not project.target_stages or t.stage in project.target_stages]
+        chosen = pool[: int(project.quota * 1.5) + 1]
+        # Include the 2025 no-show, so the screening shows the ban.
+        banned = Enrolment.objects.filter(project=past, status=S.NO_SHOW).select_related("teacher").first()
+        if banned and banned.teacher not in chosen:
+            chosen.append(banned.teacher)
+        start = timezone.now()
+        Enrolment.objects.bulk_create([
+            Enrolment(project=project, teacher=t, submitted_at=start + dt.timedelta(seconds=i), nominated_by="school")
+            for i, t in enumerate(chosen)])
+        notes.append(f"{project.name}：{len(chosen)} 名申报人员")
+    return "；".join(notes) or None

@@ -1,0 +1,388 @@
+"""Enrolment of trainees (R30-R45): applications and two-way selection, outcomes, exemptions, credit hours,
+certificates and the import/document jobs. States and transitions are declared here; guards and permissions
+are attached in rules.py; services.py fires them through backoffice.workflow.fire."""
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from backoffice.models import Job, Teacher
+
+from . import guards as g
+
+
+class EnrolmentStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    RECOMMENDED = "recommended", _("Recommended")
+    SELECTED = "selected", _("Selected")
+    RESERVE = "reserve", _("Reserve")
+    PUBLICISED = "publicised", _("Publicised")
+    ENROLLED = "enrolled", _("Enrolled")
+    IN_TRAINING = "in_training", _("In training")
+    COMPLETED = "completed", pgettext_lazy("enrolment", "Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+    DISMISSED = "dismissed", _("Dismissed")
+    NO_SHOW = "no_show", _("No-show")
+    WITHDRAWN = "withdrawn", pgettext_lazy("enrolment", "Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+S = EnrolmentStatus
+# Statuses that hold one of the project's places (R32 quota).
+PLACE_HOLDING = (S.SELECTED, S.PUBLICISED, S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED,
+                 S.NO_SHOW)
+# Statuses that count as taking part in a project for the cap and the category rule (R33).
+PARTICIPATING = (S.SELECTED, S.PUBLICISED, S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED)
+# Outcomes that bar a teacher for 3 years unless exempted (R34).
+BANNING_OUTCOMES = (S.NO_SHOW, S.DISMISSED, S.NOT_COMPLETED)
+OUTCOMES = (S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED, S.NO_SHOW)
+PENDING = (S.APPLIED, S.RECOMMENDED)
+BEFORE_START = (S.APPLIED, S.RECOMMENDED, S.SELECTED, S.RESERVE, S.PUBLICISED, S.ENROLLED)
+
+
+class Nominator(models.TextChoices):
+    TEACHER = "teacher", _("The teacher")
+    SCHOOL = "school", _("The school")
+    COUNTY = "county", _("The county bureau")
+
+
+class Enrolment(ConcurrentTransitionMixin, models.Model):
+    """One teacher in one project (R37), from application to outcome."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="enrolments")
+    teacher = models.ForeignKey("backoffice.Teacher", verbose_name=_("teacher"), on_delete=models.PROTECT,
+                                related_name="enrolments")
+    status = FSMField(_("status"), default=S.APPLIED, choices=S.choices, protected=True, db_index=True)
+    nominated_by = models.CharField(_("nominated by"), max_length=16, choices=Nominator.choices,
+                                    default=Nominator.SCHOOL)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    # R32: the reserve list is ordered by submission.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    recommended_at = models.DateTimeField(_("recommended at"), null=True, blank=True)
+    selected_at = models.DateTimeField(_("selected at"), null=True, blank=True)
+    publicised_on = models.DateField(_("publicised on"), null=True, blank=True)
+    publicity_ends_on = models.DateField(_("publicity ends on"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+    outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    reject_rule = models.CharField(_("rule that failed"), max_length=8, blank=True)
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    outcome_reason = models.TextField(_("note on the outcome"), blank=True)
+    replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["project", "submitted_at", "pk"]
+        constraints = [
+            # R37: one enrolment per (project, teacher).
+            models.UniqueConstraint(fields=["project", "teacher"], name="enrolment_one_per_project_teacher"),
+        ]
+        indexes = [models.Index(fields=["project", "status"]), models.Index(fields=["teacher", "status"])]
+
+    def __str__(self):
+        return f"{self.teacher.name} · {self.project.name}"
+
+    def audit_region_code(self):
+        return self.teacher.region.code
+
+    # -- selection (R32) --
+    @transition(field=status, source=S.APPLIED, target=S.RECOMMENDED,
+                conditions=[g.project_open, g.eligible], permission=g.dispatching_unit, custom={"label": _("Recommend")})
+    def recommend(self, *, actor=None, reason=""):
+        self.recommended_at = timezone.now()
+
+    @transition(field=status, source=[S.APPLIED, S.RECOMMENDED, S.RESERVE], target=S.REJECTED, permission=g.screening_office,
+                custom={"label": _("Reject"), "reason_required": True, "css": "danger"})
+    def reject(self, *, actor=None, reason="", rule=""):
+        self.reject_rule, self.reject_reason = rule, reason
+
+    @transition(field=status, source=S.RECOMMENDED, target=S.SELECTED,
+                conditions=[g.project_open, g.quota_available, g.eligible], permission=g.institution_of_project, custom={"label": _("Select")})
+    def select(self, *, actor=None, reason=""):
+        self.selected_at = timezone.now()
+
+    @transition(field=status, source=S.RECOMMENDED, target=S.RESERVE,
+                conditions=[g.project_open, g.quota_full], permission=g.institution_of_project, custom={"label": _("Put on the reserve list")})
+    def reserve(self, *, actor=None, reason=""):
+        pass
+
+    @transition(field=status, source=S.RESERVE, target=S.SELECTED, conditions=[g.project_open, g.quota_available],
+                custom={"label": _("Take a freed place"), "hidden": True})
+    def promote(self, *, actor=None, reason="", replaced=None):
+        self.selected_at = timezone.now()
+        self.replaced = replaced
+
+    @transition(field=status, source=S.SELECTED, target=S.PUBLICISED, permission=g.province_of_project, custom={"label": _("Publicise")})
+    def publicise(self, *, actor=None, reason="", ends_on: dt.date | None = None):
+        self.publicised_on = timezone.localdate()
+        self.publicity_ends_on = ends_on
+
+    @transition(field=status, source=S.PUBLICISED, target=S.ENROLLED,
+                conditions=[g.publicity_over], permission=g.province_of_project, custom={"label": _("Enrol")})
+    def enrol(self, *, actor=None, reason=""):
+        self.enrolled_at = timezone.now()
+
+    # -- withdrawal (R36) --
+    @transition(field=status, source=list(BEFORE_START), target=S.WITHDRAWN,
+                conditions=[g.not_started], permission=g.withdrawing_party,
+                custom={"label": _("Withdraw"), "reason_required": True, "css": "danger"})
+    def withdraw(self, *, actor=None, reason=""):
+        self.withdraw_reason = reason
+
+    # -- training and outcomes --
+    @transition(field=status, source=S.ENROLLED, target=S.IN_TRAINING,
+                conditions=[g.started], permission=g.institution_of_project, custom={"label": _("Check in")})
+    def check_in(self, *, actor=None, reason=""):
+        pass
+
+    @transition(field=status, source=S.ENROLLED, target=S.NO_SHOW,
+                conditions=[g.started], permission=g.institution_of_project,
+                custom={"label": _("Record no-show"), "reason_required": True, "css": "danger"})
+    def no_show(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=S.IN_TRAINING, target=S.COMPLETED, permission=g.institution_of_project,
+                custom={"label": _("Record completion")})
+    def complete(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=S.IN_TRAINING, target=S.NOT_COMPLETED, permission=g.institution_of_project,
+                custom={"label": _("Record not completed"), "reason_required": True, "css": "danger"})
+    def fail(self, *, actor=None, reason=""):
+        # R36: a withdrawal after the start is recorded this way too.
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=S.IN_TRAINING, target=S.DISMISSED, permission=g.institution_of_project,
+                custom={"label": _("Dismiss"), "reason_required": True, "css": "danger"})
+    def dismiss(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=S.COMPLETED, target=S.NOT_COMPLETED, permission=g.province_of_project,
+                custom={"label": _("Correct the outcome to not completed"), "reason_required": True, "css": "danger"})
+    def correct_outcome(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+
+class ExemptionStatus(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("exemption", "Applied")
+    RECOMMENDED = "recommended", _("Recommended by the county")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ExemptionGround(models.TextChoices):
+    ILLNESS = "illness", _("Illness")
+    MATERNITY = "maternity", _("Maternity")
+    OFFICIAL_DUTY = "official_duty", _("Official duty")
+    FAMILY = "family", _("Family emergency")
+    OTHER = "other", _("Other")
+
+
+class Exemption(ConcurrentTransitionMixin, models.Model):
+    """R35: special circumstances lift an outcome's ban; the outcome stays on the record."""
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("outcome"), on_delete=models.PROTECT,
+                                  related_name="exemptions")
+    ground = models.CharField(_("ground"), max_length=16, choices=ExemptionGround.choices)
+    explanation = models.TextField(_("explanation"))
+    evidence = models.FileField(_("evidence"), upload_to="exemptions/%Y/")
+    status = FSMField(_("status"), default=ExemptionStatus.APPLIED, choices=ExemptionStatus.choices, protected=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment"], condition=~Q(status="refused"),
+                                    name="exemption_one_open_per_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} · {self.get_ground_display()}"
+
+    def audit_region_code(self):
+        return self.enrolment.teacher.region.code
+
+    @transition(field=status, source=ExemptionStatus.APPLIED, target=ExemptionStatus.RECOMMENDED,
+                permission=g.exemption_county,
+                custom={"label": _("Recommend")})
+    def recommend(self, *, actor=None, reason=""):
+        pass
+
+    @transition(field=status, source=ExemptionStatus.RECOMMENDED, target=ExemptionStatus.APPROVED,
+                permission=g.exemption_province,
+                custom={"label": _("Approve")})
+    def approve(self, *, actor=None, reason=""):
+        self.decided_at, self.decision_reason = timezone.now(), reason
+
+    @transition(field=status, source=[ExemptionStatus.APPLIED, ExemptionStatus.RECOMMENDED],
+                target=ExemptionStatus.REFUSED, permission=g.exemption_refuser,
+                custom={"label": _("Refuse"), "reason_required": True, "css": "danger"})
+    def refuse(self, *, actor=None, reason=""):
+        self.decided_at, self.decision_reason = timezone.now(), reason
+
+
+class CreditStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered, awaiting audit")
+    APPROVED = "approved", _("Audited and counted")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CreditRecord(ConcurrentTransitionMixin, models.Model):
+    """R40-R41: hours of a completed trainee; they count only once the organiser has audited them."""
+
+    enrolment = models.OneToOneField(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
+                                     related_name="credit")
+    hours = models.PositiveIntegerField(_("hours"))
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    status = FSMField(_("status"), default=CreditStatus.REGISTERED, choices=CreditStatus.choices, protected=True)
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("credit hours")
+        verbose_name_plural = _("credit hours")
+        ordering = ["-year", "enrolment"]
+
+    def __str__(self):
+        return f"{self.enrolment} · {self.hours}"
+
+    def audit_region_code(self):
+        return self.enrolment.teacher.region.code
+
+    @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.APPROVED,
+                conditions=[g.trainee_completed, g.hours_within_project], permission=g.credit_auditor,
+                custom={"label": _("Approve hours")})
+    def approve(self, *, actor=None, reason=""):
+        self.audited_at, self.audited_by = timezone.now(), actor
+
+    @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.RETURNED, permission=g.credit_auditor,
+                custom={"label": _("Return"), "reason_required": True, "css": "danger"})
+    def return_(self, *, actor=None, reason=""):
+        self.audited_at, self.audited_by, self.note = timezone.now(), actor, reason
+
+    @transition(field=status, source=CreditStatus.RETURNED, target=CreditStatus.REGISTERED, permission=g.credit_registrar,
+                custom={"label": _("Register again")})
+    def resubmit(self, *, actor=None, reason="", hours=None):
+        if hours is not None:
+            self.hours = hours
+
+    @transition(field=status, source=[CreditStatus.REGISTERED, CreditStatus.APPROVED, CreditStatus.RETURNED],
+                target=CreditStatus.CANCELLED, custom={"label": _("Cancel"), "hidden": True})
+    def cancel(self, *, actor=None, reason=""):
+        self.note = reason
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CertificateSequence(models.Model):
+    """R43: the last number issued per year; numbers only go up, so none is ever reused."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate number sequence")
+        verbose_name_plural = _("certificate number sequences")
+
+
+class Certificate(ConcurrentTransitionMixin, models.Model):
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
+                                  related_name="certificates")
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=12)
+    hours = models.PositiveIntegerField(_("hours"))
+    credits = models.DecimalField(_("credits"), max_digits=6, decimal_places=1)
+    issued_on = models.DateField(_("issued on"))
+    status = FSMField(_("status"), default=CertificateStatus.VALID, choices=CertificateStatus.choices,
+                      protected=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment"], condition=Q(status="valid"),
+                                    name="certificate_one_valid_per_enrolment"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def audit_region_code(self):
+        return self.enrolment.teacher.region.code
+
+    @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.WITHDRAWN,
+                permission=g.certificate_withdrawer,
+                custom={"label": _("Withdraw certificate"), "reason_required": True, "css": "danger", "hidden": True})
+    def withdraw(self, *, actor=None, reason=""):
+        self.withdrawn_at, self.withdraw_reason = timezone.now(), reason
+
+
+class ImportKind(models.TextChoices):
+    TEACHERS = "teachers", _("Teachers (registry)")
+    APPLICANTS = "applicants", _("Applicants for a project")
+
+
+class ImportJob(Job):
+    """An uploaded Excel file of teachers or applicants, validated as a whole and written all-or-nothing."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("rows created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+
+class CertificateJob(Job):
+    """Batch generation of a project's certificates as one PDF."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="+")
+    file = models.FileField(_("file"), upload_to="certificates/%Y/", blank=True)
+    issued = models.PositiveIntegerField(_("certificates issued"), default=0)
+
+    class Meta(Job.Meta):
+        verbose_name = _("certificate batch")
+        verbose_name_plural = _("certificate batches")
+
+
+class RegistryTeacher(Teacher):
+    """The registry seen through django-import-export in the admin (preview, row errors)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("teacher (Excel import)")
+        verbose_name_plural = _("teachers (Excel import)")

@@ -1,0 +1,196 @@
+"""Reads on enrolment, always scoped to the user (R2), plus set-based figures other apps read.
+
+For teammates:
+- `outcome_counts(project)`: {status: count} for one project, one query (evaluation: completion and
+  participation rates).
+- `completed_counts_by_county(project)`: [{"region_code", "region_name", "completed"}] ordered by code, one query
+  (finance: fees per county from completed trainees).
+- `completion_rate(project)`: completed ÷ trainees who held a place (enrolled or later), or None.
+"""
+from collections import defaultdict
+
+from django.db.models import Count, F, Sum
+
+from backoffice import scoping
+from backoffice.config import get_setting
+from backoffice.models import Role, Teacher
+from backoffice.scoping import scope_for
+from projects.models import Project, ProjectStatus
+
+from .dates import cycle_bounds
+from .models import (
+    OUTCOMES,
+    Certificate,
+    CreditRecord,
+    CreditStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Exemption,
+    ImportJob,
+    CertificateJob,
+)
+
+S = EnrolmentStatus
+ENROLMENT_PROJECT_STATES = [ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED,
+                            ProjectStatus.EVALUATED, ProjectStatus.CLOSED]
+
+
+def _scope_enrolments(user, qs, prefix: str = ""):
+    """Government by the teacher's county; a school its own teachers (dispatching unit); an institution only
+    the enrolments of projects contracted to it."""
+    scope = scope_for(user)
+    if scope.kind == scoping.ALL:
+        return qs
+    if scope.kind == scoping.REGION:
+        return qs.filter(**{f"{prefix}teacher__region__code__startswith": scope.region_prefix})
+    if scope.kind == scoping.ORGANISATION:
+        if user.role == Role.SCHOOL_ADMIN:
+            return qs.filter(**{f"{prefix}teacher__school_id": scope.organisation_id})
+        if user.role == Role.INSTITUTION_STAFF:
+            return qs.filter(**{f"{prefix}project__institution_id": scope.organisation_id})
+    return qs.none()
+
+
+def enrolment_list_visible_to(*, user):
+    return _scope_enrolments(user, Enrolment.objects.select_related(
+        "teacher", "teacher__school", "teacher__region", "project", "project__institution"))
+
+
+def enrolment_get(*, user, pk) -> Enrolment:
+    return enrolment_list_visible_to(user=user).select_related("project__plan__province", "replaced__teacher").get(pk=pk)
+
+
+def project_list_for_enrolment(*, user):
+    """Projects whose trainees the user works on: contracted and later, in the user's province; an
+    institution sees its own contracts."""
+    scope = scope_for(user)
+    qs = Project.objects.filter(status__in=ENROLMENT_PROJECT_STATES).select_related("plan__province", "institution")
+    if scope.kind == scoping.ALL:
+        return qs
+    if scope.kind == scoping.REGION:
+        return qs.filter(plan__province__code__startswith=scope.region_prefix[:2])
+    if scope.kind == scoping.ORGANISATION:
+        if user.role == Role.INSTITUTION_STAFF:
+            return qs.filter(institution_id=scope.organisation_id)
+        if user.role == Role.SCHOOL_ADMIN:
+            return qs.filter(plan__province__code__startswith=user.organisation.region.code[:2])
+    return qs.none()
+
+
+def project_enrolment_summary(*, user, project) -> dict:
+    counts = dict(_scope_enrolments(user, Enrolment.objects.filter(project=project))
+                  .values_list("status").annotate(n=Count("pk")).order_by())
+    return {"counts": counts, "by_status": [(s, counts.get(s.value, 0)) for s in S]}
+
+
+def teacher_get(*, user, pk) -> Teacher:
+    """Government by region, a school its own teachers, an institution only teachers enrolled in its projects."""
+    scope = scope_for(user)
+    qs = Teacher.objects.select_related("school", "region")
+    if user.is_authenticated and user.role == Role.INSTITUTION_STAFF:
+        return qs.filter(enrolments__project__institution_id=user.organisation_id).distinct().get(pk=pk)
+    return scope.teachers(qs).get(pk=pk)
+
+
+def teacher_enrolments(*, teacher):
+    return (Enrolment.objects.filter(teacher=teacher).select_related("project", "project__institution")
+            .prefetch_related("exemptions").order_by("-project__start_date"))
+
+
+def exemption_list_visible_to(*, user):
+    return _scope_enrolments(user, Exemption.objects.select_related(
+        "enrolment__teacher__school", "enrolment__teacher__region", "enrolment__project__plan__province",
+        "applied_by"), prefix="enrolment__")
+
+
+def credit_list_visible_to(*, user):
+    qs = CreditRecord.objects.select_related(
+        "enrolment__teacher__school", "enrolment__teacher__region", "enrolment__project__plan__province",
+        "enrolment__project__office", "enrolment__project__institution")
+    scope = scope_for(user)
+    if user.is_authenticated and user.role == Role.PROJECT_OFFICE_STAFF and scope.kind == scoping.REGION:
+        # R41: the organising office audits its own projects' hours.
+        return qs.filter(enrolment__project__office_id=user.organisation_id)
+    return _scope_enrolments(user, qs, prefix="enrolment__")
+
+
+def certificate_list_visible_to(*, user):
+    return _scope_enrolments(user, Certificate.objects.select_related(
+        "enrolment__teacher", "enrolment__project", "enrolment__project__institution"), prefix="enrolment__")
+
+
+def import_jobs_visible_to(*, user):
+    return ImportJob.objects.filter(created_by=user).select_related("project")
+
+
+def certificate_jobs_visible_to(*, user):
+    return CertificateJob.objects.filter(created_by=user).select_related("project")
+
+
+def certificate_verify(*, number: str, code: str) -> Certificate | None:
+    """R44: the public check, by number AND code; nothing is returned for a wrong pair."""
+    number, code = (number or "").strip().upper(), (code or "").strip().upper()
+    if not number or not code:
+        return None
+    return (Certificate.objects.select_related("enrolment__teacher", "enrolment__project__institution")
+            .filter(number=number, verification_code=code).first())
+
+
+# -- credit totals (R42) -----------------------------------------------------------------------------------
+def teacher_credit_totals(*, teacher, year: int) -> dict:
+    """Counted (audited) hours per year and in the current cycle, against the yearly target."""
+    region = teacher.region
+    per_credit = get_setting("credit.hours_per_credit", region=region)
+    target = get_setting("credit.yearly_target_hours", region=region)
+    first, last = cycle_bounds(year, first_year=get_setting("enrolment.cycle_first_year", region=region),
+                               length=get_setting("enrolment.cycle_years", region=region))
+    rows = dict(CreditRecord.objects.filter(enrolment__teacher=teacher, status=CreditStatus.APPROVED)
+                .values_list("year").annotate(h=Sum("hours")).order_by())
+    pending = CreditRecord.objects.filter(enrolment__teacher=teacher, status=CreditStatus.REGISTERED) \
+        .aggregate(h=Sum("hours"))["h"] or 0
+    years = [{"year": y, "hours": rows.get(y, 0), "credits": round(rows.get(y, 0) / per_credit, 1),
+              "target": target, "met": rows.get(y, 0) >= target} for y in range(first, last + 1)]
+    cycle_hours = sum(rows.get(y, 0) for y in range(first, last + 1))
+    return {"years": years, "cycle": (first, last), "cycle_hours": cycle_hours,
+            "cycle_credits": round(cycle_hours / per_credit, 1), "cycle_target": target * (last - first + 1),
+            "this_year": rows.get(year, 0), "target": target, "per_credit": per_credit, "pending": pending}
+
+
+def credit_export_rows(*, user, year: int | None = None):
+    """Audited hours for the provincial credit platform (masked IDs unless the role needs them)."""
+    qs = credit_list_visible_to(user=user).filter(status=CreditStatus.APPROVED)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("enrolment__teacher__region__code", "enrolment__teacher__name")
+
+
+# -- figures for finance and evaluation (set-based, one query each) ----------------------------------------
+def outcome_counts(project) -> dict[str, int]:
+    """{status: count} over every status (zeros included) for one project."""
+    found = dict(Enrolment.objects.filter(project=project).values_list("status").annotate(n=Count("pk")).order_by())
+    return {s.value: found.get(s.value, 0) for s in S}
+
+
+def completed_counts_by_county(project) -> list[dict]:
+    """Completed (结业) trainees per county of their school, for settling fees per county."""
+    return list(
+        Enrolment.objects.filter(project=project, status=S.COMPLETED)
+        .values(region_code=F("teacher__region__code"), region_name=F("teacher__region__name"))
+        .annotate(completed=Count("pk")).order_by("region_code")
+    )
+
+
+def completion_rate(project):
+    counts = outcome_counts(project)
+    held = sum(counts[s] for s in OUTCOMES) + counts[S.ENROLLED] + counts[S.IN_TRAINING]
+    return None if not held else counts[S.COMPLETED] / held
+
+
+def outcomes_by_dispatching_unit(*, user):
+    """A county's or school's teachers' outcomes, per project (dispatching units see their teachers)."""
+    qs = _scope_enrolments(user, Enrolment.objects.filter(status__in=OUTCOMES))
+    table = defaultdict(lambda: defaultdict(int))
+    for project_name, status, n in qs.values_list("project__name", "status").annotate(n=Count("pk")).order_by():
+        table[project_name][status] += n
+    return table
+

@@ -1,0 +1,334 @@
+"""Writes on enrolment, exemptions, credit hours and certificates. Every state change goes through
+backoffice.workflow.fire (lock, role/scope, guards, audit); set-based writes record one audit event per row."""
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.audit import audit_record
+from backoffice.config import get_setting
+from backoffice.exceptions import DomainError, ScopeError
+from backoffice.middleware import current_ip
+from backoffice.models import AuditEvent, Role
+from backoffice.scoping import scope_for
+from backoffice.workflow import fire
+from projects.models import Project
+
+from .dates import add_working_days
+from .eligibility import screen_project
+from .models import (
+    BANNING_OUTCOMES,
+    PLACE_HOLDING,
+    Certificate,
+    CertificateSequence,
+    CertificateStatus,
+    CreditRecord,
+    CreditStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Exemption,
+    Nominator,
+)
+
+S = EnrolmentStatus
+DISPATCHING_ROLES = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
+SCREENING_ROLES = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
+
+
+def _require_dispatcher(actor, teacher):
+    scope = scope_for(actor)
+    if not scope.can_write or actor.role not in DISPATCHING_ROLES or not scope.teachers().filter(pk=teacher.pk).exists():
+        raise ScopeError("not_dispatching_unit", _("Only the teacher's school or county may put them forward."))
+
+
+# -- applications and selection (R32, R37) ---------------------------------------------------------------
+def enrolment_apply(*, actor, project: Project, teacher, nominated_by: str = Nominator.SCHOOL) -> Enrolment:
+    """A school or county enters an application; the eligibility rules are applied at recommendation."""
+    _require_dispatcher(actor, teacher)
+    with transaction.atomic():
+        if Enrolment.objects.filter(project=project, teacher=teacher).exists():
+            # R37: one enrolment per (project, teacher).
+            raise DomainError("already_applied", _("%(name)s already has an application for this project.") % {
+                "name": teacher.name})
+        if project.status != "contracted":
+            raise DomainError("project_not_open", _("The project is not open for applications (it must be contracted and not started)."))
+        enrolment = Enrolment.objects.create(project=project, teacher=teacher, nominated_by=nominated_by,
+                                             applied_by=actor)
+        audit_record(obj=enrolment, actor=actor, action="create", to_state=enrolment.status)
+    return enrolment
+
+
+def enrolment_recommend(*, actor, enrolment: Enrolment, reason: str = "") -> Enrolment:
+    return fire(Enrolment, enrolment.pk, name="recommend", actor=actor, reason=reason)
+
+
+def enrolment_reject(*, actor, enrolment: Enrolment, reason: str, rule: str = "") -> Enrolment:
+    return fire(Enrolment, enrolment.pk, name="reject", actor=actor, reason=reason, rule=rule)
+
+
+def enrolment_select(*, actor, enrolment: Enrolment) -> Enrolment:
+    """R32: within the quota the applicant is selected; beyond it they go on the reserve list."""
+    with transaction.atomic():
+        # Serialise selections in one project so two clicks cannot both take the last place.
+        project = Project.objects.select_for_update().get(pk=enrolment.project_id)
+        taken = Enrolment.objects.filter(project=project, status__in=PLACE_HOLDING).count()
+        name = "select" if taken < project.quota else "reserve"
+        return fire(Enrolment, enrolment.pk, name=name, actor=actor)
+
+
+def project_select_in_order(*, actor, project: Project) -> dict:
+    """Select every recommended applicant in order of submission until the quota is full; the rest go on
+    the reserve list in that same order (R32)."""
+    counts = {"selected": 0, "reserve": 0}
+    with transaction.atomic():
+        for pk in Enrolment.objects.filter(project=project, status=S.RECOMMENDED).order_by("submitted_at", "pk") \
+                .values_list("pk", flat=True):
+            result = enrolment_select(actor=actor, enrolment=Enrolment(pk=pk, project_id=project.pk))
+            counts["selected" if result.status == S.SELECTED else "reserve"] += 1
+    return counts
+
+
+def project_publicise(*, actor, project: Project) -> int:
+    """R32: the selection list is publicised for N working days (*setting*); enrolment only after that."""
+    days = get_setting("enrolment.publicity_working_days", region=project.plan.province)
+    ends_on = add_working_days(timezone.localdate(), days)
+    done = 0
+    with transaction.atomic():
+        for pk in Enrolment.objects.filter(project=project, status=S.SELECTED).values_list("pk", flat=True):
+            fire(Enrolment, pk, name="publicise", actor=actor, ends_on=ends_on)
+            done += 1
+    if not done:
+        raise DomainError("nothing_to_publicise", _("No selected applicants are waiting to be publicised."))
+    return done
+
+
+def project_enrol_publicised(*, actor, project: Project) -> int:
+    """Enrol everyone whose publicity window has ended (R32)."""
+    done = 0
+    with transaction.atomic():
+        for pk in Enrolment.objects.filter(project=project, status=S.PUBLICISED,
+                                           publicity_ends_on__lt=timezone.localdate()).values_list("pk", flat=True):
+            fire(Enrolment, pk, name="enrol", actor=actor)
+            done += 1
+    if not done:
+        raise DomainError("publicity_running", _("Nobody's publicity period has ended yet; nobody is enrolled before it ends."))
+    return done
+
+
+def enrolment_withdraw(*, actor, enrolment: Enrolment, reason: str) -> Enrolment:
+    """R36: before the start, with a reason; the first reserve takes a freed place."""
+    with transaction.atomic():
+        held_place = Enrolment.objects.select_for_update().get(pk=enrolment.pk).status in PLACE_HOLDING
+        withdrawn = fire(Enrolment, enrolment.pk, name="withdraw", actor=actor, reason=reason)
+        if held_place:
+            reserve_promote_first(actor=actor, project=withdrawn.project, replaced=withdrawn)
+    return withdrawn
+
+
+def reserve_promote_first(*, actor, project: Project, replaced: Enrolment | None = None) -> Enrolment | None:
+    first = (Enrolment.objects.filter(project=project, status=S.RESERVE).order_by("submitted_at", "pk")
+             .values_list("pk", flat=True).first())
+    if first is None:
+        return None
+    return fire(Enrolment, first, name="promote", actor=actor, replaced=replaced,
+                reason=_("Takes the place freed by %(name)s.") % {"name": replaced.teacher.name} if replaced else "")
+
+
+# -- training and outcomes --------------------------------------------------------------------------------
+def enrolment_move(*, actor, enrolment: Enrolment, name: str, reason: str = "") -> Enrolment:
+    """A single move from the enrolment page; moves with side effects go through their own service."""
+    if name == "withdraw":
+        return enrolment_withdraw(actor=actor, enrolment=enrolment, reason=reason)
+    if name == "select" or name == "reserve":
+        with transaction.atomic():
+            Project.objects.select_for_update().get(pk=enrolment.project_id)
+            return fire(Enrolment, enrolment.pk, name=name, actor=actor, reason=reason)
+    if name == "complete":
+        return enrolment_complete(actor=actor, enrolment=enrolment, reason=reason)
+    if name == "correct_outcome":
+        return enrolment_correct_outcome(actor=actor, enrolment=enrolment, reason=reason)
+    if name == "reject":
+        return enrolment_reject(actor=actor, enrolment=enrolment, reason=reason)
+    if name in {"recommend", "publicise", "enrol", "check_in", "no_show", "fail", "dismiss"}:
+        extra = {}
+        if name == "publicise":
+            days = get_setting("enrolment.publicity_working_days", region=enrolment.project.plan.province)
+            extra["ends_on"] = add_working_days(timezone.localdate(), days)
+        return fire(Enrolment, enrolment.pk, name=name, actor=actor, reason=reason, **extra)
+    raise DomainError("transition_not_allowed", _("This action is not available here."))
+
+
+def enrolment_complete(*, actor, enrolment: Enrolment, reason: str = "") -> Enrolment:
+    """结业: the hours are registered at once, pending the organiser's audit (R40, R41)."""
+    with transaction.atomic():
+        done = fire(Enrolment, enrolment.pk, name="complete", actor=actor, reason=reason)
+        credit_register(actor=actor, enrolment=done)
+    return done
+
+
+def enrolment_correct_outcome(*, actor, enrolment: Enrolment, reason: str) -> Enrolment:
+    """A completion found wrong: the outcome becomes not completed, hours are cancelled and any certificate
+    withdrawn (R45) - the certificate keeps its number, which is never reused."""
+    with transaction.atomic():
+        corrected = fire(Enrolment, enrolment.pk, name="correct_outcome", actor=actor, reason=reason)
+        credit = CreditRecord.objects.filter(enrolment=corrected).exclude(status=CreditStatus.CANCELLED).first()
+        if credit:
+            fire(CreditRecord, credit.pk, name="cancel", actor=actor, reason=reason)
+        for cert in Certificate.objects.filter(enrolment=corrected, status=CertificateStatus.VALID):
+            fire(Certificate, cert.pk, name="withdraw", actor=actor, reason=reason)
+    return corrected
+
+
+# -- set-based screening (R31-R35) -------------------------------------------------------------------------
+def applicants_reject_ineligible(*, actor, project: Project) -> int:
+    """Reject every pending applicant (in the actor's region) whom the rules refuse, each with the first
+    failing rule and its sentence. Set-based: one screening, one locked read, one update per distinct reason (per 5,000 rows)
+    and one insert of audit events (R3) - the query count does not grow with the number of applicants."""
+    from .models import PENDING
+
+    scope = scope_for(actor)
+    if not scope.can_write or actor.role not in SCREENING_ROLES:
+        raise ScopeError("transition_forbidden", _("Your role or region does not allow rejecting applicants."))
+    with transaction.atomic():
+        refused = {pk: r[0] for pk, r in screen_project(project).items() if r}
+        pending = scope.filter(Enrolment.objects.filter(project=project, status__in=PENDING), region="teacher__region")
+        rows = [row for row in pending.select_for_update().values_list("pk", "status", "teacher__region__code")
+                if row[0] in refused]
+        if not rows:
+            return 0
+        ct = ContentType.objects.get_for_model(Enrolment)
+        ip, now = current_ip(), timezone.now()
+        by_reason: dict[tuple, list] = {}
+        events = []
+        for pk, status, region_code in rows:
+            refusal = refused[pk]
+            by_reason.setdefault((refusal.rule, refusal.message), []).append(pk)
+            events.append(AuditEvent(
+                at=now, actor=actor, actor_name=str(actor)[:128], ip_address=ip, content_type=ct, object_id=str(pk),
+                object_repr=project.name[:255], region_code=region_code, action="transition", transition="reject",
+                from_state=status, to_state=S.REJECTED, reason=f"{refusal.rule}：{refusal.message}"))
+        # FSM fields are protected against assignment; a queryset update is the set-based form of `reject`.
+        for (rule, message), pks in by_reason.items():
+            for i in range(0, len(pks), 5000):  # bind-parameter limits
+                Enrolment.objects.filter(pk__in=pks[i:i + 5000]).update(
+                    status=S.REJECTED, reject_rule=rule, reject_reason=message)
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return len(rows)
+
+
+# -- exemptions (R35) --------------------------------------------------------------------------------------
+def exemption_apply(*, actor, enrolment: Enrolment, ground: str, explanation: str, evidence) -> Exemption:
+    enrolment = Enrolment.objects.select_related("teacher").get(pk=enrolment.pk)
+    _require_dispatcher(actor, enrolment.teacher)
+    if enrolment.status not in BANNING_OUTCOMES:
+        raise DomainError("exemption_not_needed", _("Only a no-show, dismissal or non-completion can be exempted."))
+    if not evidence:
+        raise DomainError("evidence_required", _("Attach the evidence document."))
+    with transaction.atomic():
+        if Exemption.objects.filter(enrolment=enrolment).exclude(status="refused").exists():
+            raise DomainError("exemption_exists", _("An exemption for this outcome is already under way or approved."))
+        exemption = Exemption.objects.create(enrolment=enrolment, ground=ground, explanation=explanation,
+                                             evidence=evidence, applied_by=actor)
+        audit_record(obj=exemption, actor=actor, action="create", to_state=exemption.status)
+    return exemption
+
+
+def exemption_move(*, actor, exemption: Exemption, name: str, reason: str = "") -> Exemption:
+    if name not in {"recommend", "approve", "refuse"}:
+        raise DomainError("transition_not_allowed", _("This action is not available here."))
+    changes = None
+    if name == "approve":
+        # R35: the ban of that outcome is lifted; the outcome stays on the record.
+        changes = {"ban_lifted": (False, True)}
+    return fire(Exemption, exemption.pk, name=name, actor=actor, reason=reason, changes=changes)
+
+
+# -- credit hours (R40-R42) --------------------------------------------------------------------------------
+def credit_register(*, actor, enrolment: Enrolment, hours: int | None = None) -> CreditRecord:
+    project = enrolment.project
+    hours = project.hours if hours is None else hours
+    if enrolment.status != S.COMPLETED:
+        raise DomainError("not_completed", _("Only completed trainees are credited hours."))
+    if hours > project.hours:
+        raise DomainError("hours_exceed_project", _("Credited hours (%(hours)s) cannot exceed the project's %(max)s hours.") % {
+            "hours": hours, "max": project.hours})
+    with transaction.atomic():
+        credit, created = CreditRecord.objects.get_or_create(
+            enrolment=enrolment, defaults={"hours": hours, "year": project.end_date.year})
+        if created:
+            audit_record(obj=credit, actor=actor, action="create", to_state=credit.status,
+                         changes={"hours": (None, hours)})
+    return credit
+
+
+def credit_move(*, actor, credit: CreditRecord, name: str, reason: str = "", hours: int | None = None) -> CreditRecord:
+    if name not in {"approve", "return_", "resubmit"}:
+        raise DomainError("transition_not_allowed", _("This action is not available here."))
+    extra, changes = {}, None
+    if name == "resubmit" and hours is not None:
+        extra["hours"] = hours
+        changes = {"hours": (credit.hours, hours)}
+    if name == "approve":
+        changes = {"counted_hours": (0, credit.hours)}
+    return fire(CreditRecord, credit.pk, name=name, actor=actor, reason=reason, changes=changes, **extra)
+
+
+def credits_of(hours: int, *, region=None) -> Decimal:
+    per = get_setting("credit.hours_per_credit", region=region)
+    return (Decimal(hours) / Decimal(per)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# -- certificates (R43-R45) --------------------------------------------------------------------------------
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _next_numbers(year: int, count: int) -> list[str]:
+    seq, _created = CertificateSequence.objects.select_for_update().get_or_create(year=year)
+    first = seq.last + 1
+    seq.last += count
+    seq.save(update_fields=["last"])
+    return [f"GP{year}{n:06d}" for n in range(first, first + count)]
+
+
+def certificates_issue(*, actor, project: Project, progress=None) -> list[Certificate]:
+    """R43: one certificate per completed trainee without a valid one; numbers from a sequence that only grows."""
+    scope = scope_for(actor)
+    allowed = scope.can_write and (
+        (actor.role == Role.INSTITUTION_STAFF and project.institution_id == actor.organisation_id)
+        or (actor.role in {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF} and scope.covers_region(project.plan.province))
+    )
+    if not allowed:
+        raise ScopeError("transition_forbidden", _("Only the project's institution or the province issues its certificates."))
+    region = project.plan.province
+    with transaction.atomic():
+        todo = list(Enrolment.objects.filter(project=project, status=S.COMPLETED)
+                    .exclude(certificates__status=CertificateStatus.VALID)
+                    .select_related("credit").order_by("teacher__region__code", "teacher__name", "pk"))
+        if not todo:
+            return []
+        numbers = _next_numbers(project.end_date.year, len(todo))
+        today = timezone.localdate()
+        certs = []
+        for enrolment, number in zip(todo, numbers):
+            credit = getattr(enrolment, "credit", None)
+            hours = min(credit.hours if credit and credit.status != CreditStatus.CANCELLED else project.hours,
+                        project.hours)
+            certs.append(Certificate(
+                enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, region=region),
+                verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), issued_on=today))
+        Certificate.objects.bulk_create(certs)
+        ct = ContentType.objects.get_for_model(Certificate)
+        ip = current_ip()
+        created = list(Certificate.objects.filter(number__in=numbers).select_related("enrolment__teacher__region"))
+        AuditEvent.objects.bulk_create([
+            AuditEvent(actor=actor, actor_name=str(actor)[:128], ip_address=ip, content_type=ct, object_id=str(c.pk),
+                       object_repr=c.number, region_code=c.enrolment.teacher.region.code, action="create",
+                       to_state=c.status) for c in created])
+    return created
+
+
+def certificate_withdraw(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    return fire(Certificate, certificate.pk, name="withdraw", actor=actor, reason=reason)

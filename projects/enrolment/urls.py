@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enrolment"
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/bulk/", views.project_bulk, name="project_bulk"),
+    path("projects/<int:pk>/import/", views.project_import, name="project_import"),
+    path("projects/<int:pk>/apply/", views.project_apply, name="project_apply"),
+    path("projects/<int:pk>/export.xlsx", views.project_export, name="project_export"),
+    path("projects/<int:pk>/certificates/", views.certificate_batch, name="certificate_batch"),
+    path("template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("teachers/import/", views.teacher_import, name="teacher_import"),
+    path("teachers/<int:pk>/", views.teacher_detail, name="teacher_detail"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
+    path("trainees/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
+    path("trainees/<int:pk>/exemption/", views.exemption_apply, name="exemption_apply"),
+    path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),
+    path("exemptions/<int:pk>/", views.exemption_detail, name="exemption_detail"),
+    path("exemptions/<int:pk>/evidence/", views.exemption_evidence, name="exemption_evidence"),
+    path("credits/", views.CreditListView.as_view(), name="credit_list"),
+    path("credits/<int:pk>/", views.credit_move, name="credit_move"),
+    path("credits/export.xlsx", views.credit_export, name="credit_export"),
+    path("certificates/", views.CertificateListView.as_view(), name="certificate_list"),
+    path("certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("certificate-jobs/<int:pk>/", views.certificate_job, name="certificate_job"),
+    path("certificate-jobs/<int:pk>/status/", views.certificate_job_status, name="certificate_job_status"),
+    path("certificate-jobs/<int:pk>/file/", views.certificate_job_file, name="certificate_job_file"),
+    path("verify/", views.certificate_verify, name="certificate_verify"),
+]

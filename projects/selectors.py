@@ -1,0 +1,142 @@
+"""Reads on plans and projects, always scoped to the user (R2); other apps read outcomes and grades only through here."""
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from backoffice import scoping
+from backoffice.models import Role
+from backoffice.scoping import scope_for
+from projects.models import AnnualPlan, InspectionVisit, PlanStatus, Project, ProjectStatus
+
+PROVINCE_LEVEL_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR}
+
+
+def _ancestor_codes(region) -> list[str]:
+    codes, node = [], region
+    while node is not None:
+        codes.append(node.code)
+        node = node.parent
+    return codes
+
+
+def plan_list_visible_to(*, user):
+    """Province-level staff, the ministry and auditors see their province's plans; city and county bureaus see
+    their province's plan too (they own proposals in it); schools, institutions and experts see none."""
+    scope = scope_for(user)
+    qs = AnnualPlan.objects.select_related("province", "created_by").annotate(
+        project_count=Count("projects", filter=~Q(projects__status=ProjectStatus.CANCELLED)),
+        budget_total=Sum("projects__budget", filter=~Q(projects__status=ProjectStatus.CANCELLED)),
+    ).order_by("-year", "province__code")
+    if scope.kind == scoping.ALL:
+        return qs
+    if scope.kind == scoping.REGION:
+        return qs.filter(province__code__startswith=scope.region_prefix[:2])
+    return qs.none()
+
+
+def _project_q(user) -> Q | None:
+    """None: everything; otherwise the condition on Project rows the user may read."""
+    scope = scope_for(user)
+    if scope.kind == scoping.ALL:
+        return None
+    org = user.organisation
+    if scope.kind == scoping.REGION:
+        if org.region.level == "province":
+            return Q(plan__province__code__startswith=scope.region_prefix)
+        # City and county staff: projects serving their region (or a region containing it) and their own proposals.
+        served = Q(regions__code__startswith=scope.region_prefix) | Q(regions__code__in=_ancestor_codes(org.region))
+        return Q(pk__in=Project.objects.filter(served).values("pk")) | Q(owner=org)
+    if scope.kind == scoping.ORGANISATION:
+        if user.role == Role.INSTITUTION_STAFF:
+            return Q(institution_id=org.pk)
+        if user.role == Role.SCHOOL_ADMIN:
+            served = Q(regions__code__in=_ancestor_codes(org.region))
+            return Q(pk__in=Project.objects.filter(served).values("pk")) & Q(status__in=DELIVERY_STATES)
+    return Q(pk__in=[])
+
+
+DELIVERY_STATES = [ProjectStatus.FILED, ProjectStatus.TENDERING, ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS,
+                   ProjectStatus.COMPLETED, ProjectStatus.EVALUATED, ProjectStatus.CLOSED]
+
+
+def project_list_visible_to(*, user):
+    qs = Project.objects.select_related("plan", "plan__province", "owner", "office", "institution")
+    q = _project_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def project_detail_visible_to(*, user, pk):
+    return project_list_visible_to(user=user).prefetch_related(
+        "regions", Prefetch("inspections", queryset=InspectionVisit.objects.select_related("created_by")),
+    ).get(pk=pk)
+
+
+def plan_detail_visible_to(*, user, pk):
+    return plan_list_visible_to(user=user).get(pk=pk)
+
+
+def plan_projects_visible_to(*, user, plan):
+    """The projects of a plan the user may read: province-level readers see all of them."""
+    return project_list_visible_to(user=user).filter(plan=plan).prefetch_related("regions").order_by("code")
+
+
+def plan_summary(*, plan) -> dict:
+    """Totals of the plan's non-cancelled projects, with the R16 share of quota reserved for key counties."""
+    agg = plan.projects.exclude(status=ProjectStatus.CANCELLED).aggregate(
+        budget=Sum("budget"), quota=Sum("quota"), priority_quota=Sum("priority_quota"), hours=Sum("hours"),
+        count=Count("pk"),
+    )
+    budget = agg["budget"] or Decimal("0")
+    quota = agg["quota"] or 0
+    priority = agg["priority_quota"] or 0
+    return {
+        "count": agg["count"], "budget": budget, "quota": quota, "priority_quota": priority,
+        "remaining": plan.central_subsidy - budget,
+        "priority_share": (Decimal(priority) * 100 / quota).quantize(Decimal("0.1")) if quota else Decimal("0.0"),
+    }
+
+
+# -- review queues: "waiting for me" ------------------------------------------------------------------------
+def project_queue_for(*, user):
+    """Projects waiting for this user's move (R15 levels)."""
+    scope = scope_for(user)
+    if not scope.can_write:
+        return Project.objects.none()
+    qs = project_list_visible_to(user=user)
+    org_id = user.organisation_id
+    if user.is_superuser:
+        return qs.filter(status__in=[ProjectStatus.SUBMITTED, ProjectStatus.REVIEWED])
+    conditions = Q(owner_id=org_id, status__in=[ProjectStatus.DRAFT, ProjectStatus.RETURNED])
+    if user.role == Role.PROJECT_OFFICE_STAFF:
+        conditions |= Q(office_id=org_id, status=ProjectStatus.SUBMITTED)
+    elif user.role == Role.PROVINCE_STAFF:
+        conditions |= Q(status=ProjectStatus.REVIEWED) & ~Q(owner_id=org_id)
+    elif user.role == Role.INSTITUTION_STAFF:
+        conditions = Q(status__in=[ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS])
+    return qs.filter(conditions).order_by("plan__year", "code")
+
+
+def plan_queue_for(*, user):
+    scope = scope_for(user)
+    if not scope.can_write:
+        return AnnualPlan.objects.none()
+    qs = plan_list_visible_to(user=user)
+    if user.is_superuser or user.role == Role.MINISTRY_STAFF:
+        return qs.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.APPROVED])
+    if user.role == Role.PROVINCE_STAFF:
+        return qs.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED])
+    return qs.none()
+
+
+def inspection_list_for(*, user, project):
+    return project.inspections.select_related("created_by")
+
+
+def institution_latest_grade(*, institution) -> Project | None:
+    """The institution's most recently evaluated project (R29, R65), or None when it has none."""
+    return (
+        Project.objects.filter(institution=institution, status__in=[ProjectStatus.EVALUATED, ProjectStatus.CLOSED])
+        .exclude(grade="")
+        .order_by("-evaluated_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,90 @@
+"""Admin pages read through the same scope and the same seal as every page (R2, R23).
+
+`Bid.sealed` is never shown, and the readable bid columns stay empty until the opening writes them."""
+from django.contrib import admin
+
+from backoffice.admin import ScopedAdminMixin
+from tendering import selectors
+from tendering.models import (
+    Bid, Contract, ExpertProfile, Holiday, InstitutionProfile, Lot, Qualification, Question, Tender,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow rows change through services only; the admin looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Tender)
+class TenderAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("reference", "title", "status", "bid_deadline", "opening_at")
+    list_filter = ("status",)
+    search_fields = ("reference", "title")
+    exclude = ("wrapped_key",)
+    scope_region_path = "province"
+
+
+@admin.register(Lot)
+class LotAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("tender", "number", "name", "budget", "status")
+    scope_region_path = "tender__province"
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    list_display = ("institution", "lot", "status", "received_at", "receipt_sha256", "price")
+    list_filter = ("status",)
+    exclude = ("sealed",)
+
+    def get_queryset(self, request):
+        return selectors.bid_list_visible_to(user=request.user)
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ("lot", "institution", "lodged_at", "answered_at")
+
+    def get_queryset(self, request):
+        return selectors.question_list_visible_to(user=request.user)
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "institution", "unit_price", "amount", "signed_at")
+
+    def get_queryset(self, request):
+        return selectors.contract_list_visible_to(user=request.user)
+
+
+@admin.register(InstitutionProfile)
+class InstitutionProfileAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("institution", "contact_name", "staff_count")
+    scope_region_path = "institution__region"
+    scope_organisation_path = "institution"
+
+
+@admin.register(Qualification)
+class QualificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ("institution", "kind", "valid_until", "uploaded_at")
+    scope_region_path = "institution__region"
+    scope_organisation_path = "institution"
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "employer", "speciality", "is_active")
+    filter_horizontal = ("declared_relations",)
+    scope_region_path = "employer__region"
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "is_working_day")

@@ -1,0 +1,55 @@
+from decimal import Decimal
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenderingConfig(AppConfig):
+    name = "tendering"
+    verbose_name = _("Tendering and contracts")
+
+    def ready(self):
+        from backoffice.config import register_setting
+        from backoffice.demo import register_demo_step
+        from backoffice.models import Role
+        from backoffice.navigation import register_nav, register_panel
+
+        register_setting("tender_min_bidding_days", default=20, rule="R22",
+                         label=_("Minimum calendar days from announcement to bid deadline"))
+        register_setting("tender_clarification_days", default=15, rule="R22",
+                         label=_("Days between the close of clarifications and the bid deadline"))
+        register_setting("tender_min_price_weight", default=Decimal("0.10"), rule="R26",
+                         label=_("Minimum price weight for services"))
+        register_setting("tender_min_qualified_bids", default=3, rule="R24",
+                         label=_("Qualified bids a lot needs at opening"))
+        register_setting("tender_large_lot_budget", default=Decimal("10000000"), rule="R25",
+                         label=_("Lot budget from which the panel needs 7 members"))
+        register_setting("tender_conflict_years", default=3, rule="R25",
+                         label=_("Years of past employment that exclude an expert"))
+        register_setting("tender_outlier_points", default=Decimal("25"), rule="R26",
+                         label=_("Distance from the other experts' mean that flags a score"))
+        register_setting("tender_notice_working_days", default=1, rule="R27",
+                         label=_("Working days the award notice is published"))
+        register_setting("tender_question_working_days", default=7, rule="R27",
+                         label=_("Working days after the notice in which bidders may lodge a question"))
+        register_setting("tender_answer_working_days", default=7, rule="R27",
+                         label=_("Working days the office has to answer a question"))
+        register_setting("tender_contract_days", default=30, rule="R28",
+                         label=_("Days after the notice within which the contract is signed"))
+        register_setting("tender_fail_bar_months", default=12, rule="R29",
+                         label=_("Months an institution graded fail cannot bid"))
+        register_setting("tender_upload_max_mb", default=10, rule="R21",
+                         label=_("Largest document upload (MB)"))
+
+        staff = [Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR]
+        register_nav(_("Tenders"), "tendering:tender_list", roles=staff, order=30)
+        register_nav(_("Open tenders"), "tendering:portal_tenders", roles=[Role.INSTITUTION_STAFF], order=30)
+        register_nav(_("My bids"), "tendering:portal_bids", roles=[Role.INSTITUTION_STAFF], order=31)
+        register_nav(_("Institution profile"), "tendering:portal_profile", roles=[Role.INSTITUTION_STAFF], order=32)
+        register_nav(_("My panels"), "tendering:expert_panels", roles=[Role.EXPERT], order=30)
+
+        from tendering.demo import demo_step
+        from tendering.selectors import dashboard_panel
+
+        register_panel(dashboard_panel, order=30)
+        register_demo_step(demo_step, order=40)

@@ -1,0 +1,122 @@
+"""Opening record and scoring summary (PDF + Excel) and the award notice (PDF). Callers check the seal first;
+these functions also refuse a sealed tender, so no export path can leak a price before the opening (R23)."""
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+from backoffice.documents import page_number_footer, styles, table_style
+from tendering.models import BidStatus
+from tendering.scoring import show
+from tendering.sealing import SealedError
+
+
+def _check_open(tender):
+    if tender.is_sealed:
+        raise SealedError("r23_sealed", _("Bids are sealed until the opening."))
+
+
+def _local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S") if dt else ""
+
+
+def opening_rows(tender):
+    _check_open(tender)
+    rows = []
+    for lot in tender.lots.all():
+        for bid in lot.bids.filter(status__in=[BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]).select_related("institution"):
+            rows.append([f"{lot.number} {lot.name}", bid.institution.name, _local(bid.received_at), str(bid.price),
+                         bid.chief_expert, bid.get_status_display(), bid.disqualification_reason, bid.receipt_sha256])
+        if lot.status == "failed":
+            rows.append([f"{lot.number} {lot.name}", "—", "", "", "", lot.get_status_display(), lot.fail_reason, ""])
+    return rows
+
+
+OPENING_HEADERS = [gettext_lazy("lot"), gettext_lazy("institution"), gettext_lazy("received at"), gettext_lazy("unit price per trainee-hour"), gettext_lazy("chief expert"),
+                   gettext_lazy("status"), gettext_lazy("note"), gettext_lazy("receipt hash (SHA-256)")]
+
+
+def _pdf(title, subtitle, headers, rows, *, widths=None, footer=""):
+    st = styles()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=15 * mm, title=title)
+    cell = st["cell"]
+    data = [[Paragraph(str(h), cell) for h in headers]] + [[Paragraph(str(v), cell) for v in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(table_style())
+    story = [Paragraph(title, st["title"]), Paragraph(subtitle, st["body"]), Spacer(1, 6 * mm), table]
+    if footer:
+        story += [Spacer(1, 6 * mm), Paragraph(footer, st["body"])]
+    doc.build(story, onFirstPage=page_number_footer(title), onLaterPages=page_number_footer(title))
+    buf.seek(0)
+    return buf
+
+
+def _xlsx(sheet_title, headers, rows):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title[:31])
+    ws.append([str(h) for h in headers])
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def opening_record_pdf(tender):
+    rows = opening_rows(tender)
+    subtitle = _("Tender %(ref)s · opened at %(at)s") % {"ref": tender.reference, "at": _local(tender.opened_at)}
+    widths = [35 * mm, 45 * mm, 32 * mm, 25 * mm, 22 * mm, 22 * mm, 40 * mm, 50 * mm]
+    return _pdf(_("Opening record") + f" · {tender.title}", subtitle, OPENING_HEADERS,
+                [r[:7] + [r[7][:16] + "…" if r[7] else ""] for r in rows], widths=widths)
+
+
+def opening_record_xlsx(tender):
+    return _xlsx(_("Opening record"), OPENING_HEADERS, opening_rows(tender))
+
+
+SCORE_HEADERS = [gettext_lazy("rank"), gettext_lazy("institution"), gettext_lazy("unit price per trainee-hour"), gettext_lazy("price score"),
+                 gettext_lazy("technical score"), gettext_lazy("track-record bonus"), gettext_lazy("total score"), gettext_lazy("outlier scores")]
+
+
+def scoring_rows(lot):
+    from tendering.services import lot_outliers, lot_ranking
+
+    _check_open(lot.tender)
+    bids = {b.pk: b for b in lot.bids.select_related("institution")}
+    flagged = lot_outliers(lot)
+    return [[r.rank, bids[r.key].institution.name, str(r.price), str(show(r.price_score)), str(show(r.technical)),
+             str(r.bonus), str(r.total), len(flagged.get(r.key, []))] for r in lot_ranking(lot)]
+
+
+def scoring_summary_pdf(lot):
+    subtitle = _("Price weight %(w)s%% · base price = lowest qualified price · totals rounded half-up to 2 decimals") % {
+        "w": (lot.tender.price_weight * 100).normalize()}
+    return _pdf(_("Scoring summary") + f" · {lot}", subtitle, SCORE_HEADERS, scoring_rows(lot))
+
+
+def scoring_summary_xlsx(lot):
+    wb_rows = scoring_rows(lot)
+    return _xlsx(_("Scoring summary"), SCORE_HEADERS, wb_rows)
+
+
+def award_notice_pdf(lot):
+    tender = lot.tender
+    winner = lot.recommended_bid
+    rows = [[r.rank, r.bid.institution.name, str(r.bid.price), str(r.total)]
+            for r in lot.results.select_related("bid__institution")]
+    subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: %(inst)s, unit price %(price)s yuan per "
+                 "trainee-hour. Notice from %(start)s to %(end)s; bidders may lodge a question until %(q)s.") % {
+        "ref": tender.reference, "n": lot.number, "name": lot.name, "inst": winner.institution.name,
+        "price": winner.price, "start": _local(lot.notice_published_at), "end": _local(lot.notice_ends_at),
+        "q": _local(lot.question_deadline)}
+    return _pdf(_("Award notice") + f" · {tender.title}", subtitle,
+                [_("rank"), _("institution"), _("unit price per trainee-hour"), _("total score")], rows,
+                footer=str(tender.office))

@@ -1,0 +1,109 @@
+"""R2: what every role sees. One matrix, checked through the single scope API and through the pages."""
+import pytest
+
+from backoffice.models import Organisation, Region, Teacher
+from backoffice.scoping import scope_for
+from tests.factories import SchoolFactory, TeacherFactory, region
+
+
+@pytest.fixture
+def world(orgs):
+    return {
+        "t_nanchang": TeacherFactory(school=orgs.school, name="南昌县教师"),
+        "t_xinjian": TeacherFactory(school=orgs.other_school, name="新建区教师"),
+        "t_henan": TeacherFactory(school=SchoolFactory(name="济源一小", region=region("419001")), name="济源教师"),
+    }
+
+
+# role -> (sees Jiangxi regions, sees Henan regions, organisations seen, organisations not seen, teachers seen)
+MATRIX = {
+    "ministry": (True, True, {"department", "henan", "school", "institution"}, set(), {"t_nanchang", "t_xinjian", "t_henan"}),
+    "province": (True, False, {"department", "office", "city", "county", "school", "other_school", "institution", "other_institution"},
+                 {"henan", "ministry"}, {"t_nanchang", "t_xinjian"}),
+    "office": (True, False, {"department", "school", "institution"}, {"henan", "ministry"}, {"t_nanchang", "t_xinjian"}),
+    "finance": (True, False, {"department", "school"}, {"henan"}, {"t_nanchang", "t_xinjian"}),
+    "auditor": (True, False, {"department", "school", "institution"}, {"henan"}, {"t_nanchang", "t_xinjian"}),
+    "city": ("3601", False, {"city", "county", "other_county", "school", "other_school"},
+             {"department", "other_city", "henan", "office"}, {"t_nanchang", "t_xinjian"}),
+    "county": ("360121", False, {"county", "school"}, {"other_county", "other_school", "city", "department", "institution"},
+               {"t_nanchang"}),
+    "other_county": ("360112", False, {"other_county", "other_school"}, {"county", "school"}, {"t_xinjian"}),
+    "school": ("360121", False, {"school"}, {"other_school", "county", "institution"}, {"t_nanchang"}),
+    "institution": ("360100", False, {"institution"}, {"other_institution", "school", "department"}, set()),
+    "other_institution": ("360100", False, {"other_institution"}, {"institution"}, set()),
+    "expert": (False, False, set(), {"institution", "other_institution", "school", "department"}, set()),
+    "henan_province": (False, True, {"henan"}, {"department", "school", "ministry"}, {"t_henan"}),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_r2_permission_matrix(persona, personas, orgs, world):
+    user = personas[persona]
+    jiangxi, henan, orgs_seen, orgs_hidden, teachers_seen = MATRIX[persona]
+    scope = scope_for(user)
+
+    regions = scope.regions(Region.objects.all())
+    if jiangxi is True:
+        assert regions.filter(code="360000").exists() and regions.filter(code="360121").exists()
+    elif jiangxi:
+        assert regions.exists() and all(r.code.startswith(jiangxi) for r in regions)
+    else:
+        assert not regions.filter(code__startswith="36").exists()
+    assert regions.filter(code__startswith="41").exists() == henan
+
+    visible_orgs = set(scope.organisations(Organisation.objects.all()).values_list("pk", flat=True))
+    for name in orgs_seen:
+        assert orgs[name].pk in visible_orgs, f"{persona} should see {name}"
+    for name in orgs_hidden:
+        assert orgs[name].pk not in visible_orgs, f"{persona} must not see {name}"
+
+    visible_teachers = set(scope.teachers(Teacher.objects.all()).values_list("pk", flat=True))
+    assert visible_teachers == {world[t].pk for t in teachers_seen}
+
+
+def test_r2_auditor_reads_but_cannot_write(personas):
+    assert scope_for(personas.auditor).read_only
+    assert not scope_for(personas.auditor).can_write
+    assert scope_for(personas.province).can_write
+
+
+def test_r2_county_clerk_teacher_page_shows_only_their_county(personas, world, login):
+    body = login(personas.county).get("/registry/teachers/").content.decode()
+    assert "南昌县教师" in body
+    assert "新建区教师" not in body and "济源教师" not in body
+    # R30: the list shows masked ID numbers only.
+    assert world["t_nanchang"].id_number not in body
+    assert world["t_nanchang"].masked_id_number in body
+
+
+def test_r2_county_clerk_organisation_page_never_shows_another_county(personas, orgs, login):
+    body = login(personas.county).get("/registry/organisations/").content.decode()
+    assert orgs.school.name in body
+    assert orgs.other_school.name not in body
+
+
+@pytest.mark.parametrize("persona", ["institution", "expert"])
+def test_r2_institutions_and_experts_cannot_open_the_registry(persona, personas, login):
+    client = login(personas[persona])
+    assert client.get("/registry/teachers/").status_code == 403
+    assert client.get("/registry/organisations/").status_code == 403
+
+
+@pytest.mark.parametrize("persona,status", [("auditor", 200), ("province", 200), ("county", 403), ("institution", 403),
+                                            ("school", 403)])
+def test_r2_audit_page_by_role(persona, status, personas, login):
+    assert login(personas[persona]).get("/audit/").status_code == status
+
+
+def test_anonymous_users_are_sent_to_login(client, db):
+    for url in ("/", "/registry/teachers/", "/audit/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_teacher_list_query_count_does_not_grow_with_rows(personas, orgs, login, django_assert_max_num_queries):
+    TeacherFactory.create_batch(60, school=orgs.school)
+    client = login(personas.county)
+    with django_assert_max_num_queries(12):
+        response = client.get("/registry/teachers/")
+    assert response.status_code == 200

@@ -1,0 +1,83 @@
+"""R23 under load: 50 bids arrive in the last second before the deadline, on real threads against PostgreSQL."""
+import datetime as dt
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from backoffice.exceptions import DomainError
+from backoffice.models import Organisation, OrganisationKind, Role
+from tendering import services
+from tendering.models import ACTIVE_BID_STATES, Bid, Tender
+from tests.factories import OrganisationFactory, UserFactory, region
+from tests.tendering.conftest import bid_kwargs, filed_project, qualify
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_r23_fifty_concurrent_bids_in_the_last_second(regions, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    office_org = OrganisationFactory(name="项目办", kind=OrganisationKind.PROJECT_OFFICE, region=region("360000"))
+    office = UserFactory(username="office_c", role=Role.PROJECT_OFFICE_STAFF, organisation=office_org)
+    projects = [filed_project(office=office_org)]
+    now = timezone.now()
+    tender = services.tender_create(actor=office, title="并发测试", projects=projects,
+                                    clarification_deadline=now + dt.timedelta(days=5),
+                                    bid_deadline=now + dt.timedelta(days=21), opening_at=now + dt.timedelta(days=22))
+    services.criteria_set(actor=office, tender=tender, criteria=[("方案", Decimal("0.70"))])
+    lot = services.lot_add(actor=office, tender=tender, name="全省", regions=[region("360100")], projects=projects,
+                           budget=Decimal("1000000"))
+    services.tender_announce(actor=office, tender=tender)
+    # 25 institutions, each submitting twice (a bid and its replacement) = 50 submissions.
+    staff = []
+    for i in range(25):
+        inst = OrganisationFactory(name=f"并发机构{i}", kind=OrganisationKind.INSTITUTION, region=region("360100"))
+        user = UserFactory(username=f"cstaff{i}", role=Role.INSTITUTION_STAFF, organisation=inst)
+        qualify(inst, user)
+        staff.append(user)
+    # The deadline is now 1.5 s away: every submission below happens in its last second.
+    deadline = timezone.now() + dt.timedelta(seconds=1.5)
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=deadline, opening_at=deadline + dt.timedelta(seconds=5))
+    barrier = threading.Barrier(50)
+    accepted, refused, errors = [], [], []
+
+    def submit(user, price):
+        try:
+            barrier.wait()
+            time.sleep(max(0.0, (deadline - timezone.now()).total_seconds() - 0.9))
+            bid = services.bid_submit(actor=user, lot=lot, **bid_kwargs(price))
+            accepted.append((user.pk, bid.pk, bid.received_at))
+        except DomainError as exc:
+            refused.append((user.pk, exc.code))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(u, f"{40 + i % 7}.{k}0")) for k in range(2) for i, u in enumerate(staff)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert not errors, errors
+    assert not refused, refused
+    assert len(accepted) == 50  # none lost
+    assert all(at <= deadline for _u, _b, at in accepted)  # none late
+    stored = Bid.objects.filter(lot=lot)
+    assert stored.count() == 50
+    active = stored.filter(status__in=ACTIVE_BID_STATES)
+    assert active.count() == 25
+    assert set(active.values_list("institution_id", flat=True)) == {u.organisation_id for u in staff}
+    print(f"\n50 bids accepted within {elapsed:.2f}s; last receipt {max(a for _u, _b, a in accepted)} ≤ deadline {deadline}")
+    # After the deadline, the server clock refuses.
+    time.sleep(max(0.0, (deadline - timezone.now()).total_seconds() + 0.05))
+    with pytest.raises(DomainError) as exc:
+        services.bid_submit(actor=staff[0], lot=lot, **bid_kwargs("41"))
+    assert exc.value.code in ("r23_after_deadline",)

@@ -1,0 +1,160 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from tendering.models import Bid, BidStatus, Qualification, Tender, TenderStatus
+from tests.tendering.conftest import announce, bid_kwargs, frozen, open_with_bids, score_all
+from tendering import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _fmt(d):
+    return timezone.localtime(d).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_office_creates_tender_through_the_page(world, login):
+    client = login(world.personas.office)
+    now = timezone.now()
+    response = client.post(reverse("tendering:tender_create"), {
+        "title": "页面创建的招标", "projects": [world.projects[0].pk], "price_weight": "30", "track_record_bonus": "2",
+        "clarification_deadline": _fmt(now + dt.timedelta(days=3)), "bid_deadline": _fmt(now + dt.timedelta(days=25)),
+        "opening_at": _fmt(now + dt.timedelta(days=25, hours=2)), "required_qualifications": ["legal_entity"]})
+    assert response.status_code == 302
+    tender = Tender.objects.get(title="页面创建的招标")
+    assert tender.price_weight == Decimal("0.3000")
+
+
+@pytest.mark.parametrize("who", ["institution", "expert", "county", "school", "city"])
+def test_tender_pages_refused_to_other_roles(world, login, who):
+    client = login(world.personas[who])
+    assert client.get(reverse("tendering:tender_create")).status_code == 403
+    assert client.get(reverse("tendering:tender_list")).status_code == 403
+    assert client.get(reverse("tendering:tender_detail", args=[world.tender.pk])).status_code in (403, 404)
+    assert client.get(reverse("tendering:lot_detail", args=[world.lot1.pk])).status_code in (403, 404)
+    assert client.post(reverse("tendering:tender_action", args=[world.tender.pk]),
+                       {"transition": "announce"}).status_code in (302, 403, 404)
+    world.tender.refresh_from_db()
+    assert world.tender.status == TenderStatus.DRAFT
+
+
+def test_announce_refused_for_auditor_and_other_province(world, login):
+    for user in (world.personas.auditor, world.personas.henan_province):
+        login(user).post(reverse("tendering:tender_action", args=[world.tender.pk]), {"transition": "announce"})
+        world.tender.refresh_from_db()
+        assert world.tender.status == TenderStatus.DRAFT
+
+
+def test_announce_through_the_page(world, login):
+    response = login(world.personas.office).post(reverse("tendering:tender_action", args=[world.tender.pk]),
+                                                 {"transition": "announce"})
+    assert response.status_code == 302
+    world.tender.refresh_from_db()
+    assert world.tender.status == TenderStatus.ANNOUNCED
+
+
+@pytest.mark.parametrize("who", ["province", "office", "expert", "county"])
+def test_portal_refused_to_non_institutions(world, login, who):
+    client = login(world.personas[who])
+    for name in ("tendering:portal_tenders", "tendering:portal_bids", "tendering:portal_profile"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_institution_bids_through_the_portal_and_gets_a_receipt(world, login):
+    announce(world)
+    client = login(world.personas.institution)
+    assert world.tender.title in client.get(reverse("tendering:portal_tenders")).content.decode()
+    response = client.post(reverse("tendering:portal_bid", args=[world.lot1.pk]), {
+        "price": "45.50", "chief_expert": "张教授", "chief_own_staff": "on", "team": "张教授,1\n李老师,0\n王老师,1",
+        "past_projects": "2024年国培计划", "document": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 proposal")})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    bid = Bid.objects.get(institution=world.personas.institution.organisation)
+    page = client.get(reverse("tendering:portal_bid_detail", args=[bid.pk])).content.decode()
+    assert bid.receipt_sha256 in page and "45.50" in page
+
+
+def test_bid_upload_type_and_size_limits(world, login):
+    announce(world)
+    client = login(world.personas.institution)
+    response = client.post(reverse("tendering:portal_bid", args=[world.lot1.pk]), {
+        "price": "45.50", "chief_expert": "张教授", "chief_own_staff": "on", "team": "张教授,1",
+        "document": SimpleUploadedFile("virus.exe", b"MZ....")})
+    assert response.status_code == 200 and not Bid.objects.exists()
+    from backoffice.config import setting_set
+    setting_set(key="tender_upload_max_mb", value=0, actor=world.personas.province)
+    response = client.post(reverse("tendering:portal_bid", args=[world.lot1.pk]), {
+        "price": "45.50", "chief_expert": "张教授", "chief_own_staff": "on", "team": "张教授,1",
+        "document": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
+    assert not Bid.objects.exists()
+
+
+def test_qualification_upload_on_profile(world, login):
+    client = login(world.personas.institution)
+    response = client.post(reverse("tendering:portal_profile"), {
+        "q-kind": "quality_system", "q-number": "ISO-1", "q-document": SimpleUploadedFile("iso.pdf", b"%PDF-1.4 iso")})
+    assert response.status_code == 302
+    assert Qualification.objects.filter(kind="quality_system").exists()
+    response = client.post(reverse("tendering:portal_profile"), {
+        "q-kind": "quality_system", "q-document": SimpleUploadedFile("iso.txt", b"hello")})
+    assert response.status_code == 200 and Qualification.objects.filter(kind="quality_system").count() == 1
+
+
+def test_expert_sees_only_assigned_panels(world, login):
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    panel = services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
+    member = panel.members.first()
+    outsider = next(u for u in world.experts if not panel.members.filter(user=u).exists())
+    assert login(outsider).get(reverse("tendering:expert_score", args=[member.pk])).status_code == 404
+    client = login(member.user)
+    assert str(world.lot1.name) in client.get(reverse("tendering:expert_panels")).content.decode()
+    bids = list(Bid.objects.filter(lot=world.lot1, status=BidStatus.QUALIFIED).order_by("pk"))
+    data = {f"s-{b.pk}-{c.pk}": "75" for b in bids for c in world.tender.criteria.all()}
+    data["submit"] = "1"
+    client.post(reverse("tendering:expert_score", args=[member.pk]), data)
+    member.refresh_from_db()
+    assert member.submitted_at is not None
+
+
+def test_public_notice_without_login(world, client):
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
+    world.lot1.refresh_from_db()
+    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
+    services.lot_recommend(actor=world.personas.office, lot=world.lot1)
+    services.lot_approve_award(actor=world.personas.province, lot=world.lot1)
+    page = client.get(reverse("tendering:notice_detail", args=[world.lot1.pk]))
+    assert page.status_code == 200 and world.bidders[0][0].name in page.content.decode()
+    pdf = client.get(reverse("tendering:notice_pdf", args=[world.lot1.pk]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # Lots not yet noticed are not public.
+    assert client.get(reverse("tendering:notice_detail", args=[world.lot2.pk])).status_code == 404
+
+
+def test_scoring_summary_exports(world, login):
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
+    world.lot1.refresh_from_db()
+    client = login(world.personas.province)
+    assert client.get(reverse("tendering:scores_xlsx", args=[world.lot1.pk])).status_code == 403
+    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
+    xlsx = client.get(reverse("tendering:scores_xlsx", args=[world.lot1.pk]))
+    pdf = client.get(reverse("tendering:scores_pdf", args=[world.lot1.pk]))
+    assert xlsx.status_code == 200 and pdf.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    rows = list(load_workbook(BytesIO(b"".join(xlsx.streaming_content))).active.values)
+    assert rows[1][0] == 1 and rows[1][6] == "86.00"
+
+
+def test_tender_list_query_count(world, login, django_assert_max_num_queries):
+    client = login(world.personas.province)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("tendering:tender_list")).status_code == 200
