@@ -20,7 +20,8 @@ urlpatterns = [
 ]
 
 # Each workflow app mounts its own URLs when it has them.
-for app, prefix in (("projects", "projects/"), ("tendering", "tendering/"), ("finance", "finance/")):
+for app, prefix in (("projects", "projects/"), ("projects.evaluation", "evaluation/"), ("tendering", "tendering/"),
+                    ("finance", "finance/")):
     try:
         urlpatterns.append(path(prefix, include(f"{app}.urls")))
     except ModuleNotFoundError as exc:

@@ -140,3 +140,8 @@ def institution_latest_grade(*, institution) -> Project | None:
         .order_by("-evaluated_at", "-pk")
         .first()
     )
+
+
+def project_grade(*, project) -> str:
+    """The grade of the project's published evaluation (R65), '' while it has none. Finance reads it for R54."""
+    return Project.objects.filter(pk=project.pk).values_list("grade", flat=True).first() or ""

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "backoffice",
     "projects",
     "projects.enrolment",
+    "projects.evaluation",
     "tendering",
     "finance",
 ]
