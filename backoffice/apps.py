@@ -15,7 +15,8 @@ class BackofficeConfig(AppConfig):
                          Role.COUNTY_STAFF, Role.AUDITOR, Role.FINANCE_OFFICER]
         register_nav(_("Dashboard"), "dashboard", order=0)
         register_nav(_("Organisations"), "organisation_list", roles=gov_and_audit, order=80, group=_("Registry"))
-        register_nav(_("Teachers"), "teacher_list", roles=gov_and_audit + [Role.SCHOOL_ADMIN], order=81,
+        register_nav(_("Teachers"), "teacher_list", roles=[r for r in gov_and_audit if r != Role.FINANCE_OFFICER]
+                     + [Role.SCHOOL_ADMIN], order=81,
                      group=_("Registry"))
         register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
                                                            Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],

@@ -61,3 +61,6 @@ can_read_audit = is_superuser | has_role(
 
 rules.add_perm("backoffice.view_audit", can_read_audit)
 rules.add_perm("backoffice.view_teacher_registry", is_superuser | is_government | is_auditor | has_role(Role.SCHOOL_ADMIN))
+# Finance officers settle with institutions and counties: they read the organisation register, not the teachers'.
+rules.add_perm("backoffice.view_organisations",
+               is_superuser | is_government | is_auditor | has_role(Role.SCHOOL_ADMIN, Role.FINANCE_OFFICER))

@@ -34,7 +34,7 @@ def dashboard(request):
 
 
 class OrganisationListView(PermissionRequiredMixin, ScopedListView):
-    permission_required = "backoffice.view_teacher_registry"
+    permission_required = "backoffice.view_organisations"
     template_name = "backoffice/organisation_list.html"
     filterset_class = OrganisationFilter
     selector = selectors.organisation_list_visible_to

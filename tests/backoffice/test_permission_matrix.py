@@ -107,3 +107,22 @@ def test_teacher_list_query_count_does_not_grow_with_rows(personas, orgs, login,
     with django_assert_max_num_queries(12):
         response = client.get("/registry/teachers/")
     assert response.status_code == 200
+
+
+def test_r2_finance_officer_reads_organisations_but_not_the_teacher_registry(personas, orgs, login):
+    client = login(personas.finance)
+    body = client.get("/registry/organisations/").content.decode()
+    assert orgs.school.name in body
+    assert client.get("/registry/teachers/").status_code == 403
+
+
+@pytest.mark.parametrize("persona", sorted(MATRIX))
+def test_every_menu_item_a_role_sees_opens(persona, personas, login):
+    from django.urls import reverse
+
+    from backoffice.navigation import nav_for
+
+    user = personas[persona]
+    client = login(user)
+    refused = [item.url_name for item in nav_for(user) if client.get(reverse(item.url_name)).status_code != 200]
+    assert refused == []
