@@ -1,12 +1,13 @@
 """PDF helpers: a TrueType CJK font embedded in every document, page numbers, Chinese table styles."""
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import TableStyle
+from reportlab.platypus import Paragraph, TableStyle
 
 FONT = "WenQuanYiMicroHei"
 
@@ -32,6 +33,11 @@ def styles() -> dict:
         "cell": ParagraphStyle("zh-cell", parent=base["BodyText"], fontName=FONT, fontSize=9, leading=12,
                                wordWrap="CJK"),
     }
+
+
+def para(text, style) -> Paragraph:
+    """A Paragraph of plain text: reportlab parses its input as markup, so a name with '<' or '&' must be escaped."""
+    return Paragraph(escape(str(text)), style)
 
 
 def table_style(*, header_rows: int = 1) -> TableStyle:

@@ -7,7 +7,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from backoffice.documents import page_number_footer, styles, table_style
+from backoffice.documents import page_number_footer, para, styles, table_style
 from projects.selectors import plan_summary
 
 
@@ -22,13 +22,13 @@ def plan_pdf(*, plan, projects) -> bytes:
                             topMargin=14 * mm, bottomMargin=16 * mm, title=plan.title, author=plan.province.name)
     summary = plan_summary(plan=plan)
     story = [
-        Paragraph(plan.title, st["title"]),
-        Paragraph(_("%(province)s · %(year)s · status: %(status)s") % {
+        para(plan.title, st["title"]),
+        para(_("%(province)s · %(year)s · status: %(status)s") % {
             "province": plan.province.name, "year": plan.year, "status": plan.get_status_display()}, st["body"]),
-        Paragraph(_("Central subsidy allocated: ¥%(subsidy)s; project budgets: ¥%(budget)s; not yet allocated: "
+        para(_("Central subsidy allocated: ¥%(subsidy)s; project budgets: ¥%(budget)s; not yet allocated: "
                     "¥%(remaining)s.") % {"subsidy": _money(plan.central_subsidy), "budget": _money(summary["budget"]),
                                           "remaining": _money(summary["remaining"])}, st["body"]),
-        Paragraph(_("Quota %(quota)s, of which %(priority)s (%(share)s%%) reserved for rural teachers of national key "
+        para(_("Quota %(quota)s, of which %(priority)s (%(share)s%%) reserved for rural teachers of national key "
                     "counties.") % {"quota": summary["quota"], "priority": summary["priority_quota"],
                                    "share": summary["priority_share"]}, st["body"]),
         Spacer(1, 4 * mm),
@@ -41,10 +41,10 @@ def plan_pdf(*, plan, projects) -> bytes:
     for index, p in enumerate(projects, start=1):
         count += 1
         data.append([
-            str(index), p.code, Paragraph(p.name, cell), Paragraph(p.get_project_type_display(), cell),
-            Paragraph(p.get_category_display(), cell), Paragraph(p.get_mode_display(), cell), str(p.hours),
+            str(index), para(p.code, cell), para(p.name, cell), para(p.get_project_type_display(), cell),
+            para(p.get_category_display(), cell), para(p.get_mode_display(), cell), str(p.hours),
             str(p.quota), Paragraph(f"{p.start_date:%Y-%m-%d}<br/>{p.end_date:%Y-%m-%d}", cell),
-            Paragraph(p.office.name, cell), _money(p.budget), Paragraph(p.get_status_display(), cell),
+            para(p.office.name, cell), _money(p.budget), para(p.get_status_display(), cell),
         ])
     data.append(["", "", Paragraph(_("Total (%(count)s projects, cancelled excluded)") % {"count": summary["count"]},
                                    cell), "", "", "", "", str(summary["quota"]), "", "", _money(summary["budget"]), ""])

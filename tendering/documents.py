@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
-from backoffice.documents import page_number_footer, styles, table_style
+from backoffice.documents import page_number_footer, para, styles, table_style
 from tendering.models import BidStatus
 from tendering.scoring import show
 from tendering.sealing import SealedError
@@ -47,12 +47,12 @@ def _pdf(title, subtitle, headers, rows, *, widths=None, footer=""):
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=15 * mm, title=title)
     cell = st["cell"]
-    data = [[Paragraph(str(h), cell) for h in headers]] + [[Paragraph(str(v), cell) for v in row] for row in rows]
+    data = [[para(h, cell) for h in headers]] + [[para(v, cell) for v in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(table_style())
-    story = [Paragraph(title, st["title"]), Paragraph(subtitle, st["body"]), Spacer(1, 6 * mm), table]
+    story = [para(title, st["title"]), para(subtitle, st["body"]), Spacer(1, 6 * mm), table]
     if footer:
-        story += [Spacer(1, 6 * mm), Paragraph(footer, st["body"])]
+        story += [Spacer(1, 6 * mm), para(footer, st["body"])]
     doc.build(story, onFirstPage=page_number_footer(title), onLaterPages=page_number_footer(title))
     buf.seek(0)
     return buf

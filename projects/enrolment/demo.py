@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backoffice.models import Organisation, OrganisationKind, Region, Teacher, User
 
-PAST_CODE = "DEMO-2025-ENROL"
+PAST_CODE = "JX2025-001"
 
 
 def _past_project(province, office, institution, creator):
@@ -21,6 +21,10 @@ def _past_project(province, office, institution, creator):
     plan, _ = AnnualPlan.objects.get_or_create(
         province=province, year=2025,
         defaults={"title": "江西省2025年国培计划实施方案", "central_subsidy": Decimal("30000000.00"), "created_by": creator})
+    # Last year's plan was filed long ago; set directly, like the project below, since no workflow led to it.
+    AnnualPlan.objects.filter(pk=plan.pk, status="draft").update(
+        status="filed", submitted_at=timezone.make_aware(dt.datetime(2025, 2, 10, 9)),
+        approved_at=timezone.make_aware(dt.datetime(2025, 2, 20, 9)), filed_at=timezone.make_aware(dt.datetime(2025, 3, 1, 9)))
     project = Project.objects.create(
         plan=plan, code=PAST_CODE, name="乡村教师访名校研修项目", project_type="central_western",
         category="rural_visit", mode="offline", hours=60, quota=30, start_date=dt.date(2025, 6, 16),

@@ -179,3 +179,12 @@ def test_import_refuses_a_file_that_is_not_a_workbook(plan, personas):
         plan_import_projects(actor=personas.province, plan=plan, content=b"code,name\nX,Y\n")
     assert err.value.code == "import_unreadable"
     assert not Project.objects.filter(plan=plan).exists()
+
+
+def test_plan_pdf_prints_names_with_markup_characters_as_written(plan, make_project, personas, login):
+    # reportlab reads Paragraph text as markup: an unescaped '<' used to fail the whole document.
+    make_project(name="语文<阅读>&写作 专题培训", budget=Decimal("10000"))
+    response = login(personas.province).get(f"/projects/plans/{plan.pk}/plan.pdf")
+    assert response.status_code == 200
+    text, _pages = _pdf_text(response.content)
+    assert "语文<阅读>&写作" in text.replace("\n", "")
