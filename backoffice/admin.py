@@ -23,6 +23,19 @@ class ScopedAdminMixin:
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow rows and the audit trail change through services only (R3); the admin looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "is_priority_county")
@@ -76,7 +89,7 @@ class TeacherAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """R3: read-only; nobody edits or deletes the trail through the product."""
 
     list_display = ("at", "actor_name", "ip_address", "content_type", "object_repr", "action", "from_state", "to_state")
@@ -88,15 +101,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         from backoffice.selectors import audit_list_visible_to
 
         return audit_list_visible_to(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProgrammeSetting)

@@ -3,24 +3,11 @@
 `Bid.sealed` is never shown, and the readable bid columns stay empty until the opening writes them."""
 from django.contrib import admin
 
-from backoffice.admin import ScopedAdminMixin
+from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
 from tendering import selectors
 from tendering.models import (
     Bid, Contract, ExpertProfile, Holiday, InstitutionProfile, Lot, Qualification, Question, Tender,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Workflow rows change through services only; the admin looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tender)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from backoffice.admin import ScopedAdminMixin
+from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
 from backoffice.scoping import scope_for
 
 from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
@@ -10,21 +10,8 @@ from .resources import TeacherResource
 from .selectors import certificate_list_visible_to, credit_list_visible_to, enrolment_list_visible_to, exemption_list_visible_to
 
 
-class ReadOnlyWorkflowAdmin(admin.ModelAdmin):
-    """States move only through the services (pages and their buttons); the admin reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReadOnlyWorkflowAdmin):
+class EnrolmentAdmin(ReadOnlyAdmin):
     list_display = ("teacher_name", "masked_id", "project", "status", "submitted_at")
     list_filter = ("status",)
     search_fields = ("teacher__name", "=teacher__id_number", "project__code")
@@ -42,7 +29,7 @@ class EnrolmentAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(ReadOnlyWorkflowAdmin):
+class ExemptionAdmin(ReadOnlyAdmin):
     list_display = ("enrolment", "ground", "status", "applied_at")
     list_filter = ("status", "ground")
 
@@ -51,7 +38,7 @@ class ExemptionAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(ReadOnlyWorkflowAdmin):
+class CreditRecordAdmin(ReadOnlyAdmin):
     list_display = ("enrolment", "year", "hours", "status")
     list_filter = ("status", "year")
 
@@ -60,7 +47,7 @@ class CreditRecordAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyWorkflowAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = ("number", "enrolment", "hours", "issued_on", "status")
     list_filter = ("status",)
     search_fields = ("number",)
@@ -70,7 +57,7 @@ class CertificateAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyWorkflowAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "kind", "status", "rows_total", "created_by", "created_at")
 
 
