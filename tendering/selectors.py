@@ -130,3 +130,13 @@ def dashboard_panel(user):
                          value=tender_list_visible_to(user=user).exclude(
                              status__in=[TenderStatus.COMPLETED, TenderStatus.FAILED, TenderStatus.CANCELLED]).count())
     return None
+
+
+# -- for finance (set-based, one query each) ------------------------------------------------------------
+def contract_project_rows(*, contract_ids) -> list[dict]:
+    """Every (contract, project) pair of the contracts' lots with the project figures settlement needs (R52)."""
+    from django.db.models import F
+
+    return list(Lot.projects.through.objects.filter(lot__contract__id__in=contract_ids).values(
+        "project_id", contract_id=F("lot__contract__id"), hours=F("project__hours"),
+        start_date=F("project__start_date"), quota=F("project__quota")))

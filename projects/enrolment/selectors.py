@@ -194,3 +194,25 @@ def outcomes_by_dispatching_unit(*, user):
         table[project_name][status] += n
     return table
 
+
+
+# Statuses that count under a contract's 'enrolled' settlement basis (R52): enrolled, whatever the outcome.
+SETTLEMENT_ENROLLED = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED, S.NO_SHOW)
+
+
+def settlement_counts(*, project_ids, county_prefix: str = "") -> list[dict]:
+    """Per project and county of the trainee's school: completed (结业) and enrolled trainees; one query
+    (finance settles fees from these, R52)."""
+    from django.db.models import Q
+
+    qs = Enrolment.objects.filter(project_id__in=list(project_ids), status__in=SETTLEMENT_ENROLLED)
+    if county_prefix:
+        qs = qs.filter(teacher__region__code__startswith=county_prefix)
+    return list(qs.values("project_id", county_id=F("teacher__region_id")).annotate(
+        completed=Count("pk", filter=Q(status=S.COMPLETED)), enrolled=Count("pk")).order_by())
+
+
+def outcomes_changed_after(*, project, county, since):
+    """Trainees of a project and county whose outcome was recorded or corrected after `since` (finance, R53)."""
+    return (Enrolment.objects.filter(project=project, teacher__region=county, outcome_at__gt=since)
+            .select_related("teacher").order_by("outcome_at"))

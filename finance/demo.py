@@ -1,0 +1,5 @@
+"""Demo data for finance (filled in below)."""
+
+
+def demo_step():
+    return None

@@ -1,0 +1,377 @@
+"""Finance (R50-R57): project budget lines by cost category, lecture fees, commitments from contracts, actual
+spending, settlement statements (结算单) per contract × project × county × school year with their adjustments,
+invoices, payments in tranches.
+
+States and transitions are declared here; services.py fires them through backoffice.workflow.fire. Every money
+table keeps its row history (django-simple-history) for "as of" questions in reconciliation.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from backoffice.models import Role
+from backoffice.permissions import has_role, in_region_of, is_superuser, owned_by
+from backoffice.workflow import permission
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+class CostCategory(models.TextChoices):
+    """R51: online categories, then the offline ones that share the per-day cap."""
+
+    TEACHING_STAFF = "teaching_staff", _("Teaching staff")
+    COURSE_USE = "course_use", _("Course use")
+    DATA_TRAFFIC = "data_traffic", _("Data traffic")
+    PLATFORM = "platform", _("Technical platform")
+    LEARNING_SUPPORT = "learning_support", _("Learning support")
+    MANAGEMENT = "management", _("Organisation and management")
+    LODGING = "lodging", _("Lodging")
+    MEALS = "meals", _("Meals")
+    VENUE = "venue", _("Venue")
+    MATERIALS = "materials", _("Materials")
+    TRANSPORT = "transport", _("Local transport")
+    OTHER = "other", _("Other")
+
+
+# R51: these share the per-trainee-day cap of offline training.
+OFFLINE_CAPPED = (CostCategory.LODGING, CostCategory.MEALS, CostCategory.VENUE, CostCategory.MATERIALS,
+                  CostCategory.TRANSPORT, CostCategory.OTHER)
+
+
+class Payer(models.TextChoices):
+    """R50: who bears a fee line. There is deliberately no 'teacher'; a check constraint backs that up."""
+
+    CENTRAL_SUBSIDY = "central_subsidy", _("Central subsidy")
+    PROVINCE = "province", _("Province funds")
+
+
+R50_NO_TEACHER = Q(payer__in=Payer.values)
+
+
+class BudgetLine(models.Model):
+    """One cost category of a project's budget (R51)."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="budget_lines")
+    category = models.CharField(_("cost category"), max_length=32, choices=CostCategory.choices)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["project", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "category"], name="budget_line_one_per_category"),
+            models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_budget_line_no_teacher_payer"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.get_category_display()}"
+
+    def audit_region_code(self):
+        return self.project.plan.province.code
+
+
+class LecturerLevel(models.TextChoices):
+    """R51 lecture-fee levels (the cap per hour is a setting)."""
+
+    ASSOCIATE = "associate", _("Associate professor level")
+    FULL = "full", _("Full professor level")
+    ACADEMICIAN = "academician", _("Academician or national expert")
+
+
+class LectureFee(models.Model):
+    """A lecturer's fee inside the teaching-staff line; outside the offline cap but capped per hour (R51)."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="lecture_fees")
+    lecturer = models.CharField(_("lecturer"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=LecturerLevel.choices)
+    hours = models.PositiveIntegerField(_("hours"), validators=[MinValueValidator(1)])
+    half_days = models.PositiveIntegerField(_("half days"), validators=[MinValueValidator(1)])
+    rate = models.DecimalField(_("fee per hour"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount = models.DecimalField(_("amount"), **MONEY)
+    payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lecture fee")
+        verbose_name_plural = _("lecture fees")
+        ordering = ["project", "pk"]
+        constraints = [models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_lecture_fee_no_teacher_payer")]
+
+    def __str__(self):
+        return f"{self.lecturer} · {self.project}"
+
+    def audit_region_code(self):
+        return self.project.plan.province.code
+
+
+class Commitment(models.Model):
+    """The part of a project's budget bound by a signed contract (unit price × hours × quota)."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="commitments")
+    contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="commitments")
+    amount = models.DecimalField(_("amount committed"), **MONEY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["project", "pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "contract"], name="commitment_one_per_contract")]
+
+    def __str__(self):
+        return f"{self.contract} · {self.project}"
+
+    def audit_region_code(self):
+        return self.project.plan.province.code
+
+
+class Expenditure(models.Model):
+    """Actual spending outside the institution's fee (which is counted from payments)."""
+
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="expenditures")
+    category = models.CharField(_("cost category"), max_length=32, choices=CostCategory.choices)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    spent_on = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=200)
+    payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        ordering = ["project", "-spent_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_expenditure_no_teacher_payer")]
+
+    def __str__(self):
+        return f"{self.project} · {self.description}"
+
+    def audit_region_code(self):
+        return self.project.plan.province.code
+
+
+class SettlementBasis(models.TextChoices):
+    """R52: which trainees a contract is paid for."""
+
+    COMPLETED = "completed", _("Completed trainees")
+    ENROLLED = "enrolled", _("Enrolled trainees")
+
+
+class FeeStandard(models.Model):
+    """The contract's fee standard as finance settles it: the basis (R52). The unit price stays on the contract."""
+
+    contract = models.OneToOneField("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                    related_name="fee_standard")
+    basis = models.CharField(_("settlement basis"), max_length=16, choices=SettlementBasis.choices,
+                             default=SettlementBasis.COMPLETED)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("fee standard")
+        verbose_name_plural = _("fee standards")
+
+    def __str__(self):
+        return f"{self.contract} · {self.get_basis_display()}"
+
+    def audit_region_code(self):
+        return self.contract.lot.tender.province.code
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed by the institution")
+    APPROVED = "approved", _("Approved by finance")
+    PAID = "paid", _("Paid")
+
+
+is_finance = has_role(Role.FINANCE_OFFICER)
+is_institution = has_role(Role.INSTITUTION_STAFF)
+institution_of_statement = permission(is_superuser | (is_institution & owned_by("contract.institution")))
+finance_of_statement = permission(is_superuser | (is_finance & in_region_of("county")))
+
+# R53: once a statement leaves draft its figures never change.
+LOCKED_STATES = (StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID)
+
+
+class SettlementStatement(ConcurrentTransitionMixin, models.Model):
+    """结算单: what is due for one contract, project, county and school year (R52)."""
+
+    contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="statements")
+    project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="statements")
+    county = models.ForeignKey("backoffice.Region", verbose_name=_("county"), on_delete=models.PROTECT,
+                               related_name="statements")
+    school_year = models.PositiveSmallIntegerField(_("school year"), help_text=_("The year the school year starts."))
+    basis = models.CharField(_("settlement basis"), max_length=16, choices=SettlementBasis.choices)
+    unit_price = models.DecimalField(_("unit price per trainee-hour"), **MONEY)
+    hours = models.PositiveIntegerField(_("training hours"))
+    trainees = models.PositiveIntegerField(_("trainees settled"))
+    amount = models.DecimalField(_("amount due"), **MONEY)
+    payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
+    status = FSMField(_("status"), default=StatementStatus.DRAFT, choices=StatementStatus.choices, protected=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("settlement statement")
+        verbose_name_plural = _("settlement statements")
+        ordering = ["contract", "county__code", "project", "school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "project", "county", "school_year"],
+                                    name="statement_one_per_contract_project_county_year"),
+            models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_statement_no_teacher_payer"),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.contract} · {self.county} · {self.school_year_label}"
+
+    def audit_region_code(self):
+        return self.county.code
+
+    @property
+    def school_year_label(self) -> str:
+        return f"{self.school_year}-{self.school_year + 1}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED_STATES
+
+    @transition(field=status, source=StatementStatus.DRAFT, target=StatementStatus.CONFIRMED,
+                permission=institution_of_statement, custom={"label": _("Confirm the statement")})
+    def confirm(self, *, actor=None, reason=""):
+        self.confirmed_at = timezone.now()
+
+    @transition(field=status, source=StatementStatus.CONFIRMED, target=StatementStatus.APPROVED,
+                permission=finance_of_statement, custom={"label": _("Approve for payment")})
+    def approve(self, *, actor=None, reason=""):
+        self.approved_at = timezone.now()
+
+    @transition(field=status, source=StatementStatus.APPROVED, target=StatementStatus.PAID,
+                permission=finance_of_statement, custom={"label": _("Paid in full"), "hidden": True})
+    def mark_paid(self, *, actor=None, reason=""):
+        self.paid_at = timezone.now()
+
+
+class Adjustment(models.Model):
+    """R53: a change after confirmation (an outcome corrected, a trainee added), referencing the statement."""
+
+    statement = models.ForeignKey(SettlementStatement, verbose_name=_("statement"), on_delete=models.PROTECT,
+                                  related_name="adjustments")
+    trainees_delta = models.IntegerField(_("change in trainees"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adjustment entry")
+        verbose_name_plural = _("adjustment entries")
+        ordering = ["statement", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.statement} · {self.amount}"
+
+    def audit_region_code(self):
+        return self.statement.county.code
+
+
+class Invoice(models.Model):
+    """发票 uploaded by the institution for a contract and county (R55)."""
+
+    institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("institution"), on_delete=models.PROTECT,
+                                    related_name="invoices")
+    contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="invoices")
+    county = models.ForeignKey("backoffice.Region", verbose_name=_("county"), on_delete=models.PROTECT,
+                               related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=64)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    issued_on = models.DateField(_("invoice date"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["institution", "number"], name="r55_invoice_number_unique")]
+
+    def __str__(self):
+        return f"{self.institution} · {self.number}"
+
+    def audit_region_code(self):
+        return self.county.code
+
+
+class Tranche(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    INTERIM = "interim", _("Interim")
+    FINAL = "final", _("Final")
+
+
+class Payment(models.Model):
+    """A tranche paid against a statement (R54)."""
+
+    statement = models.ForeignKey(SettlementStatement, verbose_name=_("statement"), on_delete=models.PROTECT,
+                                  related_name="payments")
+    tranche = models.CharField(_("tranche"), max_length=16, choices=Tranche.choices)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    paid_on = models.DateField(_("payment date"))
+    reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["statement", "paid_on", "pk"]
+        constraints = [models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_payment_no_teacher_payer")]
+
+    def __str__(self):
+        return f"{self.statement} · {self.get_tranche_display()} {self.amount}"
+
+    def audit_region_code(self):
+        return self.statement.county.code

@@ -1,0 +1,32 @@
+"""The finance dashboard panel: the budget execution chart (R56), inline SVG, no script, no CDN."""
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.navigation import Panel
+
+CHART_ROWS = 8
+
+
+def execution_chart(rows) -> str:
+    """Bars of spent ÷ allocated per project, the largest budgets first; flagged rows (R56) drawn in red."""
+    shown = sorted(rows, key=lambda r: (-r.allocated, r.project.code))[:CHART_ROWS]
+    return render_to_string("finance/execution_chart.svg", {
+        "rows": [{"row": r, "y": 24 * i, "width": r.bar * 3} for i, r in enumerate(shown)],
+        "height": max(24 * len(shown) + 4, 24),
+    })
+
+
+def execution_panel(user):
+    from finance.rules import ZERO, execution_rate, money
+    from finance.selectors import execution_rows, is_reader
+
+    if not is_reader(user):
+        return None
+    rows = execution_rows(user=user)
+    allocated = sum((r.allocated for r in rows), ZERO)
+    spent = sum((r.spent for r in rows), ZERO)
+    rate = execution_rate(spent=spent, allocated=allocated)
+    return Panel(title=_("Budget execution"), value=f"{money((rate or ZERO) * 100)}%",
+                 url=reverse("finance:budget_overview"), note=mark_safe(execution_chart(rows)))

@@ -1,0 +1,457 @@
+"""Writes in finance: budget lines, lecture fees, commitments, spending, fee standards, settlement, invoices,
+payments. Each service is one transaction; money changes write an AuditEvent (R3) and a history row."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from backoffice.audit import audit_record
+from backoffice.config import get_setting
+from backoffice.exceptions import DomainError
+from backoffice.middleware import current_ip
+from backoffice.models import AuditEvent, Region, Role
+from backoffice.scoping import scope_for
+from backoffice.workflow import fire
+from finance import rules
+from finance.models import (
+    Adjustment, BudgetLine, Commitment, CostCategory, Expenditure, FeeStandard, Invoice, LectureFee, Payer, Payment,
+    SettlementBasis, SettlementStatement, StatementStatus, Tranche,
+)
+from finance.rules import ZERO, money
+
+# -- who may write ----------------------------------------------------------------------------------------
+
+
+def _require_finance(actor, region):
+    """Finance officers write within their region subtree; auditors and everyone else never (R2)."""
+    scope = scope_for(actor)
+    if actor.is_superuser:
+        return
+    if actor.role != Role.FINANCE_OFFICER or not scope.can_write or not scope.covers_region(region):
+        raise DomainError("forbidden", _("Only a finance officer of this region may do this."))
+
+
+def _check_payer(payer):
+    # R50: teachers are never charged; only the programme's funds pay.
+    if payer not in Payer.values:
+        raise DomainError("r50_teacher_payer", _("Teachers are never charged: a fee line is paid by the programme's funds."))
+
+
+def _province_of(project):
+    return project.plan.province
+
+
+# -- budgets (R51) ----------------------------------------------------------------------------------------
+def _current_lines(project) -> dict:
+    return {c: a for c, a in BudgetLine.objects.filter(project=project).values_list("category", "amount")}
+
+
+def budget_line_set(*, actor, project, category: str, amount: Decimal, payer: str = Payer.CENTRAL_SUBSIDY,
+                    note: str = "") -> BudgetLine:
+    """Set one cost-category line; the R51 caps are checked on the budget as it would be afterwards."""
+    _check_payer(payer)
+    province = _province_of(project)
+    _require_finance(actor, province)
+    if category not in CostCategory.values:
+        raise DomainError("unknown_category", _("Unknown cost category."))
+    amount = money(amount)
+    if amount < 0:
+        raise DomainError("negative_amount", _("An amount cannot be negative."))
+    with transaction.atomic():
+        lines = {c: a for c, a in BudgetLine.objects.select_for_update().filter(project=project)
+                 .values_list("category", "amount")}
+        before = lines.get(category)
+        lines[category] = amount
+        problems = rules.r51_problems(project, lines, region=province)
+        if problems:
+            raise DomainError(problems[0][0], problems[0][1], errors=problems)
+        line, _c = BudgetLine.objects.update_or_create(
+            project=project, category=category,
+            defaults={"amount": amount, "payer": payer, "note": note, "updated_by": actor})
+        audit_record(obj=line, actor=actor, action="update" if before is not None else "create",
+                     changes={"amount": (before, amount)})
+    return line
+
+
+def lecture_fee_add(*, actor, project, lecturer: str, level: str, hours: int, half_days: int, rate: Decimal,
+                    payer: str = Payer.CENTRAL_SUBSIDY) -> LectureFee:
+    """R51: lecture fees sit outside the offline cap but are capped per hour and per half day, and stay within the
+    teaching-staff line."""
+    _check_payer(payer)
+    province = _province_of(project)
+    _require_finance(actor, province)
+    rate = Decimal(rate)
+    problems = rules.lecture_problems(level=level, rate=rate, hours=hours, half_days=half_days, region=province)
+    if problems:
+        raise DomainError(problems[0][0], problems[0][1], errors=problems)
+    amount = money(rate * hours)
+    with transaction.atomic():
+        staff_line = BudgetLine.objects.select_for_update().filter(
+            project=project, category=CostCategory.TEACHING_STAFF).first()
+        booked = LectureFee.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or ZERO
+        if staff_line is None or booked + amount > staff_line.amount:
+            raise DomainError("lecture_fee_over_line", _(
+                "Lecture fees would exceed the teaching-staff line of the budget."))
+        fee = LectureFee.objects.create(project=project, lecturer=lecturer, level=level, hours=hours,
+                                        half_days=half_days, rate=money(rate), amount=amount, payer=payer,
+                                        created_by=actor)
+        audit_record(obj=fee, actor=actor, action="create", changes={"amount": (None, amount)})
+    return fee
+
+
+def commitment_from_contract(*, actor, contract) -> list[Commitment]:
+    """Bind each project's share of a signed contract (unit price × hours × quota); refused over the budget."""
+    from tendering.selectors import contract_project_rows
+
+    province = contract.lot.tender.province
+    _require_finance(actor, province)
+    from projects.models import Project
+
+    rows = contract_project_rows(contract_ids=[contract.pk])
+    made = []
+    with transaction.atomic():
+        projects = {p.pk: p for p in Project.objects.select_for_update().filter(pk__in=[r["project_id"] for r in rows])}
+        committed = dict(Commitment.objects.filter(project_id__in=projects).exclude(contract=contract)
+                         .values_list("project_id").annotate(s=Sum("amount")).order_by())
+        for row in rows:
+            project = projects[row["project_id"]]
+            amount = money(contract.unit_price * row["hours"] * row["quota"])
+            total = committed.get(project.pk, ZERO) + amount
+            if total > project.budget:
+                raise DomainError("commitment_over_budget", _(
+                    "Committing ¥%(amount)s would take %(project)s over its budget of ¥%(budget)s.") % {
+                    "amount": amount, "project": project, "budget": project.budget})
+            commitment, created = Commitment.objects.get_or_create(
+                project=project, contract=contract, defaults={"amount": amount, "created_by": actor})
+            if created:
+                audit_record(obj=commitment, actor=actor, action="create", changes={"amount": (None, amount)})
+            made.append(commitment)
+    return made
+
+
+def expenditure_record(*, actor, project, category: str, amount: Decimal, spent_on, description: str,
+                       payer: str = Payer.CENTRAL_SUBSIDY) -> Expenditure:
+    _check_payer(payer)
+    _require_finance(actor, _province_of(project))
+    amount = money(amount)
+    if amount <= 0:
+        raise DomainError("negative_amount", _("An amount must be positive."))
+    with transaction.atomic():
+        row = Expenditure.objects.create(project=project, category=category, amount=amount, spent_on=spent_on,
+                                         description=description, payer=payer, created_by=actor)
+        audit_record(obj=row, actor=actor, action="create", changes={"amount": (None, amount)})
+    return row
+
+
+def fee_standard_set(*, actor, contract, basis: str) -> FeeStandard:
+    """R52: the settlement basis is part of the contract's fee standard (completed by default)."""
+    _require_finance(actor, contract.lot.tender.province)
+    if basis not in SettlementBasis.values:
+        raise DomainError("unknown_basis", _("Unknown settlement basis."))
+    with transaction.atomic():
+        standard = FeeStandard.objects.select_for_update().filter(contract=contract).first()
+        before = standard.basis if standard else SettlementBasis.COMPLETED
+        if standard is None:
+            standard = FeeStandard.objects.create(contract=contract, basis=basis, updated_by=actor)
+        else:
+            standard.basis, standard.updated_by = basis, actor
+            standard.save()
+        audit_record(obj=standard, actor=actor, action="update", changes={"basis": (before, basis)})
+    return standard
+
+
+# -- settlement (R52, R53) --------------------------------------------------------------------------------
+@dataclass
+class SettleResult:
+    created: int = 0
+    updated: int = 0
+    adjusted: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.adjusted + self.unchanged
+
+
+def _audit_many(objs, *, actor, action: str, changes: list[dict], reprs: list[str], region_codes: list[str]):
+    """The set-based twin of audit_record: one INSERT for many events, same columns (R3)."""
+    if not objs:
+        return
+    ct = ContentType.objects.get_for_model(objs[0], for_concrete_model=True)
+    ip, now = current_ip(), timezone.now()
+    actor_name = (str(actor) if actor is not None else "系统")[:128]
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name, ip_address=ip,
+                   content_type=ct, object_id=str(o.pk), object_repr=r[:255], region_code=code, action=action,
+                   at=now, changes={k: [str(a) if a is not None else None, str(b)] for k, (a, b) in ch.items()})
+        for o, ch, r, code in zip(objs, changes, reprs, region_codes)])
+
+
+def settlement_compute(*, actor, contracts=None) -> SettleResult:
+    """Settle contracts (default: every contract the actor can see) county by county, set-based (R52).
+
+    Drafts are created or recomputed; a confirmed statement is never changed (R53): a difference becomes an
+    adjustment entry referencing it. A constant number of queries, whatever the number of contracts."""
+    from projects.enrolment.selectors import settlement_counts
+    from tendering.models import Contract
+    from tendering.selectors import contract_list_visible_to, contract_project_rows
+
+    scope = scope_for(actor)
+    if not (actor.is_superuser or (actor.role == Role.FINANCE_OFFICER and scope.can_write)):
+        raise DomainError("forbidden", _("Only a finance officer may settle contracts."))
+    qs = contract_list_visible_to(user=actor).select_related("fee_standard", "lot__tender__province")
+    if contracts is not None:
+        qs = qs.filter(pk__in=[getattr(c, "pk", c) for c in contracts])
+    contract_map = {c.pk: c for c in qs.order_by()}
+    if not contract_map:
+        return SettleResult()
+    pairs = contract_project_rows(contract_ids=list(contract_map))
+    by_project = {}
+    for row in pairs:
+        by_project.setdefault(row["project_id"], row)
+    prefix = "" if scope.kind == "all" else scope.region_prefix
+    counts = settlement_counts(project_ids=list(by_project), county_prefix=prefix)
+
+    with transaction.atomic():
+        # Lock first (FOR UPDATE cannot carry GROUP BY), then read the statements with their adjustments.
+        list(SettlementStatement.objects.select_for_update().filter(contract_id__in=list(contract_map))
+             .values_list("pk", flat=True))
+        existing = {
+            (s.contract_id, s.project_id, s.county_id, s.school_year): s
+            for s in SettlementStatement.objects.filter(contract_id__in=list(contract_map))
+            .annotate(adj_trainees=Sum("adjustments__trainees_delta"), adj_amount=Sum("adjustments__amount"))
+            .order_by()
+        }
+        computed = {}
+        for row in counts:
+            pair = by_project.get(row["project_id"])
+            if pair is None:
+                continue
+            contract = contract_map[pair["contract_id"]]
+            standard = getattr(contract, "fee_standard", None)
+            basis = standard.basis if standard else SettlementBasis.COMPLETED
+            trainees = row["completed"] if basis == SettlementBasis.COMPLETED else row["enrolled"]
+            key = (contract.pk, row["project_id"], row["county_id"], rules.school_year_of(pair["start_date"]))
+            computed[key] = (basis, pair["hours"], trainees)
+        # Statements whose trainees all disappeared settle to zero.
+        for key, s in existing.items():
+            if key not in computed:
+                computed[key] = (s.basis, s.hours, 0)
+
+        region_ids = {k[2] for k in computed}
+        region_codes = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "code"))
+        now = timezone.now()
+        new, changed, adjustments = [], [], []
+        changed_before, result = [], SettleResult()
+        for key, (basis, hours, trainees) in computed.items():
+            contract = contract_map[key[0]]
+            if prefix and not region_codes.get(key[2], "").startswith(prefix):
+                continue
+            amount = rules.amount_due(unit_price=contract.unit_price, hours=hours, trainees=trainees)
+            s = existing.get(key)
+            if s is None:
+                if trainees == 0:
+                    continue
+                new.append(SettlementStatement(
+                    contract_id=key[0], project_id=key[1], county_id=key[2], school_year=key[3], basis=basis,
+                    unit_price=contract.unit_price, hours=hours, trainees=trainees, amount=amount, computed_at=now))
+            elif not s.is_locked:
+                if (s.trainees, s.amount, s.basis, s.hours, s.unit_price) == (trainees, amount, basis, hours,
+                                                                               contract.unit_price):
+                    result.unchanged += 1
+                    continue
+                changed_before.append({"trainees": (s.trainees, trainees), "amount": (s.amount, amount)})
+                s.trainees, s.amount, s.basis, s.hours, s.unit_price = trainees, amount, basis, hours, contract.unit_price
+                s.computed_at = now
+                changed.append(s)
+            else:
+                # R53: the confirmed statement stays as it is; the difference is an adjustment that references it.
+                settled_trainees = s.trainees + (s.adj_trainees or 0)
+                settled_amount = s.amount + (s.adj_amount or ZERO)
+                delta_amount = rules.amount_due(unit_price=s.unit_price, hours=s.hours, trainees=trainees) - settled_amount
+                delta_trainees = trainees - settled_trainees
+                if not delta_amount and not delta_trainees:
+                    result.unchanged += 1
+                    continue
+                adjustments.append(Adjustment(
+                    statement=s, trainees_delta=delta_trainees, amount=delta_amount, created_by=actor, created_at=now,
+                    reason=_("Trainee outcomes changed after confirmation: %(before)s → %(after)s trainees.") % {
+                        "before": settled_trainees, "after": trainees}))
+        if new:
+            new = bulk_create_with_history(new, SettlementStatement, default_user=actor)
+            if new and new[0].pk is None:  # backends that cannot return ids
+                keys = [(s.contract_id, s.project_id, s.county_id, s.school_year) for s in new]
+                found = {(s.contract_id, s.project_id, s.county_id, s.school_year): s for s in
+                         SettlementStatement.objects.filter(contract_id__in=list(contract_map), status="draft")}
+                new = [found[k] for k in keys]
+            _audit_many(new, actor=actor, action="create",
+                        changes=[{"amount": (None, s.amount), "trainees": (None, s.trainees)} for s in new],
+                        reprs=[f"{contract_map[s.contract_id].reference} · {s.school_year}" for s in new],
+                        region_codes=[region_codes.get(s.county_id, "") for s in new])
+        if changed:
+            bulk_update_with_history(changed, SettlementStatement,
+                                     ["trainees", "amount", "basis", "hours", "unit_price", "computed_at"],
+                                     default_user=actor)
+            _audit_many(changed, actor=actor, action="update", changes=changed_before,
+                        reprs=[f"{contract_map[s.contract_id].reference} · {s.school_year}" for s in changed],
+                        region_codes=[region_codes.get(s.county_id, "") for s in changed])
+        if adjustments:
+            adjustments = bulk_create_with_history(adjustments, Adjustment, default_user=actor)
+            if adjustments and adjustments[0].pk is None:
+                adjustments = list(Adjustment.objects.filter(created_at=now, statement__contract_id__in=list(contract_map)))
+            _audit_many(adjustments, actor=actor, action="create",
+                        changes=[{"amount": (None, a.amount), "trainees_delta": (None, a.trainees_delta)}
+                                 for a in adjustments],
+                        reprs=[f"{contract_map[a.statement.contract_id].reference} · {a.amount}" for a in adjustments],
+                        region_codes=[region_codes.get(a.statement.county_id, "") for a in adjustments])
+        result.created, result.updated, result.adjusted = len(new), len(changed), len(adjustments)
+    return result
+
+
+def settlement_confirm(*, actor, statement, reason: str = "") -> SettlementStatement:
+    """The institution confirms the statement; from now on it is never edited (R53)."""
+    return fire(SettlementStatement, statement.pk, name="confirm", actor=actor, reason=reason)
+
+
+def settlement_approve(*, actor, statement, reason: str = "") -> SettlementStatement:
+    return fire(SettlementStatement, statement.pk, name="approve", actor=actor, reason=reason)
+
+
+def statement_edit(*, actor, statement, **fields):
+    """Direct edits exist only for drafts; a confirmed statement is corrected by an adjustment entry (R53)."""
+    with transaction.atomic():
+        s = SettlementStatement.objects.select_for_update().get(pk=statement.pk)
+        if s.is_locked:
+            raise DomainError("r53_statement_locked", _(
+                "A confirmed statement is never edited; changes are made by an adjustment entry."))
+        _require_finance(actor, s.county)
+        before = {k: getattr(s, k) for k in fields}
+        for k, v in fields.items():
+            setattr(s, k, v)
+        s.save()
+        audit_record(obj=s, actor=actor, action="update", changes={k: (before[k], v) for k, v in fields.items()})
+    return s
+
+
+def adjustment_add(*, actor, statement, trainees_delta: int, reason: str) -> Adjustment:
+    """A hand-made adjustment (a trainee added after confirmation), priced at the statement's standard (R53)."""
+    _require_finance(actor, statement.county)
+    if not statement.is_locked:
+        raise DomainError("adjustment_on_draft", _("A draft statement is recomputed, not adjusted."))
+    if not (reason or "").strip():
+        raise DomainError("reason_required", _("An adjustment needs a reason."))
+    amount = money(statement.unit_price * statement.hours * trainees_delta)
+    with transaction.atomic():
+        adj = Adjustment.objects.create(statement=statement, trainees_delta=trainees_delta, amount=amount,
+                                        reason=reason, created_by=actor)
+        audit_record(obj=adj, actor=actor, action="create", reason=reason, changes={"amount": (None, amount)})
+    return adj
+
+
+# -- invoices (R55) ---------------------------------------------------------------------------------------
+def due_for(*, contract, county) -> Decimal:
+    """What is due for a contract and county: confirmed statements and their adjustments (drafts are not due)."""
+    agg = SettlementStatement.objects.filter(contract=contract, county=county, status__in=[
+        StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID]).aggregate(s=Sum("amount"))
+    adj = Adjustment.objects.filter(statement__contract=contract, statement__county=county).aggregate(s=Sum("amount"))
+    return (agg["s"] or ZERO) + (adj["s"] or ZERO)
+
+
+def invoice_upload(*, actor, contract, county, number: str, amount: Decimal, issued_on) -> Invoice:
+    """The institution's invoice: unique number per institution, never more than is due and not yet invoiced."""
+    number = (number or "").strip()
+    if actor.role != Role.INSTITUTION_STAFF or actor.organisation_id != contract.institution_id:
+        raise DomainError("forbidden", _("Only the contracted institution uploads its invoices."))
+    if not number:
+        raise DomainError("invoice_number_required", _("An invoice needs a number."))
+    amount = money(amount)
+    if amount <= 0:
+        raise DomainError("negative_amount", _("An amount must be positive."))
+    with transaction.atomic():
+        # Lock the contract's statements so two uploads cannot both take the same remaining amount.
+        list(SettlementStatement.objects.select_for_update().filter(contract=contract, county=county))
+        if Invoice.objects.filter(institution_id=contract.institution_id, number=number).exists():
+            raise DomainError("r55_duplicate_invoice", _("Invoice number %(number)s has already been uploaded.") % {
+                "number": number})
+        invoiced = Invoice.objects.filter(contract=contract, county=county).aggregate(s=Sum("amount"))["s"] or ZERO
+        remaining = due_for(contract=contract, county=county) - invoiced
+        if amount > remaining:
+            raise DomainError("r55_invoice_exceeds_due", _(
+                "The invoice (¥%(amount)s) exceeds what is due and not yet invoiced (¥%(remaining)s).") % {
+                "amount": amount, "remaining": money(remaining)})
+        invoice = Invoice.objects.create(institution_id=contract.institution_id, contract=contract, county=county,
+                                         number=number, amount=amount, issued_on=issued_on, uploaded_by=actor)
+        audit_record(obj=invoice, actor=actor, action="create", changes={"amount": (None, amount)})
+    return invoice
+
+
+# -- payments (R54) ---------------------------------------------------------------------------------------
+def statement_due(statement) -> Decimal:
+    return statement.amount + (statement.adjustments.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def payment_limits(statement) -> dict:
+    """What each tranche may still take: advance ≤ 30% of the due, interim up to the final share, final by grade."""
+    from projects.selectors import project_grade
+
+    region = statement.county
+    due = statement_due(statement)
+    paid = dict(statement.payments.values_list("tranche").annotate(s=Sum("amount")).order_by())
+    advance, interim, final = (paid.get(t, ZERO) for t in (Tranche.ADVANCE, Tranche.INTERIM, Tranche.FINAL))
+    advance_cap = due * get_setting("finance.advance_max_ratio", region=region)
+    before_final_cap = due * (1 - get_setting("finance.final_tranche_share", region=region))
+    grade = project_grade(project=statement.project)
+    factor = rules.final_release_factor(grade, region=region)
+    final_tranche = due - advance - interim
+    final_cap = None if factor is None else final_tranche * factor
+    return {
+        "due": due, "paid": advance + interim + final, "grade": grade, "factor": factor,
+        Tranche.ADVANCE: max(money(min(advance_cap, before_final_cap) - advance), ZERO),
+        Tranche.INTERIM: max(money(before_final_cap - advance - interim), ZERO),
+        Tranche.FINAL: None if final_cap is None else max(money(final_cap - final), ZERO),
+        "payable": None if final_cap is None else money(advance + interim + final_cap),
+    }
+
+
+def payment_record(*, actor, statement, tranche: str, amount: Decimal, paid_on, reference: str = "",
+                   payer: str = Payer.CENTRAL_SUBSIDY) -> Payment:
+    _check_payer(payer)
+    _require_finance(actor, statement.county)
+    amount = money(amount)
+    if amount <= 0:
+        raise DomainError("negative_amount", _("An amount must be positive."))
+    if tranche not in Tranche.values:
+        raise DomainError("unknown_tranche", _("Unknown tranche."))
+    with transaction.atomic():
+        statement = SettlementStatement.objects.select_for_update().select_related("project", "county").get(
+            pk=statement.pk)
+        if statement.status not in (StatementStatus.APPROVED, StatementStatus.PAID):
+            raise DomainError("statement_not_approved", _("Payments are made only on statements approved by finance."))
+        limits = payment_limits(statement)
+        if tranche == Tranche.FINAL and limits["factor"] is None:
+            raise DomainError("r54_not_evaluated", _(
+                "The final tranche is released only after the project's evaluation is published."))
+        allowed = limits[tranche]
+        if tranche == Tranche.FINAL and not allowed:
+            raise DomainError("r54_final_withheld", _(
+                "Nothing of the final tranche can be released for this project's grade."))
+        if amount > allowed:
+            code = {Tranche.ADVANCE: "r54_advance_cap", Tranche.INTERIM: "r54_interim_cap",
+                    Tranche.FINAL: "r54_final_cap"}[tranche]
+            raise DomainError(code, _("This tranche may take at most ¥%(allowed)s now.") % {"allowed": allowed})
+        payment = Payment.objects.create(statement=statement, tranche=tranche, amount=amount, paid_on=paid_on,
+                                         reference=reference, payer=payer, recorded_by=actor)
+        audit_record(obj=payment, actor=actor, action="create", changes={"amount": (None, amount)})
+        if (tranche == Tranche.FINAL and statement.status == StatementStatus.APPROVED
+                and limits["paid"] + amount >= limits["payable"]):
+            fire(SettlementStatement, statement.pk, name="mark_paid", actor=actor)
+    return payment
+
+
+__all__ = [n for n in dir() if n.endswith(("_set", "_add", "_record", "_compute", "_confirm", "_approve",
+                                           "_upload", "_edit", "_from_contract"))]

@@ -1,0 +1,310 @@
+"""Finance pages: budgets (预算 / 决算), contracts to settle, settlement statements, invoices, payments and the
+reconciliation. Reads go through finance.selectors; writes call finance.services; DomainError messages are shown.
+
+Roles: finance officers read and write in their region; auditors read only; institutions see their own
+statements and invoices and confirm and invoice; every other role is refused (403)."""
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backoffice.audit import timeline_for
+from backoffice.exceptions import DomainError
+from backoffice.models import Role
+from backoffice.views import ScopedListView
+from backoffice.workflow import actions_for
+from finance import documents, selectors, services
+from finance.forms import BasisForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
+from finance.models import Invoice, SettlementStatement, StatementStatus
+from finance.panels import execution_chart
+
+
+def _reader(user):
+    if not selectors.is_reader(user):
+        raise PermissionDenied
+
+
+def _writer(user):
+    if not selectors.can_write(user):
+        raise PermissionDenied
+
+
+def _statement_reader(user):
+    if not (selectors.is_reader(user) or user.role == Role.INSTITUTION_STAFF):
+        raise PermissionDenied
+
+
+def _run(request, func, success):
+    try:
+        func()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+# -- budgets ---------------------------------------------------------------------------------------------
+@login_required
+def budget_overview(request):
+    _reader(request.user)
+    rows = selectors.execution_rows(user=request.user)
+    return render(request, "finance/budget_overview.html", {
+        "plans": selectors.execution_by_plan(user=request.user), "rows": rows,
+        "chart": execution_chart(rows), "title": _("Budgets")})
+
+
+def _project_or_404(user, pk):
+    from projects.selectors import project_list_visible_to
+
+    _reader(user)
+    try:
+        return project_list_visible_to(user=user).get(pk=pk)
+    except Exception as exc:  # DoesNotExist of a model from another app
+        raise Http404 from exc
+
+
+@login_required
+def project_budget(request, pk):
+    project = _project_or_404(request.user, pk)
+    forms = {"line": BudgetLineForm(prefix="line"), "lecture": LectureFeeForm(prefix="lecture"),
+             "spend": ExpenditureForm(prefix="spend")}
+    if request.method == "POST":
+        _writer(request.user)
+        kind = request.POST.get("form")
+        actions = {
+            "line": lambda d: services.budget_line_set(actor=request.user, project=project, **d),
+            "lecture": lambda d: services.lecture_fee_add(actor=request.user, project=project, **d),
+            "spend": lambda d: services.expenditure_record(actor=request.user, project=project, **d),
+        }
+        if kind not in actions:
+            raise Http404
+        form = type(forms[kind])(request.POST, prefix=kind)
+        forms[kind] = form
+        if form.is_valid():
+            try:
+                actions[kind](form.cleaned_data)
+            except DomainError as exc:
+                for _code, msg in (exc.errors or [(exc.code, exc.message)]):
+                    form.add_error(None, msg)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("finance:project_budget", pk=pk)
+    budget = selectors.project_budget(user=request.user, project=project)
+    rate = None
+    if project.budget:
+        rate = budget["spent"] / project.budget * 100
+    return render(request, "finance/project_budget.html", {
+        "project": project, "budget": budget, "forms": forms, "rate": rate,
+        "can_write": selectors.can_write(request.user), "title": project.name})
+
+
+# -- contracts and settlement --------------------------------------------------------------------------------
+@login_required
+def contract_list(request):
+    _reader(request.user)
+    contracts = list(selectors.contracts_for_finance(user=request.user).order_by("reference"))
+    return render(request, "finance/contract_list.html", {
+        "contracts": contracts, "can_write": selectors.can_write(request.user), "basis_form": BasisForm(),
+        "title": _("Contracts to settle")})
+
+
+@login_required
+@require_POST
+def settle(request):
+    _writer(request.user)
+    contract_id = request.POST.get("contract")
+    contracts = None
+    if contract_id:
+        contracts = [get_object_or_404(selectors.contracts_for_finance(user=request.user), pk=contract_id)]
+    try:
+        result = services.settlement_compute(actor=request.user, contracts=contracts)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _(
+            "Settled: %(created)s statements created, %(updated)s recomputed, %(adjusted)s adjustment entries, "
+            "%(unchanged)s unchanged.") % result.__dict__)
+    return redirect(request.POST.get("next") or reverse("finance:statement_list"))
+
+
+@login_required
+@require_POST
+def contract_basis(request, pk):
+    _writer(request.user)
+    contract = get_object_or_404(selectors.contracts_for_finance(user=request.user), pk=pk)
+    form = BasisForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.fee_standard_set(actor=request.user, contract=contract,
+                                                        basis=form.cleaned_data["basis"]), _("Saved."))
+    return redirect("finance:contract_list")
+
+
+@login_required
+@require_POST
+def contract_commit(request, pk):
+    _writer(request.user)
+    contract = get_object_or_404(selectors.contracts_for_finance(user=request.user), pk=pk)
+    _run(request, lambda: services.commitment_from_contract(actor=request.user, contract=contract),
+         _("Commitment recorded."))
+    return redirect("finance:contract_list")
+
+
+class StatementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label=_("status"))
+    contract__reference = django_filters.CharFilter(lookup_expr="icontains", label=_("contract number"))
+
+    class Meta:
+        model = SettlementStatement
+        fields = ["status", "contract__reference"]
+
+
+class StatementListView(ScopedListView):
+    template_name = "finance/statement_list.html"
+    filterset_class = StatementFilter
+    selector = selectors.statement_list_visible_to
+    title = _("Settlement statements")
+
+    def get(self, request, *args, **kwargs):
+        _statement_reader(request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("contract__reference", "county__code", "project__code", "pk")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_write"] = selectors.can_write(self.request.user)
+        return ctx
+
+
+statement_list = StatementListView.as_view()
+
+
+def _statement_or_404(user, pk):
+    _statement_reader(user)
+    try:
+        return selectors.statement_get(user=user, pk=pk)
+    except SettlementStatement.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def statement_detail(request, pk):
+    statement = _statement_or_404(request.user, pk)
+    limits = services.payment_limits(statement) if statement.status in (StatementStatus.APPROVED,
+                                                                        StatementStatus.PAID) else None
+    return render(request, "finance/statement_detail.html", {
+        "statement": statement, "adjustments": selectors.statement_adjustments(statement),
+        "payments": selectors.statement_payments(statement), "limits": limits,
+        "due": services.statement_due(statement),
+        "changes": selectors.statement_outcome_changes(statement),
+        "payment_form": PaymentForm(), "can_pay": selectors.can_write(request.user) and limits is not None,
+        "actions": actions_for(statement, request.user),
+        "action_url": reverse("finance:statement_action", args=[statement.pk]),
+        "events": timeline_for(statement), "title": str(statement)})
+
+
+@login_required
+@require_POST
+def statement_action(request, pk):
+    statement = _statement_or_404(request.user, pk)
+    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
+    handlers = {
+        "confirm": lambda: services.settlement_confirm(actor=request.user, statement=statement, reason=reason),
+        "approve": lambda: services.settlement_approve(actor=request.user, statement=statement, reason=reason),
+    }
+    if name not in handlers:
+        raise Http404
+    _run(request, handlers[name], _("Done."))
+    return redirect("finance:statement_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def payment_create(request, pk):
+    _writer(request.user)
+    statement = _statement_or_404(request.user, pk)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.payment_record(actor=request.user, statement=statement, **form.cleaned_data),
+             _("Payment recorded."))
+    else:
+        messages.error(request, _("Check the payment form."))
+    return redirect("finance:statement_detail", pk=pk)
+
+
+@login_required
+def statement_pdf(request, pk):
+    statement = _statement_or_404(request.user, pk)
+    return FileResponse(documents.statement_pdf(statement), filename=f"statement-{statement.pk}.pdf",
+                        content_type="application/pdf")
+
+
+# -- invoices --------------------------------------------------------------------------------------------
+class InvoiceFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(lookup_expr="icontains", label=_("invoice number"))
+
+    class Meta:
+        model = Invoice
+        fields = ["number"]
+
+
+class InvoiceListView(ScopedListView):
+    template_name = "finance/invoice_list.html"
+    filterset_class = InvoiceFilter
+    selector = selectors.invoice_list_visible_to
+    title = _("Invoices")
+
+    def get(self, request, *args, **kwargs):
+        _statement_reader(request.user)
+        return super().get(request, *args, **kwargs)
+
+
+invoice_list = InvoiceListView.as_view()
+
+
+@login_required
+def invoice_upload(request):
+    if request.user.role != Role.INSTITUTION_STAFF:
+        raise PermissionDenied
+    from backoffice.models import Region
+
+    contracts = selectors.contracts_for_finance(user=request.user)
+    counties = Region.objects.filter(pk__in=selectors.statement_list_visible_to(user=request.user).filter(
+        status__in=[StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID]).values("county_id"))
+    form = InvoiceForm(request.POST or None, contracts=contracts, counties=counties.order_by("code"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_upload(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Invoice uploaded."))
+            return redirect("finance:invoice_list")
+    return render(request, "finance/invoice_form.html", {"form": form, "title": _("Upload an invoice")})
+
+
+# -- reconciliation ----------------------------------------------------------------------------------------
+@login_required
+def reconciliation(request):
+    _reader(request.user)
+    rows = selectors.reconciliation_rows(user=request.user)
+    flagged = request.GET.get("flagged") == "1"
+    if flagged:
+        rows = [r for r in rows if r.flags]
+    return render(request, "finance/reconciliation.html", {"rows": rows, "flagged": flagged,
+                                                           "title": _("Reconciliation")})
+
+
+@login_required
+def reconciliation_xlsx(request):
+    _reader(request.user)
+    rows = selectors.reconciliation_rows(user=request.user)
+    return FileResponse(documents.reconciliation_workbook(rows), filename="reconciliation.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
