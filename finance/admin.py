@@ -2,21 +2,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from backoffice.admin import ScopedAdminMixin
+from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
 from finance.models import (
     Adjustment, BudgetLine, Commitment, Expenditure, FeeStandard, Invoice, LectureFee, Payment, SettlementStatement,
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Read-only, with the row history (who changed which amount when) one click away."""
 
 
 @admin.register(SettlementStatement)

@@ -59,6 +59,6 @@ class FinanceConfig(AppConfig):
         from finance.selectors import budget_execution_rates
 
         register_panel(execution_panel, order=50)
-        register_demo_step(demo_step, order=300)
+        register_demo_step(demo_step, order=250)  # before the evaluation demo reads the execution rate
         # R63: the evaluation reads the budget execution rate through this hook (projects never imports finance).
         register_indicator_source("budget_execution_rate", budget_execution_rates)

@@ -8,9 +8,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
-from backoffice.documents import page_number_footer, styles, table_style
+from backoffice.documents import page_number_footer, para, styles, table_style
 from finance import selectors, services
 from finance.rules import money
 
@@ -36,31 +36,31 @@ def statement_pdf(statement) -> io.BytesIO:
         [_("status"), statement.get_status_display()],
     ]
     cell = st["cell"]
-    table = Table([[Paragraph(str(a), cell), Paragraph(str(b), cell)] for a, b in facts], colWidths=[50 * mm, 120 * mm])
+    table = Table([[para(a, cell), para(b, cell)] for a, b in facts], colWidths=[50 * mm, 120 * mm])
     table.setStyle(table_style(header_rows=0))
-    story = [Paragraph(title, st["title"]),
-             Paragraph(_("Amount due = unit price per trainee-hour × training hours × trainees settled (R52)."),
+    story = [para(title, st["title"]),
+             para(_("Amount due = unit price per trainee-hour × training hours × trainees settled (R52)."),
                        st["small"]), Spacer(1, 5 * mm), table]
     adjustments = list(selectors.statement_adjustments(statement))
     if adjustments:
         rows = [[_("recorded at"), _("change in trainees"), _("amount"), _("reason")]] + [
             [timezone.localtime(a.created_at).strftime("%Y-%m-%d"), str(a.trainees_delta), f"¥{money(a.amount)}",
              a.reason] for a in adjustments]
-        adj_table = Table([[Paragraph(str(v), cell) for v in r] for r in rows],
+        adj_table = Table([[para(v, cell) for v in r] for r in rows],
                           colWidths=[30 * mm, 25 * mm, 30 * mm, 85 * mm])
         adj_table.setStyle(table_style())
-        story += [Spacer(1, 5 * mm), Paragraph(_("Adjustment entries"), st["h2"]), adj_table,
-                  Paragraph(_("Total due after adjustments: ¥%(amount)s") % {
+        story += [Spacer(1, 5 * mm), para(_("Adjustment entries"), st["h2"]), adj_table,
+                  para(_("Total due after adjustments: ¥%(amount)s") % {
                       "amount": money(services.statement_due(statement))}, st["body"])]
     signatures = [
         [_("Training institution (seal)"), _("County education bureau (seal)"), _("Finance (approval)")],
         [_("Signature:"), _("Signature:"), _("Signature:")],
         [_("Date:"), _("Date:"), _("Date:")],
     ]
-    sig = Table([[Paragraph(str(v), st["body"]) for v in r] for r in signatures], colWidths=[57 * mm] * 3,
+    sig = Table([[para(v, st["body"]) for v in r] for r in signatures], colWidths=[57 * mm] * 3,
                 rowHeights=[10 * mm, 18 * mm, 10 * mm])
     sig.setStyle(table_style(header_rows=0))
-    story += [Spacer(1, 10 * mm), Paragraph(_("Signatures"), st["h2"]), sig]
+    story += [Spacer(1, 10 * mm), para(_("Signatures"), st["h2"]), sig]
     doc.build(story, onFirstPage=page_number_footer(title), onLaterPages=page_number_footer(title))
     buf.seek(0)
     return buf

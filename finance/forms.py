@@ -23,7 +23,7 @@ class ExpenditureForm(forms.Form):
     category = forms.ChoiceField(label=_("cost category"), choices=CostCategory.choices)
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     spent_on = forms.DateField(label=_("date"), initial=timezone.localdate,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     description = forms.CharField(label=_("description"), max_length=200)
 
 
@@ -35,7 +35,7 @@ class PaymentForm(forms.Form):
     tranche = forms.ChoiceField(label=_("tranche"), choices=Tranche.choices)
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     paid_on = forms.DateField(label=_("payment date"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
 
 
@@ -45,7 +45,7 @@ class InvoiceForm(forms.Form):
     number = forms.CharField(label=_("invoice number"), max_length=64)
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     issued_on = forms.DateField(label=_("invoice date"), initial=timezone.localdate,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, contracts, counties, **kwargs):
         super().__init__(*args, **kwargs)
