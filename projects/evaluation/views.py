@@ -1,0 +1,366 @@
+"""Pages for evaluations: list and detail (actions, assessors, tokens, scores, results, timeline), the public
+anonymous survey page, the institution record, the province dashboard, indicator systems and the outputs.
+Reads go through evaluation.selectors; writes call evaluation.services; DomainError messages are shown."""
+import random
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from backoffice.audit import timeline_for
+from backoffice.exceptions import DomainError
+from backoffice.models import Organisation, OrganisationKind, Role, User
+from backoffice.scoping import scope_for
+from backoffice.views import ScopedListView
+from backoffice.workflow import actions_for
+from projects.models import Project, ProjectType
+from projects.selectors import project_list_visible_to
+
+from . import charts, documents, rules as r, scoring, selectors, services
+from .models import DIMENSIONS, Evaluation, EvaluationStatus, Source
+
+RATING_CHOICES = [(5, gettext_lazy("Very satisfied")), (4, gettext_lazy("Satisfied")),
+                  (3, gettext_lazy("Fairly satisfied")), (2, gettext_lazy("Dissatisfied")),
+                  (1, gettext_lazy("Very dissatisfied"))]
+
+
+def _evaluation_or_404(user, pk) -> Evaluation:
+    try:
+        return selectors.evaluation_detail_visible_to(user=user, pk=pk)
+    except Evaluation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _reader(user):
+    if not (user.is_superuser or user.role in selectors.STAFF_ROLES | {Role.INSTITUTION_STAFF, Role.EXPERT}):
+        raise PermissionDenied
+
+
+# -- list ------------------------------------------------------------------------------------------------
+class EvaluationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=EvaluationStatus.choices, label=gettext_lazy("status"))
+    year = django_filters.NumberFilter(field_name="project__plan__year", label=gettext_lazy("year"))
+    project = django_filters.CharFilter(field_name="project__name", lookup_expr="icontains",
+                                        label=gettext_lazy("project name"))
+
+    class Meta:
+        model = Evaluation
+        fields = ["status", "year", "project"]
+
+
+class EvaluationListView(ScopedListView):
+    template_name = "evaluation/evaluation_list.html"
+    filterset_class = EvaluationFilter
+    selector = selectors.evaluation_list_visible_to
+    title = gettext_lazy("Performance evaluations")
+
+    def get(self, request, *args, **kwargs):
+        _reader(request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["awaiting"] = list(selectors.projects_awaiting_evaluation(user=self.request.user)
+                               .select_related("institution")[:50])
+        ctx["year"] = self.request.GET.get("year") or timezone.localdate().year
+        return ctx
+
+
+evaluation_list = EvaluationListView.as_view()
+
+
+@login_required
+@require_POST
+def evaluation_open(request, project_pk):
+    try:
+        project = project_list_visible_to(user=request.user).get(pk=project_pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        evaluation = services.evaluation_open(actor=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:evaluation_list")
+    messages.success(request, _("Evaluation opened. Assign the assessors and issue the survey tokens."))
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+# -- detail ----------------------------------------------------------------------------------------------
+def _assignable(evaluation, kind):
+    province = evaluation.project.plan.province
+    qs = User.objects.filter(role=Role.EXPERT, is_active=True).select_related("organisation").order_by("username")
+    if kind == "third_party":
+        qs = qs.filter(organisation__kind=OrganisationKind.EVALUATOR, organisation__region__code__startswith=province.prefix)
+    if evaluation.project.institution_id:
+        qs = qs.exclude(organisation_id=evaluation.project.institution_id)
+    return qs.exclude(evaluation_assignments__evaluation=evaluation, evaluation_assignments__kind=kind)[:200]
+
+
+@login_required
+def evaluation_detail(request, pk):
+    _reader(request.user)
+    evaluation = _evaluation_or_404(request.user, pk)
+    user = request.user
+    manage = r.can_manage.test(user, evaluation)
+    survey = scoring.survey_summary(evaluation)
+    show_results = selectors.results_visible_to(user=user, evaluation=evaluation)
+    live = scoring.breakdown(evaluation) if evaluation.status in (EvaluationStatus.COLLECTING,
+                                                                  EvaluationStatus.SCORING) and manage else None
+    rows = evaluation.breakdown or live or []
+    assessments = list(evaluation.assessments.select_related("assessor"))
+    if user.role in (Role.EXPERT, Role.INSTITUTION_STAFF) and not user.is_superuser:
+        # An assessor sees their own entry; the institution its self-assessment.
+        assessments = [a for a in assessments if a.assessor_id == user.pk or
+                       (a.source == Source.SELF and user.role == Role.INSTITUTION_STAFF)]
+    my_sources = []
+    if evaluation.status in services.SCORING_STATES:
+        if r.is_assigned_expert.test(user, evaluation):
+            my_sources.append(Source.EXPERT)
+        if r.is_assigned_third_party.test(user, evaluation):
+            my_sources.append(Source.THIRD_PARTY)
+        if r.is_project_institution.test(user, evaluation):
+            my_sources.append(Source.SELF)
+    labels = dict(Source.choices)
+    ctx = {
+        "evaluation": evaluation, "project": evaluation.project, "title": str(evaluation),
+        "manage": manage, "survey": survey, "show_results": show_results,
+        "rows": [{**row, "label": labels.get(row["source"], row["source"]), "score_display": scoring.display(row["score"]),
+                  "ratio_display": scoring.display(None if row["ratio"] is None else
+                                                   float(row["ratio"]) * 100, "0.1")} for row in rows],
+        "preview_total": scoring.weighted_total(live) if live else None,
+        "dimensions": [(d, charts.dimension_label(d), survey.means.get(d)) for d in DIMENSIONS],
+        "satisfaction_chart": charts.satisfaction_svg([(d, charts.dimension_label(d), m)
+                                                       for d, m in survey.means.items()]) if survey.visible else "",
+        "assignments": list(evaluation.assignments.select_related("user__organisation")),
+        "assessments": assessments, "my_sources": [(s, labels[s]) for s in my_sources],
+        "experts": _assignable(evaluation, "expert") if manage and evaluation.status in ("opened", "collecting") else [],
+        "third_parties": _assignable(evaluation, "third_party") if manage and evaluation.status in (
+            "opened", "collecting") else [],
+        "results": list(evaluation.results.select_related("published_by")) if show_results else [],
+        "actions": actions_for(evaluation, user) if manage or r.can_publish.test(user, evaluation) else [],
+        "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
+        "events": timeline_for(evaluation) if user.role not in (Role.EXPERT, Role.INSTITUTION_STAFF) else [],
+        "can_download": show_results and evaluation.total is not None,
+    }
+    return render(request, "evaluation/evaluation_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def evaluation_action(request, pk):
+    evaluation = _evaluation_or_404(request.user, pk)
+    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
+    handler = services.ACTIONS.get(name)
+    if handler is None:
+        raise Http404
+    try:
+        handler(actor=request.user, evaluation=evaluation, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("evaluation:evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evaluation_assign(request, pk):
+    evaluation = _evaluation_or_404(request.user, pk)
+    if not r.can_manage.test(request.user, evaluation):
+        raise PermissionDenied
+    kind = request.POST.get("kind", "")
+    user = User.objects.filter(pk=request.POST.get("user") or 0).select_related("organisation").first()
+    if user is None:
+        messages.error(request, _("Choose a person."))
+    else:
+        try:
+            services.evaluation_assign(actor=request.user, evaluation=evaluation, user=user, kind=kind)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Assigned."))
+    return redirect("evaluation:evaluation_detail", pk=pk)
+
+
+@login_required
+@require_POST
+@never_cache
+def evaluation_tokens(request, pk):
+    """Issue the tokens and show them once, shuffled, with no names: the office hands one to each trainee."""
+    evaluation = _evaluation_or_404(request.user, pk)
+    if not r.can_manage.test(request.user, evaluation):
+        raise PermissionDenied
+    try:
+        tokens = services.survey_tokens_issue(actor=request.user, evaluation=evaluation)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:evaluation_detail", pk=pk)
+    random.SystemRandom().shuffle(tokens)
+    links = [request.build_absolute_uri(reverse("evaluation:survey", args=[t])) for t in tokens]
+    return render(request, "evaluation/tokens.html", {"evaluation": evaluation, "links": links,
+                                                      "title": _("Survey links")})
+
+
+@login_required
+@require_POST
+def evaluation_score(request, pk):
+    evaluation = _evaluation_or_404(request.user, pk)
+    try:
+        services.assessment_record(actor=request.user, evaluation=evaluation, source=request.POST.get("source", ""),
+                                   score=request.POST.get("score", ""), comment=request.POST.get("comment", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Score saved."))
+    return redirect("evaluation:evaluation_detail", pk=pk)
+
+
+# -- outputs -----------------------------------------------------------------------------------------------
+@login_required
+def report_pdf(request, pk):
+    _reader(request.user)
+    evaluation = _evaluation_or_404(request.user, pk)
+    if evaluation.total is None or not selectors.results_visible_to(user=request.user, evaluation=evaluation):
+        raise Http404
+    data = documents.evaluation_report_pdf(evaluation=evaluation)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.project.code}.pdf"'
+    return response
+
+
+@login_required
+def responses_xlsx(request, pk):
+    """The anonymous answers, shuffled (R61); only once the results may be shown, and never to assessors or
+    the institution."""
+    evaluation = _evaluation_or_404(request.user, pk)
+    if not (request.user.is_superuser or request.user.role in selectors.STAFF_ROLES):
+        raise PermissionDenied
+    if not scoring.survey_summary(evaluation).visible:
+        raise Http404
+    data = documents.responses_xlsx(evaluation=evaluation)
+    return _xlsx(data, f"survey-{evaluation.project.code}.xlsx")
+
+
+@login_required
+def year_xlsx(request, year):
+    if not (request.user.is_superuser or request.user.role in selectors.STAFF_ROLES):
+        raise PermissionDenied
+    evaluations = selectors.evaluation_list_visible_to(user=request.user).filter(project__plan__year=year)
+    return _xlsx(documents.year_xlsx(evaluations=evaluations, year=year), f"evaluations-{year}.xlsx")
+
+
+def _xlsx(data, name):
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# -- public anonymous survey (R61) -------------------------------------------------------------------------
+@never_cache
+@csrf_protect
+def survey(request, token):
+    """No login, no session, nothing logged or audited: the answer is stored without the token or the time.
+    Unknown and spent links answer 200 too, so django.request never writes the link into the error log."""
+    row = services.survey_token_lookup(token=token)
+    if row is None:
+        return render(request, "evaluation/survey_done.html", {"message": _("This survey link is not valid.")})
+    if row.used:
+        return render(request, "evaluation/survey_done.html",
+                      {"message": _("This survey link has already been used. Thank you.")})
+    project = row.evaluation.project
+    error = ""
+    if request.method == "POST":
+        try:
+            services.survey_submit(token=token, answers={d: request.POST.get(d) for d in DIMENSIONS},
+                                   comment=request.POST.get("comment", ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return render(request, "evaluation/survey_done.html",
+                          {"message": _("Thank you. Your answer has been recorded anonymously.")})
+    return render(request, "evaluation/survey.html", {
+        "project": project, "open": row.evaluation.status == EvaluationStatus.COLLECTING, "error": error,
+        "dimensions": [(d, charts.dimension_label(d)) for d in DIMENSIONS], "ratings": RATING_CHOICES,
+        "title": _("Anonymous satisfaction survey"),
+    })
+
+
+# -- institution record, dashboard -------------------------------------------------------------------------
+@login_required
+def institution_record(request, pk):
+    user = request.user
+    institution = get_object_or_404(Organisation, pk=pk, kind=OrganisationKind.INSTITUTION)
+    if user.role == Role.INSTITUTION_STAFF:
+        if user.organisation_id != institution.pk:
+            raise Http404
+    elif not (user.is_superuser or user.role in selectors.STAFF_ROLES):
+        raise PermissionDenied
+    results = selectors.institution_record(user=user, institution=institution)
+    points = [(f"{res.evaluation.project.plan.year}", res.total) for res in results]
+    return render(request, "evaluation/institution_record.html", {
+        "institution": institution, "results": list(reversed(results)), "title": institution.name,
+        "trend": charts.trend_svg(points) if points else "",
+    })
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
+        raise PermissionDenied
+    results = list(selectors.published_results_visible_to(user=user))
+    region = user.organisation.region if user.organisation_id and user.organisation.region_id else None
+    evaluation_ids = [res.evaluation_id for res in results]
+    ranking = charts.institution_ranking(results)
+    satisfaction = charts.satisfaction_by_dimension(evaluations=evaluation_ids, region=region)
+    return render(request, "evaluation/dashboard.html", {
+        "title": _("Evaluation dashboard"), "count": len(results),
+        "grades": charts.grade_distribution_svg(charts.grade_distribution(results)),
+        "satisfaction": charts.satisfaction_svg(satisfaction) if satisfaction else "",
+        "ranking_rows": ranking, "ranking": charts.ranking_svg(ranking) if ranking else "",
+        "year": timezone.localdate().year,
+    })
+
+
+# -- indicator systems (R60, R64) -----------------------------------------------------------------------------
+@login_required
+def systems(request):
+    user = request.user
+    if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
+        raise PermissionDenied
+    may_create = user.is_superuser or (user.role == Role.PROVINCE_STAFF and scope_for(user).can_write)
+    province = user.organisation.region if user.organisation_id and user.organisation.region_id else None
+    if province is not None and province.level != "province":
+        province = None
+    sources = list(Source.choices)
+    defaults = services.default_weights(region=province) if province else {}
+    form = {"project_type": "", **{s: defaults.get(s, "") for s, _l in sources}}
+    if request.method == "POST":
+        if not may_create or province is None:
+            raise PermissionDenied
+        form = {k: request.POST.get(k, "") for k in ["project_type", "note"] + [s for s, _l in sources]}
+        try:
+            system = services.indicator_system_create(
+                actor=user, province=province, project_type=form["project_type"],
+                weights={s: (form[s] or "0") for s, _l in sources}, note=form.get("note", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Indicator system %(name)s saved.") % {"name": system})
+            return redirect("evaluation:systems")
+    return render(request, "evaluation/systems.html", {
+        "title": _("Indicator systems"), "systems": selectors.indicator_systems_visible_to(user=user),
+        "may_create": may_create and province is not None, "form": form,
+        "fields": [(s, label, form.get(s, "")) for s, label in sources],
+        "project_types": ProjectType.choices,
+    })

@@ -1,0 +1,26 @@
+import pytest
+
+from projects.evaluation import services
+from projects.evaluation import sources
+from tests.factories.evaluation import completed_project, third_party_user
+
+
+@pytest.fixture
+def project(orgs, personas):
+    return completed_project(orgs, personas)
+
+
+@pytest.fixture
+def third_party(orgs):
+    return third_party_user(orgs)
+
+
+@pytest.fixture
+def evaluation(project, personas):
+    return services.evaluation_open(actor=personas.province, project=project)
+
+
+@pytest.fixture(autouse=True)
+def no_budget_provider(monkeypatch):
+    """Finance may have registered a provider; tests say explicitly when there is one."""
+    monkeypatch.setattr(sources, "_PROVIDERS", {})
