@@ -100,7 +100,7 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
     story.append(para(_("Satisfaction survey"), st["h2"]))
     story.append(para(_("%(n)s anonymous responses from %(expected)s trainees.") % {
         "n": survey.responses, "expected": survey.expected}, st["body"]))
-    if survey.visible:
+    if survey.shown:
         story.append(_bar_chart([charts.dimension_label(d) for d in DIMENSIONS], [survey.means[d] for d in DIMENSIONS],
                                 max_value=5, title=_("Satisfaction by dimension (1-5)")))
     else:

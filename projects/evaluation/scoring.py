@@ -83,6 +83,9 @@ class SurveySummary:
     score: Decimal | None  # 0-100, only when visible
     threshold_responses: int
     threshold_share: int
+    # Shown on pages and in exports only once the survey has closed too: while answers still arrive, comparing
+    # two views would reveal the answer given in between.
+    shown: bool = False
 
 
 def survey_summary(evaluation) -> SurveySummary:
@@ -100,8 +103,9 @@ def survey_summary(evaluation) -> SurveySummary:
         means = {d: Decimal(str(agg[d])) for d in DIMENSIONS}
         # A rating of 5 is worth 100 points, 1 is worth 20 (非常满意 100 … 非常不满意 20).
         score = sum(means.values()) / len(DIMENSIONS) * 20
+    closed = evaluation.status not in ("opened", "collecting")
     return SurveySummary(responses=n, expected=expected, visible=visible, means=means, score=score,
-                         threshold_responses=min_n, threshold_share=min_share)
+                         threshold_responses=min_n, threshold_share=min_share, shown=visible and closed)
 
 
 def assessed_scores(evaluation) -> dict[str, Decimal | None]:

@@ -114,8 +114,8 @@ def evaluation_detail(request, pk):
     manage = r.can_manage.test(user, evaluation)
     survey = scoring.survey_summary(evaluation)
     show_results = selectors.results_visible_to(user=user, evaluation=evaluation)
-    live = scoring.breakdown(evaluation) if evaluation.status in (EvaluationStatus.COLLECTING,
-                                                                  EvaluationStatus.SCORING) and manage else None
+    # A provisional total only once the survey is closed (R61: no differencing while answers arrive).
+    live = scoring.breakdown(evaluation) if evaluation.status == EvaluationStatus.SCORING and manage else None
     rows = evaluation.breakdown or live or []
     assessments = list(evaluation.assessments.select_related("assessor"))
     if user.role in (Role.EXPERT, Role.INSTITUTION_STAFF) and not user.is_superuser:
@@ -140,7 +140,7 @@ def evaluation_detail(request, pk):
         "preview_total": scoring.weighted_total(live) if live else None,
         "dimensions": [(d, charts.dimension_label(d), survey.means.get(d)) for d in DIMENSIONS],
         "satisfaction_chart": charts.satisfaction_svg([(d, charts.dimension_label(d), m)
-                                                       for d, m in survey.means.items()]) if survey.visible else "",
+                                                       for d, m in survey.means.items()]) if survey.shown else "",
         "assignments": list(evaluation.assignments.select_related("user__organisation")),
         "assessments": assessments, "my_sources": [(s, labels[s]) for s in my_sources],
         "experts": _assignable(evaluation, "expert") if manage and evaluation.status in ("opened", "collecting") else [],
@@ -149,10 +149,20 @@ def evaluation_detail(request, pk):
         "results": list(evaluation.results.select_related("published_by")) if show_results else [],
         "actions": actions_for(evaluation, user) if manage or r.can_publish.test(user, evaluation) else [],
         "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
-        "events": timeline_for(evaluation) if user.role not in (Role.EXPERT, Role.INSTITUTION_STAFF) else [],
+        "events": _with_state_labels(timeline_for(evaluation))
+        if user.role not in (Role.EXPERT, Role.INSTITUTION_STAFF) else [],
         "can_download": show_results and evaluation.total is not None,
     }
     return render(request, "evaluation/evaluation_detail.html", ctx)
+
+
+def _with_state_labels(events):
+    labels = dict(EvaluationStatus.choices)
+    events = list(events)
+    for e in events:
+        e.from_state_label = labels.get(e.from_state, e.from_state)
+        e.to_state_label = labels.get(e.to_state, e.to_state)
+    return events
 
 
 @login_required
@@ -245,7 +255,7 @@ def responses_xlsx(request, pk):
     evaluation = _evaluation_or_404(request.user, pk)
     if not (request.user.is_superuser or request.user.role in selectors.STAFF_ROLES):
         raise PermissionDenied
-    if not scoring.survey_summary(evaluation).visible:
+    if not scoring.survey_summary(evaluation).shown:
         raise Http404
     data = documents.responses_xlsx(evaluation=evaluation)
     return _xlsx(data, f"survey-{evaluation.project.code}.xlsx")

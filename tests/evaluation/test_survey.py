@@ -152,3 +152,21 @@ def test_r61_public_page_answers_without_logging_in(collecting, personas, client
     assert SurveyResponse.objects.filter(evaluation=collecting).count() == 1
     again = client.get(f"/evaluation/survey/{tokens[0]}/")
     assert b"survey-form" not in again.content
+
+
+def test_r61_results_not_shown_while_answers_still_arrive(collecting, personas, login):
+    """Comparing the page before and after one trainee answers would reveal that answer: results (page, export,
+    provisional total) wait until the survey is closed, even past the threshold."""
+    tokens = _open(collecting, personas)
+    for t in tokens[:4]:
+        services.survey_submit(token=t, answers=answer(4))
+    assert scoring.survey_summary(collecting).visible and not scoring.survey_summary(collecting).shown
+    client = login(personas.province)
+    page = client.get(f"/evaluation/{collecting.pk}/").content.decode()
+    assert 'data-testid="chart-satisfaction"' not in page and "provisional-total" not in page
+    assert client.get(f"/evaluation/{collecting.pk}/survey.xlsx").status_code == 404
+    services.evaluation_close_collection(actor=personas.province, evaluation=collecting)
+    services.assessment_record(actor=personas.expert, evaluation=collecting, source="expert", score="80")
+    page = client.get(f"/evaluation/{collecting.pk}/").content.decode()
+    assert 'data-testid="chart-satisfaction"' in page and 'data-testid="provisional-total"' in page
+    assert client.get(f"/evaluation/{collecting.pk}/survey.xlsx").status_code == 200
