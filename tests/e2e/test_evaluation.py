@@ -5,6 +5,7 @@ computes the grade and publishes it; the report PDF downloads."""
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from projects.evaluation.models import Evaluation, SurveyResponse
 from projects.models import Project
@@ -90,7 +91,8 @@ def test_main_path_open_survey_scores_grade_publish_report(regions, personas, or
     assert page.inner_text("[data-testid=status]") == "已发布"
     evaluation.refresh_from_db()
     assert Project.objects.get(pk=project.pk).grade == evaluation.grade != ""
-    assert evaluation.get_grade_display() in page.inner_text("[data-testid=grade]")
+    with translation.override("zh-hans"):
+        assert str(evaluation.get_grade_display()) in page.inner_text("[data-testid=grade]")
     shot(page, "3-published")
     with page.expect_download() as info:
         page.click("[data-testid=report-pdf]")
