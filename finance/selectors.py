@@ -173,6 +173,25 @@ def execution_by_plan(*, user) -> list[dict]:
     return result
 
 
+def execution_by_category(*, user) -> list[dict]:
+    """R56 per cost category over every project the user sees: budget lines against recorded spending; the
+    institutions' fees (paid from statements) are a row of their own. Three queries."""
+    projects = _finance_projects(user).values("pk")
+    budgeted = dict(BudgetLine.objects.filter(project__in=projects).values_list("category").annotate(s=Sum("amount"))
+                    .order_by())
+    spent = dict(Expenditure.objects.filter(project__in=projects).values_list("category").annotate(s=Sum("amount"))
+                 .order_by())
+    rows = [{"label": label, "budgeted": budgeted.get(value, ZERO), "spent": spent.get(value, ZERO),
+             "percent": money((execution_rate(spent=spent.get(value, ZERO), allocated=budgeted.get(value, ZERO))
+                               or ZERO) * 100)}
+            for value, label in CostCategory.choices if value in budgeted or value in spent]
+    fees = Payment.objects.filter(statement__project__in=projects).aggregate(s=Sum("amount"))["s"] or ZERO
+    committed = Commitment.objects.filter(project__in=projects).aggregate(s=Sum("amount"))["s"] or ZERO
+    rows.append({"label": _("Institution fees (committed / paid)"), "budgeted": committed, "spent": fees,
+                 "percent": money((execution_rate(spent=fees, allocated=committed) or ZERO) * 100)})
+    return rows
+
+
 def project_budget(*, user, project) -> dict:
     """预算 / 决算 of one project: lines by category against spending by category, lecture fees, commitments."""
     lines = {line.category: line for line in BudgetLine.objects.filter(project=project).select_related("updated_by")}

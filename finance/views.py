@@ -56,6 +56,7 @@ def budget_overview(request):
     rows = selectors.execution_rows(user=request.user)
     return render(request, "finance/budget_overview.html", {
         "plans": selectors.execution_by_plan(user=request.user), "rows": rows,
+        "categories": selectors.execution_by_category(user=request.user),
         "chart": execution_chart(rows), "title": _("Budgets")})
 
 
@@ -63,9 +64,10 @@ def _project_or_404(user, pk):
     from projects.selectors import project_list_visible_to
 
     _reader(user)
+    qs = project_list_visible_to(user=user)
     try:
-        return project_list_visible_to(user=user).get(pk=pk)
-    except Exception as exc:  # DoesNotExist of a model from another app
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist as exc:
         raise Http404 from exc
 
 
