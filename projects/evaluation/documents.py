@@ -11,7 +11,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, register_font, styles, table_style
 
@@ -109,14 +109,14 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
     results = list(evaluation.results.all())
     if results:
         story.append(Spacer(1, 4 * mm))
-        story.append(para(_("Published results"), st["h2"]))
+        heading = para(_("Published results"), st["h2"])
         hist = [[_("Published at"), _("Weighted total"), _("Grade"), _("Reason for reopening")]]
         for res in results:
             hist.append([f"{timezone.localtime(res.published_at):%Y-%m-%d %H:%M}", scoring.display(res.total),
                          res.get_grade_display(), para(res.reopen_reason or "—", cell)])
         t = Table(hist, colWidths=[38 * mm, 30 * mm, 24 * mm, 86 * mm], repeatRows=1)
         t.setStyle(table_style())
-        story.append(t)
+        story.append(KeepTogether([heading, t]))
     story.append(Spacer(1, 4 * mm))
     story.append(para(_("Generated on %(date)s.") % {"date": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
                            st["small"]))

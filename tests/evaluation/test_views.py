@@ -188,3 +188,35 @@ def test_demo_step_evaluates_the_demo_project_idempotently(db, monkeypatch):
 
     assert project.code == PAST_CODE
     assert project.grade == evaluation.grade and project.status == "evaluated"
+
+
+def test_report_pdf_escapes_user_text(evaluation, personas, third_party, login):
+    from projects.models import Project
+
+    Project.objects.filter(pk=evaluation.project_id).update(name="研修<项目> & 评价")
+    evaluation = walk(Evaluation.objects.get(pk=evaluation.pk), personas, third_party, to="published")
+    response = login(personas.province).get(f"/evaluation/{evaluation.pk}/report.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "研修<项目> & 评价" in text
+
+
+def test_dashboard_and_record_constant_queries(personas, orgs, login, django_assert_max_num_queries):
+    def publish_one(i):
+        project = completed_project(orgs, personas)
+        evaluation = services.evaluation_open(actor=personas.province, project=project)
+        walk(evaluation, personas, third_party_user(orgs, name=f"tpq{i}_{project.pk}"), to="published",
+             answers=[ANSWER] * 3)
+
+    publish_one(0)
+    client = login(personas.province)
+    urls = ["/evaluation/dashboard/", f"/evaluation/institutions/{orgs.institution.pk}/", "/"]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(40) as q:
+            client.get(url)
+        counts.append(len(q.captured_queries))
+    for i in range(1, 4):
+        publish_one(i)
+    for url, n in zip(urls, counts):
+        with django_assert_max_num_queries(n):
+            assert client.get(url).status_code == 200
