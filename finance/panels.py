@@ -10,8 +10,9 @@ CHART_ROWS = 8
 
 
 def execution_chart(rows) -> str:
-    """Bars of spent ÷ allocated per project, the largest budgets first; flagged rows (R56) drawn in red."""
-    shown = sorted(rows, key=lambda r: (-r.allocated, r.project.code))[:CHART_ROWS]
+    """Bars of spent ÷ allocated per project: flagged ones (R56, drawn in red) first, then those with money
+    moving, then the largest budgets."""
+    shown = sorted(rows, key=lambda r: (not r.flagged, -(r.spent + r.due), -r.allocated, r.project.code))[:CHART_ROWS]
     return render_to_string("finance/execution_chart.svg", {
         "rows": [{"row": r, "y": 24 * i, "width": r.bar * 3} for i, r in enumerate(shown)],
         "height": max(24 * len(shown) + 4, 24),

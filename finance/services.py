@@ -396,25 +396,28 @@ def statement_due(statement) -> Decimal:
 
 
 def payment_limits(statement) -> dict:
-    """What each tranche may still take: advance ≤ 30% of the due, interim up to the final share, final by grade."""
+    """What each tranche may still take (R54). The final tranche is a share F of the due (a setting): advance
+    (≤ 30% of the due) and interim together take at most (1 − F); the final tranche is released after the
+    evaluation at the grade's share of F × due. So nothing paid ever exceeds the due."""
     from projects.selectors import project_grade
 
     region = statement.county
     due = statement_due(statement)
     paid = dict(statement.payments.values_list("tranche").annotate(s=Sum("amount")).order_by())
     advance, interim, final = (paid.get(t, ZERO) for t in (Tranche.ADVANCE, Tranche.INTERIM, Tranche.FINAL))
-    advance_cap = due * get_setting("finance.advance_max_ratio", region=region)
-    before_final_cap = due * (1 - get_setting("finance.final_tranche_share", region=region))
+    share = get_setting("finance.final_tranche_share", region=region)
+    before_final_cap = due * (1 - share)
+    advance_cap = min(due * get_setting("finance.advance_max_ratio", region=region), before_final_cap)
     grade = project_grade(project=statement.project)
     factor = rules.final_release_factor(grade, region=region)
-    final_tranche = due - advance - interim
-    final_cap = None if factor is None else final_tranche * factor
+    final_cap = None if factor is None else due * share * factor
     return {
         "due": due, "paid": advance + interim + final, "grade": grade, "factor": factor,
-        Tranche.ADVANCE: max(money(min(advance_cap, before_final_cap) - advance), ZERO),
+        "final_tranche": money(due * share),
+        Tranche.ADVANCE: max(money(min(advance_cap - advance, before_final_cap - advance - interim)), ZERO),
         Tranche.INTERIM: max(money(before_final_cap - advance - interim), ZERO),
         Tranche.FINAL: None if final_cap is None else max(money(final_cap - final), ZERO),
-        "payable": None if final_cap is None else money(advance + interim + final_cap),
+        "payable": None if final_cap is None else money(before_final_cap + final_cap),
     }
 
 
@@ -447,7 +450,8 @@ def payment_record(*, actor, statement, tranche: str, amount: Decimal, paid_on, 
         payment = Payment.objects.create(statement=statement, tranche=tranche, amount=amount, paid_on=paid_on,
                                          reference=reference, payer=payer, recorded_by=actor)
         audit_record(obj=payment, actor=actor, action="create", changes={"amount": (None, amount)})
-        if (tranche == Tranche.FINAL and statement.status == StatementStatus.APPROVED
+        # Paid in full once the evaluation has fixed what is payable and all of it has been paid.
+        if (statement.status == StatementStatus.APPROVED and limits["payable"] is not None
                 and limits["paid"] + amount >= limits["payable"]):
             fire(SettlementStatement, statement.pk, name="mark_paid", actor=actor)
     return payment

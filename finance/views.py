@@ -39,6 +39,15 @@ def _statement_reader(user):
         raise PermissionDenied
 
 
+def _with_state_labels(events):
+    labels = dict(StatementStatus.choices)
+    events = list(events)
+    for e in events:
+        e.from_state_label = labels.get(e.from_state, e.from_state)
+        e.to_state_label = labels.get(e.to_state, e.to_state)
+    return events
+
+
 def _run(request, func, success):
     try:
         func()
@@ -209,7 +218,7 @@ def statement_detail(request, pk):
         "payment_form": PaymentForm(), "can_pay": selectors.can_write(request.user) and limits is not None,
         "actions": actions_for(statement, request.user),
         "action_url": reverse("finance:statement_action", args=[statement.pk]),
-        "events": timeline_for(statement), "title": str(statement)})
+        "events": _with_state_labels(timeline_for(statement)), "title": str(statement)})
 
 
 @login_required

@@ -250,3 +250,26 @@ def test_r63_budget_execution_indicator_source_is_set_based(personas, settled, p
     with django_assert_max_num_queries(2):
         rates = source([project.pk, other.pk])
     assert rates == {project.pk: Decimal("10000") / Decimal("500000")}
+
+
+def test_r54_paying_the_final_first_never_lets_the_total_exceed_the_due(personas, settled, project):
+    grade(project, "excellent")
+    pay(personas, settled, "advance", "11100")
+    pay(personas, settled, "final", "11100")  # the final tranche is 30% of the due
+    assert services.payment_limits(settled)["interim"] == Decimal("14800.00")
+    with pytest.raises(DomainError):
+        pay(personas, settled, "interim", "14800.01")
+    pay(personas, settled, "interim", "14800")
+    settled.refresh_from_db()
+    assert settled.status == StatementStatus.PAID
+    assert sum(p.amount for p in settled.payments.all()) == Decimal("37000.00")
+    for tranche in ("advance", "interim", "final"):
+        with pytest.raises(DomainError):
+            pay(personas, settled, tranche, "0.01")
+
+
+def test_r54_fail_grade_settles_the_statement_without_a_final_tranche(personas, settled, project):
+    grade(project, "fail")
+    pay(personas, settled, "interim", "25900")
+    settled.refresh_from_db()
+    assert settled.status == StatementStatus.PAID
