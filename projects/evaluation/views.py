@@ -73,6 +73,8 @@ class EvaluationListView(ScopedListView):
         ctx["awaiting"] = list(selectors.projects_awaiting_evaluation(user=self.request.user)
                                .select_related("institution")[:50])
         ctx["year"] = self.request.GET.get("year") or timezone.localdate().year
+        user = self.request.user
+        ctx["staff_reader"] = user.is_superuser or user.role in selectors.STAFF_ROLES
         return ctx
 
 

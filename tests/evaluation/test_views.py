@@ -220,3 +220,13 @@ def test_dashboard_and_record_constant_queries(personas, orgs, login, django_ass
     for url, n in zip(urls, counts):
         with django_assert_max_num_queries(n):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who, status", [("other_institution", 404), ("school", 404), ("auditor", 302),
+                                         ("province", 302)])
+def test_score_page_refused_to_others(evaluation, personas, third_party, login, who, status):
+    evaluation = walk(evaluation, personas, third_party, to="opened")
+    services.evaluation_start_collecting(actor=personas.province, evaluation=evaluation)
+    response = login(personas[who]).post(f"/evaluation/{evaluation.pk}/score/", {"source": "self", "score": "99"})
+    assert response.status_code == status
+    assert not evaluation.assessments.exists()

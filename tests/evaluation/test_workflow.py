@@ -23,6 +23,7 @@ TRANSITIONS = [
     ("evaluation_start_collecting", "opened", ["province", "office"]),
     ("evaluation_close_collection", "collecting", ["province", "office"]),
     ("evaluation_grade", "scoring", ["province", "office"]),
+    ("evaluation_back_to_scoring", "graded", ["province", "office"]),
     ("evaluation_publish", "graded", ["province"]),
     ("evaluation_reopen", "published", ["province"]),
 ]
