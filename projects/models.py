@@ -287,10 +287,12 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def complete(self, *, actor=None, reason=""):
         pass
 
-    @transition(field=status, source=[ProjectStatus.COMPLETED, ProjectStatus.EVALUATED], target=ProjectStatus.EVALUATED,
+    @transition(field=status, source=[ProjectStatus.COMPLETED, ProjectStatus.EVALUATED, ProjectStatus.CLOSED],
+                target=ProjectStatus.EVALUATED,
                 permission=r.P(r.project_can_manage), custom={"label": _("Evaluation published"), "hidden": True})
     def mark_evaluated(self, *, actor=None, reason="", grade=""):
-        # A reopened and republished evaluation (R66) replaces the grade; the evaluation keeps the history.
+        # A reopened and republished evaluation (R66) replaces the grade, even on a closed project, which goes back
+        # to evaluated until it is closed again; the evaluation keeps the history.
         self.grade = grade
         self.evaluated_at = timezone.now()
 

@@ -141,3 +141,20 @@ def test_back_to_scoring_needs_a_reason(evaluation, personas, third_party):
     services.evaluation_back_to_scoring(actor=personas.office, evaluation=evaluation, reason="专家分数待核实")
     evaluation.refresh_from_db()
     assert evaluation.status == "scoring" and evaluation.total is None
+
+
+def test_r66_a_closed_project_can_be_reopened_and_republished(evaluation, personas, third_party):
+    from projects.services import project_close
+
+    evaluation = walk(evaluation, personas, third_party, to="published", scores=("50", "50", "90"))
+    project_close(project=evaluation.project, actor=personas.province)
+    services.evaluation_reopen(actor=personas.province, evaluation=evaluation, reason="第三方评估分数录入有误")
+    for source, user in (("third_party", evaluation.assignments.get(kind="third_party").user),
+                         ("expert", personas.expert)):
+        services.assessment_record(actor=user, evaluation=evaluation, source=source, score="95")
+    services.evaluation_grade(actor=personas.province, evaluation=evaluation)
+    services.evaluation_publish(actor=personas.province, evaluation=evaluation)
+    evaluation.refresh_from_db()
+    evaluation.project.refresh_from_db()
+    assert evaluation.project.status == "evaluated"
+    assert project_grade(project=evaluation.project) == evaluation.grade
