@@ -19,6 +19,22 @@ def register_demo_step(func, *, order: int = 100):
         DEMO_STEPS.append((order, func))
         DEMO_STEPS.sort(key=lambda s: s[0])
 DEMO_PASSWORD = "Guopei-2026"
+# Every account the demo makes, in the order it made them, so `seed_demo` prints them all (steps add theirs).
+DEMO_ACCOUNTS: list = []
+
+
+def demo_account(*, username: str, full_name: str, role: str, organisation):
+    """Get or create a demo log-in with the demo password; idempotent, and listed in the printed log-ins."""
+    from backoffice.models import User
+
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "role": role, "organisation": organisation})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if all(u.pk != user.pk for u in DEMO_ACCOUNTS):
+        DEMO_ACCOUNTS.append(user)
+    return user
 
 INSTITUTIONS = [
     "江西师范大学", "南昌大学", "赣南师范大学", "江西科技师范大学", "上饶师范学院", "南昌师范学院", "九江学院",
@@ -125,27 +141,22 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
         ("finance", "省教育厅财务处 钱会计", Role.FINANCE_OFFICER, department),
         ("auditor", "省审计 郑审计员", Role.AUDITOR, department),
     ]
-    accounts = []
+    DEMO_ACCOUNTS.clear()
     for username, full_name, role, org in people:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"full_name": full_name, "role": role, "organisation": org}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        accounts.append((username, user.get_role_display(), str(org)))
+        demo_account(username=username, full_name=full_name, role=role, organisation=org)
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"full_name": "系统管理员", "is_staff": True, "is_superuser": True}
     )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save(update_fields=["password"])
-    accounts.append(("admin", "系统管理员", "—"))
     notes = []
     for _, step in DEMO_STEPS:
         note = step()
         if note:
             notes.append(note)
+    accounts = [(u.username, u.get_role_display(), str(u.organisation)) for u in DEMO_ACCOUNTS]
+    accounts.append(("admin", "系统管理员", "—"))
     return {
         "notes": notes,
         "accounts": accounts, "password": DEMO_PASSWORD,

@@ -20,7 +20,7 @@ def _pdf(text: str) -> bytes:
 def demo_step():
     from django.core.files.base import ContentFile
 
-    from backoffice.demo import DEMO_PASSWORD, GIVEN, SURNAMES
+    from backoffice.demo import DEMO_PASSWORD, GIVEN, SURNAMES, demo_account
     from backoffice.models import Organisation, OrganisationKind, Role, User
     from tendering.models import ExpertProfile, InstitutionProfile, Qualification, QualificationKind
 
@@ -60,17 +60,15 @@ def demo_step():
         ExpertProfile.objects.get_or_create(user=user, defaults={"employer": employer, "speciality": "教师教育"})
     # A third bidder account, so a demo lot can reach the three qualified bids R24 asks for.
     if len(institutions) > 3:
-        user, created = User.objects.get_or_create(username="institution3", defaults={
-            "full_name": f"{institutions[3].name} 冯老师", "role": Role.INSTITUTION_STAFF, "organisation": institutions[3]})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        demo_account(username="institution3", full_name=f"{institutions[3].name} 冯老师",
+                     role=Role.INSTITUTION_STAFF, organisation=institutions[3])
     main_expert = User.objects.filter(username="expert", role=Role.EXPERT).first()
     if main_expert:
         ExpertProfile.objects.get_or_create(user=main_expert, defaults={"employer": main_expert.organisation,
                                                                         "speciality": "教师教育"})
     note = _demo_tender()
     return (f"招投标：机构档案 {made_profiles} 个、资质文件 {made_quals} 份、评审专家 {made_experts} 名"
+            f"（账号 expert01–expert{EXPERT_COUNT:02d}）"
             + (f"；{note}" if note else ""))
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from projects.enrolment.demo import PAST_CODE  # noqa: E402  made by projects/enrolment/demo.py
+from projects.enrolment.demo import PAST_CODE  # made by projects/enrolment/demo.py
 
 
 def demo_evaluation():
@@ -17,7 +17,7 @@ def demo_evaluation():
 
 @transaction.atomic
 def _demo():
-    from backoffice.demo import DEMO_PASSWORD
+    from backoffice.demo import demo_account
     from backoffice.models import Organisation, OrganisationKind, Role, User
     from projects.enrolment.demo import PAST_CODE  # the finished 2025 project the enrolment demo makes
     from projects.models import Project
@@ -34,13 +34,10 @@ def _demo():
     if not (project and province and expert and institution_user and evaluator_org) or \
             project.institution_id != institution_user.organisation_id:
         return None
+    evaluator = demo_account(username="evaluator", full_name=f"{evaluator_org.name} 邓评估师", role=Role.EXPERT,
+                             organisation=evaluator_org)
     if Evaluation.objects.filter(project=project).exists():
         return None
-    evaluator, created = User.objects.get_or_create(username="evaluator", defaults={
-        "full_name": f"{evaluator_org.name} 邓评估师", "role": Role.EXPERT, "organisation": evaluator_org})
-    if created:
-        evaluator.set_password(DEMO_PASSWORD)
-        evaluator.save(update_fields=["password"])
     if project.status != "completed":
         return None
 
