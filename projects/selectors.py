@@ -75,6 +75,11 @@ def plan_detail_visible_to(*, user, pk):
     return plan_list_visible_to(user=user).get(pk=pk)
 
 
+def plan_is_visible_to(*, user, plan) -> bool:
+    """Whether `user` may open `plan`'s page (schools and institutions read projects but not plans)."""
+    return plan_list_visible_to(user=user).filter(pk=plan.pk).exists()
+
+
 def plan_projects_visible_to(*, user, plan):
     """The projects of a plan the user may read: province-level readers see all of them."""
     return project_list_visible_to(user=user).filter(plan=plan).prefetch_related("regions").order_by("code")

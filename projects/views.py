@@ -243,6 +243,7 @@ def project_detail(request, pk):
     can_inspect = request.user.has_perm("projects.inspect_project", project)
     return render(request, "projects/project_detail.html", {
         "project": project, "plan": project.plan,
+        "plan_visible": selectors.plan_is_visible_to(user=request.user, plan=project.plan),
         "actions": actions_for(project, request.user),
         "action_url": reverse("projects:project_transition", args=[project.pk]),
         "events": _with_state_labels(timeline_for(project), ProjectStatus.choices),

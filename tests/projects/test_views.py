@@ -164,3 +164,13 @@ def test_demo_step_is_idempotent_and_leaves_projects_ready_for_tendering(db, mon
     assert (contracted.institution.name, contracted.unit_price) == ("江西师范大学", Decimal("12.50"))
     assert AnnualPlan.objects.filter(province__code="360000").count() == 2
     assert Project.objects.filter(plan__year=2027, status="returned").exclude(return_reason="").exists()
+
+
+def test_project_page_links_the_plan_only_for_roles_that_may_open_it(make_project, plan, orgs, personas, login):
+    project = make_project(institution=orgs.institution)
+    plan_url = f'href="/projects/plans/{plan.pk}/"'
+    page = login(personas.institution).get(f"/projects/{project.pk}/")
+    assert page.status_code == 200 and plan.title in page.content.decode()
+    assert plan_url not in page.content.decode()
+    assert login(personas.institution).get(f"/projects/plans/{plan.pk}/").status_code == 404
+    assert plan_url in login(personas.province).get(f"/projects/{project.pk}/").content.decode()
