@@ -230,3 +230,14 @@ def test_score_page_refused_to_others(evaluation, personas, third_party, login, 
     response = login(personas[who]).post(f"/evaluation/{evaluation.pk}/score/", {"source": "self", "score": "99"})
     assert response.status_code == status
     assert not evaluation.assessments.exists()
+
+
+def test_list_links_the_institution_record_only_for_those_who_may_open_it(evaluation, personas, third_party, login,
+                                                                          orgs):
+    evaluation = walk(evaluation, personas, third_party, to="opened")
+    services.evaluation_start_collecting(actor=personas.province, evaluation=evaluation)
+    url = f'href="/evaluation/institutions/{orgs.institution.pk}/"'
+    for who, linked in (("expert", False), ("province", True), ("institution", True)):
+        page = login(personas[who]).get("/evaluation/").content.decode()
+        assert (url in page) is linked, who
+        assert orgs.institution.name in page, who
