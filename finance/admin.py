@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
 from finance.models import (
-    Adjustment, BudgetLine, Commitment, Expenditure, FeeStandard, Invoice, LectureFee, Payment, SettlementStatement,
+    Adjustment, BudgetLine, Commitment, Expenditure, Invoice, LectureFee, Payment, SettlementStatement,
 )
 
 
@@ -48,6 +48,6 @@ class BudgetLineAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 
 
 for model, path in ((LectureFee, "project__plan__province"), (Commitment, "project__plan__province"),
-                    (Expenditure, "project__plan__province"), (FeeStandard, "contract__lot__tender__province")):
+                    (Expenditure, "project__plan__province")):
     admin.site.register(model, type(f"{model.__name__}Admin", (ScopedAdminMixin, ReadOnlyHistoryAdmin),
                                     {"scope_region_path": path}))

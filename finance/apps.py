@@ -62,3 +62,8 @@ class FinanceConfig(AppConfig):
         register_demo_step(demo_step, order=250)  # before the evaluation demo reads the execution rate
         # R63: the evaluation reads the budget execution rate through this hook (projects never imports finance).
         register_indicator_source("budget_execution_rate", budget_execution_rates)
+        # R53: tendering asks finance whether a contract's settlement basis is still open (no confirmed statement).
+        from finance.services import contract_basis_locked
+        from tendering.services import register_settlement_basis_lock
+
+        register_settlement_basis_lock(contract_basis_locked)

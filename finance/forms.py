@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance.models import CostCategory, LecturerLevel, SettlementBasis, Tranche
+from finance.models import CostCategory, LecturerLevel, Tranche
 
 
 class BudgetLineForm(forms.Form):
@@ -25,10 +25,6 @@ class ExpenditureForm(forms.Form):
     spent_on = forms.DateField(label=_("date"), initial=timezone.localdate,
                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     description = forms.CharField(label=_("description"), max_length=200)
-
-
-class BasisForm(forms.Form):
-    basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices)
 
 
 class PaymentForm(forms.Form):

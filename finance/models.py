@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from backoffice.models import Role
 from backoffice.permissions import has_role, in_region_of, is_superuser, owned_by
 from backoffice.workflow import permission
+from tendering.models import SettlementBasis  # noqa: F401 - R52: the basis is a term of the contract
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 CENT = Decimal("0.01")
@@ -176,36 +177,6 @@ class Expenditure(models.Model):
 
     def audit_region_code(self):
         return self.project.plan.province.code
-
-
-class SettlementBasis(models.TextChoices):
-    """R52: which trainees a contract is paid for."""
-
-    COMPLETED = "completed", _("Completed trainees")
-    ENROLLED = "enrolled", _("Enrolled trainees")
-
-
-class FeeStandard(models.Model):
-    """The contract's fee standard as finance settles it: the basis (R52). The unit price stays on the contract."""
-
-    contract = models.OneToOneField("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
-                                    related_name="fee_standard")
-    basis = models.CharField(_("settlement basis"), max_length=16, choices=SettlementBasis.choices,
-                             default=SettlementBasis.COMPLETED)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        verbose_name = _("fee standard")
-        verbose_name_plural = _("fee standards")
-
-    def __str__(self):
-        return f"{self.contract} · {self.get_basis_display()}"
-
-    def audit_region_code(self):
-        return self.contract.lot.tender.province.code
 
 
 class StatementStatus(models.TextChoices):

@@ -66,7 +66,7 @@ def contracts_for_finance(*, user):
         from tendering.models import Contract
 
         return Contract.objects.none()
-    return contract_list_visible_to(user=user).select_related("lot__tender__province", "fee_standard")
+    return contract_list_visible_to(user=user).select_related("lot__tender__province")
 
 
 def counties_with_due(*, user, contract):

@@ -1,4 +1,4 @@
-"""Writes in finance: budget lines, lecture fees, commitments, spending, fee standards, settlement, invoices,
+"""Writes in finance: budget lines, lecture fees, commitments, spending, settlement, invoices,
 payments. Each service is one transaction; money changes write an AuditEvent (R3) and a history row."""
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +19,8 @@ from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from finance import rules
 from finance.models import (
-    Adjustment, BudgetLine, Commitment, CostCategory, Expenditure, FeeStandard, Invoice, LectureFee, Payer, Payment,
+    LOCKED_STATES,
+    Adjustment, BudgetLine, Commitment, CostCategory, Expenditure, Invoice, LectureFee, Payer, Payment,
     SettlementBasis, SettlementStatement, StatementStatus, Tranche,
 )
 from finance.rules import ZERO, money
@@ -148,21 +149,12 @@ def expenditure_record(*, actor, project, category: str, amount: Decimal, spent_
     return row
 
 
-def fee_standard_set(*, actor, contract, basis: str) -> FeeStandard:
-    """R52: the settlement basis is part of the contract's fee standard (completed by default)."""
-    _require_finance(actor, contract.lot.tender.province)
-    if basis not in SettlementBasis.values:
-        raise DomainError("unknown_basis", _("Unknown settlement basis."))
-    with transaction.atomic():
-        standard = FeeStandard.objects.select_for_update().filter(contract=contract).first()
-        before = standard.basis if standard else SettlementBasis.COMPLETED
-        if standard is None:
-            standard = FeeStandard.objects.create(contract=contract, basis=basis, updated_by=actor)
-        else:
-            standard.basis, standard.updated_by = basis, actor
-            standard.save()
-        audit_record(obj=standard, actor=actor, action="update", changes={"basis": (before, basis)})
-    return standard
+def contract_basis_locked(contract) -> bool:
+    """R53 hook for tendering.services.contract_set_settlement_basis (registered in FinanceConfig.ready): the basis
+    is fixed once a statement of the contract is confirmed. The statements are locked first, so a confirmation
+    running at the same moment waits for the change (or the change waits for it)."""
+    list(SettlementStatement.objects.select_for_update().filter(contract=contract).values_list("pk", flat=True))
+    return SettlementStatement.objects.filter(contract=contract, status__in=LOCKED_STATES).exists()
 
 
 # -- settlement (R52, R53) --------------------------------------------------------------------------------
@@ -204,7 +196,7 @@ def settlement_compute(*, actor, contracts=None) -> SettleResult:
     scope = scope_for(actor)
     if not (actor.is_superuser or (actor.role == Role.FINANCE_OFFICER and scope.can_write)):
         raise DomainError("forbidden", _("Only a finance officer may settle contracts."))
-    qs = contract_list_visible_to(user=actor).select_related("fee_standard", "lot__tender__province")
+    qs = contract_list_visible_to(user=actor).select_related("lot__tender__province")
     if contracts is not None:
         qs = qs.filter(pk__in=[getattr(c, "pk", c) for c in contracts])
     contract_map = {c.pk: c for c in qs.order_by()}
@@ -233,27 +225,28 @@ def settlement_compute(*, actor, contracts=None) -> SettleResult:
             if pair is None:
                 continue
             contract = contract_map[pair["contract_id"]]
-            standard = getattr(contract, "fee_standard", None)
-            basis = standard.basis if standard else SettlementBasis.COMPLETED
-            trainees = row["completed"] if basis == SettlementBasis.COMPLETED else row["enrolled"]
             key = (contract.pk, row["project_id"], row["county_id"], rules.school_year_of(pair["start_date"]))
-            computed[key] = (basis, pair["hours"], trainees)
+            # R52: the basis is on the contract.
+            computed[key] = (contract.settlement_basis, pair["hours"],
+                             {"completed": row["completed"], "enrolled": row["enrolled"]})
         # Statements whose trainees all disappeared settle to zero.
         for key, s in existing.items():
             if key not in computed:
-                computed[key] = (s.basis, s.hours, 0)
+                computed[key] = (s.basis, s.hours, {"completed": 0, "enrolled": 0})
 
         region_ids = {k[2] for k in computed}
         region_codes = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "code"))
         now = timezone.now()
         new, changed, adjustments = [], [], []
         changed_before, result = [], SettleResult()
-        for key, (basis, hours, trainees) in computed.items():
+        for key, (basis, hours, counted) in computed.items():
             contract = contract_map[key[0]]
             if prefix and not region_codes.get(key[2], "").startswith(prefix):
                 continue
-            amount = rules.amount_due(unit_price=contract.unit_price, hours=hours, trainees=trainees)
             s = existing.get(key)
+            # A confirmed statement keeps the basis it was confirmed on (R53); a draft follows the contract.
+            trainees = counted[s.basis if s is not None and s.is_locked else basis]
+            amount = rules.amount_due(unit_price=contract.unit_price, hours=hours, trainees=trainees)
             if s is None:
                 if trainees == 0:
                     continue

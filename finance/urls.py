@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.budget_overview, name="budget_overview"),
     path("projects/<int:pk>/budget/", views.project_budget, name="project_budget"),
     path("contracts/", views.contract_list, name="contract_list"),
-    path("contracts/<int:pk>/basis/", views.contract_basis, name="contract_basis"),
     path("contracts/<int:pk>/commit/", views.contract_commit, name="contract_commit"),
     path("settle/", views.settle, name="settle"),
     path("statements/", views.statement_list, name="statement_list"),

@@ -19,7 +19,7 @@ from backoffice.models import Role
 from backoffice.views import ScopedListView
 from backoffice.workflow import actions_for
 from finance import documents, selectors, services
-from finance.forms import BasisForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
+from finance.forms import BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
 from finance.models import Invoice, SettlementStatement, StatementStatus
 from finance.panels import execution_chart
 
@@ -121,7 +121,7 @@ def contract_list(request):
     _reader(request.user)
     contracts = list(selectors.contracts_for_finance(user=request.user).order_by("reference"))
     return render(request, "finance/contract_list.html", {
-        "contracts": contracts, "can_write": selectors.can_write(request.user), "basis_form": BasisForm(),
+        "contracts": contracts, "can_write": selectors.can_write(request.user),
         "title": _("Contracts to settle")})
 
 
@@ -142,18 +142,6 @@ def settle(request):
             "Settled: %(created)s statements created, %(updated)s recomputed, %(adjusted)s adjustment entries, "
             "%(unchanged)s unchanged.") % result.__dict__)
     return redirect(request.POST.get("next") or reverse("finance:statement_list"))
-
-
-@login_required
-@require_POST
-def contract_basis(request, pk):
-    _writer(request.user)
-    contract = get_object_or_404(selectors.contracts_for_finance(user=request.user), pk=pk)
-    form = BasisForm(request.POST)
-    if form.is_valid():
-        _run(request, lambda: services.fee_standard_set(actor=request.user, contract=contract,
-                                                        basis=form.cleaned_data["basis"]), _("Saved."))
-    return redirect("finance:contract_list")
 
 
 @login_required

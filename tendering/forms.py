@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Region
 from projects.models import Project, ProjectStatus
-from tendering.models import QualificationKind
+from tendering.models import QualificationKind, SettlementBasis
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -117,3 +117,13 @@ class RetenderForm(forms.Form):
     clarification_deadline = forms.DateTimeField(label=_("clarifications close"), widget=DT)
     bid_deadline = forms.DateTimeField(label=_("bid deadline"), widget=DT)
     opening_at = forms.DateTimeField(label=_("opening time"), widget=DT)
+
+
+class ContractSignForm(forms.Form):
+    reference = forms.CharField(label=_("contract number (empty: generated)"), max_length=64, required=False)
+    settlement_basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices,
+                                         initial=SettlementBasis.COMPLETED)
+
+
+class SettlementBasisForm(forms.Form):
+    settlement_basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices)

@@ -584,6 +584,13 @@ class Question(models.Model):
         return self.lot.tender.province.code
 
 
+class SettlementBasis(models.TextChoices):
+    """R52: which trainees a contract is paid for; the basis is a term of the contract (default: completed)."""
+
+    COMPLETED = "completed", _("Completed trainees")
+    ENROLLED = "enrolled", _("Enrolled trainees")
+
+
 class Contract(models.Model):
     lot = models.OneToOneField(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="contract")
     reference = models.CharField(_("contract number"), max_length=64, unique=True)
@@ -594,6 +601,8 @@ class Contract(models.Model):
     quota = models.PositiveIntegerField(_("quota"))
     trainee_hours = models.PositiveIntegerField(_("trainee-hours"))
     amount = models.DecimalField(_("contract amount"), **MONEY)
+    settlement_basis = models.CharField(_("settlement basis"), max_length=16, choices=SettlementBasis.choices,
+                                        default=SettlementBasis.COMPLETED)
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT,
                                   related_name="+")

@@ -25,8 +25,8 @@ from tendering import eligibility, panel as panel_rules, scoring, sealing
 from tendering.calendar import add_working_days
 from tendering.models import (
     ACTIVE_BID_STATES, Bid, BidStatus, Contract, Criterion, ExpertProfile, InstitutionProfile, Lot, LotRegion,
-    LotResult, LotStatus, Panel, PanelMember, Qualification, QualificationKind, Question, Score, Tender,
-    TenderStatus,
+    LotResult, LotStatus, Panel, PanelMember, Qualification, QualificationKind, Question, Score, SettlementBasis,
+    Tender, TenderStatus,
 )
 
 ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".png": b"\x89PNG", ".docx": b"PK",
@@ -571,7 +571,15 @@ def question_answer(*, actor, question: Question, answer: str) -> Question:
 
 
 # -- contract (R28) -----------------------------------------------------------------------------------------------
-def contract_sign(*, actor, lot: Lot, reference: str = "") -> Contract:
+def _check_basis(basis):
+    if basis not in SettlementBasis.values:
+        raise DomainError("unknown_basis", _("Unknown settlement basis."))
+
+
+def contract_sign(*, actor, lot: Lot, reference: str = "",
+                  settlement_basis: str = SettlementBasis.COMPLETED) -> Contract:
+    """R28: sign at the winning unit price for the lot's projects; the settlement basis (R52) is set here."""
+    _check_basis(settlement_basis)
     with transaction.atomic():
         lot = fire(Lot, lot.pk, name="sign_contract", actor=actor)
         bid = lot.recommended_bid
@@ -581,15 +589,49 @@ def contract_sign(*, actor, lot: Lot, reference: str = "") -> Contract:
         trainee_hours = sum(p.quota * p.hours for p in projects)
         contract = Contract.objects.create(
             lot=lot, reference=reference, institution=bid.institution, bid=bid, unit_price=bid.price, quota=quota,
-            trainee_hours=trainee_hours, amount=(bid.price * trainee_hours).quantize(Decimal("0.01")), signed_by=actor)
+            trainee_hours=trainee_hours, amount=(bid.price * trainee_hours).quantize(Decimal("0.01")),
+            settlement_basis=settlement_basis, signed_by=actor)
         audit_record(obj=contract, actor=actor, action="create", changes={
-            "unit_price": (None, bid.price), "amount": (None, contract.amount), "institution": (None, str(bid.institution))})
+            "unit_price": (None, bid.price), "amount": (None, contract.amount), "institution": (None, str(bid.institution)),
+            "settlement_basis": (None, settlement_basis)})
         for project in projects:
             project_record_contract(project=project, actor=actor, institution=bid.institution, unit_price=bid.price,
                                     contract_reference=reference)
         tender = lot.tender
         if not tender.lots.exclude(status__in=[LotStatus.CONTRACTED, LotStatus.FAILED]).exists():
             fire(Tender, tender.pk, name="complete", actor=actor)
+    return contract
+
+
+# R53: apps that settle contracts (finance) register a check here, called with the contract row locked, that says
+# whether a statement of the contract is already confirmed. Tendering never imports them (dependencies run one
+# way); the registration happens in their AppConfig.ready(), like projects.evaluation.sources.
+_BASIS_LOCKS = []
+
+
+def register_settlement_basis_lock(func):
+    """`func(contract) -> bool`: True when the contract's settlement basis may no longer change."""
+    if func not in _BASIS_LOCKS:
+        _BASIS_LOCKS.append(func)
+    return func
+
+
+def contract_set_settlement_basis(*, actor, contract: Contract, basis: str) -> Contract:
+    """Change the contract's settlement basis (R52) before any of its statements is confirmed (R53)."""
+    _check_basis(basis)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().select_related("lot__tender__province").get(pk=contract.pk)
+        _require_tender_staff(actor, contract.lot.tender)
+        before = contract.settlement_basis
+        if before == basis:
+            return contract
+        if any(lock(contract) for lock in _BASIS_LOCKS):
+            raise DomainError("r53_basis_locked", _(
+                "A settlement statement of this contract is already confirmed; its settlement basis can no longer "
+                "change."))
+        contract.settlement_basis = basis
+        contract.save(update_fields=["settlement_basis"])
+        audit_record(obj=contract, actor=actor, action="update", changes={"settlement_basis": (before, basis)})
     return contract
 
 

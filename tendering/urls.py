@@ -24,6 +24,7 @@ urlpatterns = [
     path("lots/<int:pk>/scores.xlsx", views.scores_xlsx, name="scores_xlsx"),
     path("lots/<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("lots/<int:pk>/contract/", views.contract_sign_view, name="contract_sign"),
+    path("lots/<int:pk>/contract/basis/", views.contract_basis_view, name="contract_basis"),
     path("questions/<int:pk>/answer/", views.question_answer_view, name="question_answer"),
     path("bids/<int:pk>/document/", views.bid_document, name="bid_document"),
     # public notices (公示), no login

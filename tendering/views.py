@@ -20,7 +20,8 @@ from backoffice.views import ScopedListView
 from backoffice.workflow import actions_for
 from tendering import documents, ocds, selectors, services
 from tendering.forms import (
-    BidForm, CriteriaForm, DrawForm, LotForm, ProfileForm, QualificationForm, RetenderForm, TenderForm,
+    BidForm, ContractSignForm, CriteriaForm, DrawForm, LotForm, ProfileForm, QualificationForm, RetenderForm,
+    SettlementBasisForm, TenderForm,
 )
 from tendering.models import (
     Bid, BidStatus, InstitutionProfile, Lot, LotStatus, Question, Tender, TenderStatus,
@@ -213,7 +214,10 @@ def lot_detail(request, pk):
         "questions": lot.questions.select_related("institution"), "contract": getattr(lot, "contract", None),
         "can_manage": selectors.can_manage(request.user, tender),
         "draw_form": DrawForm(initial={"size": required_panel_size(lot.budget, region=tender.province)}),
-        "retender_form": RetenderForm(), "actions": actions_for(lot, request.user),
+        "retender_form": RetenderForm(), "sign_form": ContractSignForm(),
+        "basis_form": SettlementBasisForm(initial={"settlement_basis": getattr(getattr(lot, "contract", None),
+                                                                               "settlement_basis", None)}),
+        "actions": actions_for(lot, request.user),
         "action_url": reverse("tendering:lot_action", args=[lot.pk]), "events": timeline_for(lot), "title": str(lot),
     })
 
@@ -227,7 +231,8 @@ def lot_action(request, pk):
         "recommend": lambda: services.lot_recommend(actor=request.user, lot=lot, reason=reason),
         "approve_award": lambda: services.lot_approve_award(actor=request.user, lot=lot, reason=reason),
         "return_recommendation": lambda: services.lot_return_recommendation(actor=request.user, lot=lot, reason=reason),
-        "sign_contract": lambda: services.contract_sign(actor=request.user, lot=lot),
+        "sign_contract": lambda: services.contract_sign(
+            actor=request.user, lot=lot, settlement_basis=request.POST.get("settlement_basis") or "completed"),
     }
     if name not in handlers:
         raise Http404
@@ -276,11 +281,40 @@ def lot_retender_view(request, pk):
 @login_required
 @require_POST
 def contract_sign_view(request, pk):
+    """The contract-signing form: contract number and the settlement basis (R52, default completed)."""
     lot = _lot_or_404(request.user, pk)
-    try:
-        services.contract_sign(actor=request.user, lot=lot, reference=request.POST.get("reference", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    form = ContractSignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contract_sign(actor=request.user, lot=lot, reference=form.cleaned_data["reference"],
+                                   settlement_basis=form.cleaned_data["settlement_basis"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Contract signed."))
+    else:
+        messages.error(request, _("Check the form."))
+    return redirect("tendering:lot_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_basis_view(request, pk):
+    """Change the settlement basis before any statement of the contract is confirmed (R52, R53)."""
+    lot = _lot_or_404(request.user, pk)
+    _manage(request.user, lot.tender)
+    contract = getattr(lot, "contract", None)
+    if contract is None:
+        raise Http404
+    form = SettlementBasisForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contract_set_settlement_basis(actor=request.user, contract=contract,
+                                                   basis=form.cleaned_data["settlement_basis"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
     return redirect("tendering:lot_detail", pk=pk)
 
 

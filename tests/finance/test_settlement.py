@@ -9,6 +9,7 @@ from backoffice.models import AuditEvent
 from finance import rules, services
 from finance.models import Adjustment, SettlementStatement, StatementStatus
 from projects.enrolment.models import Enrolment
+from tendering.services import contract_set_settlement_basis
 from tests.factories.finance import contract_for, trainees
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +42,44 @@ def test_r52_enrolled_basis_on_the_contract_counts_every_enrolled_trainee(person
     trainees(project, "360121", 5, status="not_completed")
     trainees(project, "360121", 2, status="no_show")
     trainees(project, "360121", 4, status="withdrawn")
-    services.fee_standard_set(actor=personas.finance, contract=contract, basis="enrolled")
+    contract_set_settlement_basis(actor=personas.province, contract=contract, basis="enrolled")
     services.settlement_compute(actor=personas.finance, contracts=[contract])
     statement = SettlementStatement.objects.get()
     assert (statement.basis, statement.trainees, statement.amount) == ("enrolled", 37, Decimal("37000.00"))
+
+
+def test_r52_completed_basis_is_the_contracts_default(personas, contract, project):
+    assert contract.settlement_basis == "completed"
+    trainees(project, "360121", 30)
+    trainees(project, "360121", 5, status="not_completed")
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    statement = SettlementStatement.objects.get()
+    assert (statement.basis, statement.trainees, statement.amount) == ("completed", 30, Decimal("30000.00"))
+
+
+def test_r52_a_draft_follows_a_changed_basis(personas, contract, project):
+    trainees(project, "360121", 30)
+    trainees(project, "360121", 5, status="not_completed")
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    contract_set_settlement_basis(actor=personas.office, contract=contract, basis="enrolled")
+    contract.refresh_from_db()
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    statement = SettlementStatement.objects.get()
+    assert (statement.status, statement.basis, statement.trainees) == ("draft", "enrolled", 35)
+
+
+def test_r53_basis_cannot_change_once_a_statement_is_confirmed(personas, contract, project, settled):
+    with pytest.raises(DomainError) as exc:
+        contract_set_settlement_basis(actor=personas.province, contract=contract, basis="enrolled")
+    assert exc.value.code == "r53_basis_locked"
+    assert exc.value.message  # a translated, readable refusal
+    contract.refresh_from_db()
+    assert contract.settlement_basis == "completed"
+    # Even if the basis were changed behind the service's back, a confirmed statement keeps its own basis:
+    # settling again produces no adjustment from the non-completed trainees.
+    trainees(project, "360121", 3, status="not_completed")
+    type(contract).objects.filter(pk=contract.pk).update(settlement_basis="enrolled")
+    assert services.settlement_compute(actor=personas.finance, contracts=[contract]).adjusted == 0
 
 
 def test_r53_draft_is_recomputed_in_place(personas, contract, project):

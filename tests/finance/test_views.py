@@ -34,7 +34,6 @@ def test_every_finance_page_refuses_other_roles(login, personas, settled, projec
         assert client.get(url).status_code in (403, 404), url
     for url in (reverse("finance:settle"), reverse("finance:payment_create", args=[settled.pk]),
                 reverse("finance:statement_action", args=[settled.pk]),
-                reverse("finance:contract_basis", args=[settled.contract_id]),
                 reverse("finance:contract_commit", args=[settled.contract_id]),
                 reverse("finance:project_budget", args=[project.pk]), reverse("finance:invoice_upload")):
         assert client.post(url, {"transition": "approve", "basis": "enrolled"}).status_code in (403, 404), url

@@ -287,3 +287,34 @@ def test_tender_completes_when_every_lot_is_decided(world):
         services.contract_sign(actor=world.personas.province, lot=lot)
     world.tender.refresh_from_db()
     assert world.tender.status == TenderStatus.COMPLETED
+
+
+def test_r52_settlement_basis_is_set_at_signing_completed_by_default(world):
+    lot = _noticed(world)
+    with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
+        with pytest.raises(DomainError) as exc:
+            services.contract_sign(actor=world.personas.province, lot=lot, settlement_basis="attended")
+        assert exc.value.code == "unknown_basis"
+        contract = services.contract_sign(actor=world.personas.province, lot=lot, settlement_basis="enrolled")
+    assert contract.settlement_basis == "enrolled"
+    event = AuditEvent.objects.get(object_id=str(contract.pk), action="create", content_type__model="contract")
+    assert event.changes["settlement_basis"] == [None, "enrolled"]
+    assert Contract._meta.get_field("settlement_basis").default == "completed"
+
+
+def test_r52_settlement_basis_changed_by_staff_of_the_tenders_province_only(world):
+    lot = _noticed(world)
+    with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
+        contract = services.contract_sign(actor=world.personas.province, lot=lot)
+    assert contract.settlement_basis == "completed"
+    for user in (world.personas.henan_province, world.personas.finance, world.personas.institution,
+                 world.personas.auditor):
+        with pytest.raises(DomainError) as exc:
+            services.contract_set_settlement_basis(actor=user, contract=contract, basis="enrolled")
+        assert exc.value.code == "forbidden"
+    contract = services.contract_set_settlement_basis(actor=world.personas.office, contract=contract, basis="enrolled")
+    contract.refresh_from_db()
+    assert contract.settlement_basis == "enrolled"
+    event = AuditEvent.objects.filter(object_id=str(contract.pk), action="update",
+                                      content_type__model="contract").get()
+    assert event.changes["settlement_basis"] == ["completed", "enrolled"]

@@ -158,3 +158,34 @@ def test_tender_list_query_count(world, login, django_assert_max_num_queries):
     client = login(world.personas.province)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("tendering:tender_list")).status_code == 200
+
+
+def test_r52_contract_signing_page_chooses_the_settlement_basis(world, login):
+    from tendering.models import Contract
+    from tests.tendering.test_scoring_and_award import _noticed
+
+    lot = _noticed(world)
+    with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
+        client = login(world.personas.province)
+        page = client.get(reverse("tendering:lot_detail", args=[lot.pk])).content.decode()
+        assert 'data-testid="contract-sign-form"' in page and 'name="settlement_basis"' in page
+        # Other roles cannot sign or change the basis through the pages.
+        for who in ("institution", "henan_province"):
+            other = login(world.personas[who])
+            assert other.post(reverse("tendering:contract_sign", args=[lot.pk]),
+                              {"settlement_basis": "enrolled"}).status_code in (302, 403, 404)
+        assert not Contract.objects.exists()
+        client = login(world.personas.province)
+        response = client.post(reverse("tendering:contract_sign", args=[lot.pk]),
+                               {"reference": "HT-PAGE-1", "settlement_basis": "enrolled"})
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert (contract.reference, contract.settlement_basis) == ("HT-PAGE-1", "enrolled")
+    page = client.get(reverse("tendering:lot_detail", args=[lot.pk])).content.decode()
+    assert 'data-testid="contract-basis-form"' in page
+    assert login(world.personas.henan_province).post(reverse("tendering:contract_basis", args=[lot.pk]), {
+        "settlement_basis": "completed"}).status_code in (403, 404)
+    client = login(world.personas.office)
+    client.post(reverse("tendering:contract_basis", args=[lot.pk]), {"settlement_basis": "completed"})
+    contract.refresh_from_db()
+    assert contract.settlement_basis == "completed"
