@@ -57,6 +57,34 @@ def timeline_for(obj):
     return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor").order_by("at", "id")
 
 
+def with_labels(events):
+    """A page of audit events of any models, each with `from_state_label`, `to_state_label` and
+    `transition_label` in the reader's language (the stored values are the workflow's code names)."""
+    cache = {}
+    events = list(events)
+    for e in events:
+        if e.content_type_id not in cache:
+            cache[e.content_type_id] = _workflow_labels(e.content_type.model_class())
+        states, transitions = cache[e.content_type_id]
+        e.from_state_label = states.get(e.from_state, e.from_state)
+        e.to_state_label = states.get(e.to_state, e.to_state)
+        e.transition_label = transitions.get(e.transition, "")
+    return events
+
+
+def _workflow_labels(model):
+    from django_fsm import FSMFieldMixin
+
+    states, transitions = {}, {}
+    for f in model._meta.fields if model is not None else ():
+        if isinstance(f, FSMFieldMixin):
+            states.update({value: str(label) for value, label in f.flatchoices})
+            for t in f.get_all_transitions(model):
+                if t.custom.get("label"):
+                    transitions.setdefault(t.name, str(t.custom["label"]))
+    return states, transitions
+
+
 def audit_search(qs, *, text: str = ""):
     if text:
         qs = qs.filter(Q(object_repr__icontains=text) | Q(actor_name__icontains=text) | Q(reason__icontains=text))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.identity import normalise_id_number
 from backoffice.models import AuditAction, AuditEvent, Organisation, OrganisationKind, SchoolStage, Subject, Teacher
+from backoffice.selectors import audit_object_types
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -42,6 +43,8 @@ class AuditFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
     since = django_filters.DateFilter(label=_("From date"), field_name="at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("To date"), field_name="at", lookup_expr="date__lte")
+    # Only the kinds of objects the trail records, not every table of the framework and its libraries.
+    content_type = django_filters.ModelChoiceFilter(label=_("object type"), queryset=lambda request: audit_object_types())
 
     class Meta:
         model = AuditEvent

@@ -30,7 +30,7 @@ def audit_list_visible_to(*, user):
 
 def audit_object_types():
     used = AuditEvent.objects.values_list("content_type", flat=True).distinct()
-    return ContentType.objects.filter(pk__in=used)
+    return ContentType.objects.filter(pk__in=used).order_by("app_label", "model")
 
 
 def scope_summary(*, user) -> dict:

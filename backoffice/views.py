@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.contrib.auth.decorators import login_required
 from django_filters.views import FilterView
 
-from backoffice import selectors
+from backoffice import audit, selectors
 from backoffice.filters import AuditFilter, OrganisationFilter, TeacherFilter
 from backoffice.navigation import panels_for
 
@@ -52,3 +52,8 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
     template_name = "backoffice/audit_list.html"
     filterset_class = AuditFilter
     selector = selectors.audit_list_visible_to
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["object_list"] = audit.with_labels(ctx["object_list"])
+        return ctx

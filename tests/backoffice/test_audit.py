@@ -93,3 +93,21 @@ def test_settings_have_a_default_a_province_value_and_history(personas):
         assert AuditEvent.objects.filter(object_repr="test.window_days").count() == 2
     finally:
         REGISTRY.pop("test.window_days")
+
+
+def test_audit_page_offers_only_the_object_types_the_trail_records(personas, project, login):
+    audit_record(obj=project, actor=personas.province, action="update", reason="预算调整")
+    body = login(personas.auditor).get("/audit/").content.decode()
+    select = body.split('name="content_type"')[1].split("</select>")[0]
+    assert "项目" in select
+    for other in ("Axes", "access attempt", "会话", "historical", "权限"):
+        assert other not in select, other
+
+
+def test_audit_page_names_states_and_moves_in_chinese(personas, project, login):
+    fire(Project, project.pk, name="cancel", actor=personas.province, reason="经费调整")
+    body = login(personas.auditor).get("/audit/").content.decode()
+    row = body.split('data-testid="audit-list"')[1].split("</tbody>")[0]
+    assert "<td>草稿</td>" in row and "<td>已撤销</td>" in row and "（撤销）" in row, row
+    for code in (">draft<", ">cancelled<", "cancel）"):
+        assert code not in row, code
