@@ -8,6 +8,9 @@ from projects.services import owner_choices, project_errors
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+PLAN_YEARS = (2000, 2100)
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = AnnualPlan
@@ -15,8 +18,16 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update(min=PLAN_YEARS[0], max=PLAN_YEARS[1])
         if editing:
             self.fields["year"].disabled = True
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+            raise forms.ValidationError(_("Enter a year between %(low)s and %(high)s."),
+                                        params={"low": PLAN_YEARS[0], "high": PLAN_YEARS[1]})
+        return year
 
 
 class ProjectForm(forms.ModelForm):

@@ -174,3 +174,13 @@ def test_project_page_links_the_plan_only_for_roles_that_may_open_it(make_projec
     assert plan_url not in page.content.decode()
     assert login(personas.institution).get(f"/projects/plans/{plan.pk}/").status_code == 404
     assert plan_url in login(personas.province).get(f"/projects/{project.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("year", ["99999999999", "32767", "1999", "2101"])
+def test_plan_year_out_of_range_is_refused_in_chinese(personas, login, year):
+    page = login(personas.province).post("/projects/plans/new/", {"year": year, "title": "方案",
+                                                                   "central_subsidy": "100000"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "2000" in body and "2100" in body and "年份" in body
+    assert not AnnualPlan.objects.exists()
