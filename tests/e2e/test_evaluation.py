@@ -50,6 +50,7 @@ def test_main_path_open_survey_scores_grade_publish_report(regions, personas, or
     page.click("[data-testid=assign-third-party] button[type=submit]")
     assert personas.expert.full_name in page.inner_text("[data-testid=assessors]")
     page.click("[data-action=issue-tokens]")
+    page.wait_for_selector("[data-testid=survey-links] a")  # the links page, not the detail page still unloading
     links = page.locator("[data-testid=survey-links] a").all_inner_texts()
     assert len(links) == 3
     shot(page, "1-links")
