@@ -36,9 +36,9 @@ class InvoiceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
-    list_display = ("statement", "tranche", "amount", "paid_on")
+    list_display = ("contract", "statement", "tranche", "amount", "paid_on")
     list_filter = ("tranche",)
-    scope_region_path = "statement__county"
+    scope_region_path = "contract__lot__tender__province"
 
 
 @admin.register(BudgetLine)

@@ -32,7 +32,7 @@ class FinanceConfig(AppConfig):
         register_setting("finance.lecture_hours_per_half_day", default=4, rule="R51",
                          label=_("Most lecture hours per half day"))
         register_setting("finance.advance_max_ratio", default=Decimal("0.30"), rule="R54",
-                         label=_("Largest advance as a share of the amount due"))
+                         label=_("Largest advance, over all advances, as a share of the contract amount"))
         register_setting("finance.final_tranche_share", default=Decimal("0.30"), rule="R54",
                          label=_("Share of the amount due held back for the final tranche"))
         register_setting("finance.final_release_excellent", default=Decimal("1.00"), rule="R54",

@@ -71,21 +71,24 @@ def demo_step():
         services.expenditure_record(actor=finance, project=project, category="lodging", amount=Decimal("36000"),
                                     spent_on=dt.date(2025, 6, 25), description="学员住宿")
         notes.append(f"{project.name}：预算明细 {len(LINES_2025)} 项")
+    if not Payment.objects.filter(contract=contract).exists():
+        # R54: the advance is paid against the contract when it is signed, before the training.
+        advance = (contract.amount * Decimal("0.20")).quantize(Decimal("0.01"))
+        services.payment_record(actor=finance, contract=contract, tranche="advance", amount=advance,
+                                paid_on=dt.date(2025, 5, 26), reference="DEMO-PAY-001")
+        notes.append(f"合同 {contract.reference} 签订后已付预付款 ¥{advance}")
     if not contract.statements.exists():
         services.settlement_compute(actor=finance, contracts=[contract])
         for statement in contract.statements.all():
             services.settlement_confirm(actor=institution_user, statement=statement)
             services.settlement_approve(actor=finance, statement=statement)
     statement = contract.statements.filter(status=StatementStatus.APPROVED).order_by("pk").first()
-    if statement and not Payment.objects.filter(statement=statement).exists():
-        advance = (statement.amount * Decimal("0.30")).quantize(Decimal("0.01"))
-        services.payment_record(actor=finance, statement=statement, tranche="advance", amount=advance,
-                                paid_on=dt.date(2025, 7, 1), reference="DEMO-PAY-001")
+    if statement and not Invoice.objects.filter(contract=contract).exists():
         # Invoiced less than is due: the reconciliation shows a missing invoice.
-        if not Invoice.objects.filter(contract=contract).exists():
-            services.invoice_upload(actor=institution_user, contract=contract, county=statement.county,
-                                    number="36002500001", amount=advance, issued_on=dt.date(2025, 6, 28))
-        notes.append(f"合同 {contract.reference} 已结算 ¥{statement.amount}，已付预付款 ¥{advance}")
+        invoiced = (statement.amount * Decimal("0.50")).quantize(Decimal("0.01"))
+        services.invoice_upload(actor=institution_user, contract=contract, county=statement.county,
+                                number="36002500001", amount=invoiced, issued_on=dt.date(2025, 6, 28))
+        notes.append(f"合同 {contract.reference} 已结算 ¥{statement.amount}，已开票 ¥{invoiced}")
     # This year's filed projects: a budget per project so the chart has several bars.
     for i, p in enumerate(Project.objects.filter(plan__province=project.plan.province, plan__year=2026,
                                                  status__in=[ProjectStatus.FILED, ProjectStatus.TENDERING,

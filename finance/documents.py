@@ -52,6 +52,16 @@ def statement_pdf(statement) -> io.BytesIO:
         story += [Spacer(1, 5 * mm), para(_("Adjustment entries"), st["h2"]), adj_table,
                   para(_("Total due after adjustments: ¥%(amount)s") % {
                       "amount": money(services.statement_due(statement))}, st["body"])]
+    payments = list(selectors.statement_payments(statement))
+    advance = sum((p.amount for p in statement.contract.payments.filter(statement__isnull=True)), money(0))
+    rows = [[_("payment date"), _("tranche"), _("amount"), _("bank reference")]] + [
+        [p.paid_on.strftime("%Y-%m-%d"), p.get_tranche_display(), f"¥{money(p.amount)}", p.reference]
+        for p in payments]
+    pay_table = Table([[para(v, cell) for v in r] for r in rows], colWidths=[30 * mm, 30 * mm, 35 * mm, 75 * mm])
+    pay_table.setStyle(table_style())
+    story += [Spacer(1, 5 * mm), para(_("Payments"), st["h2"]), pay_table,
+              para(_("Advance paid against the contract %(contract)s before training: ¥%(amount)s (R54).") % {
+                  "contract": contract.reference, "amount": money(advance)}, st["body"])]
     signatures = [
         [_("Training institution (seal)"), _("County education bureau (seal)"), _("Finance (approval)")],
         [_("Signature:"), _("Signature:"), _("Signature:")],
@@ -93,7 +103,7 @@ def reconciliation_workbook(rows) -> io.BytesIO:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for i, r in enumerate(items, start=2):
-            ws.append([r.contract.reference, r.county.full_name, money(r.due), money(r.invoiced), money(r.paid),
+            ws.append([r.contract.reference, r.label, money(r.due), money(r.invoiced), money(r.paid),
                        f"=C{i}-D{i}", f"=C{i}-E{i}", "；".join(text for _code, text in r.flags)])
         last = len(items) + 1
         total = last + 1

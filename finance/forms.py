@@ -28,7 +28,18 @@ class ExpenditureForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    tranche = forms.ChoiceField(label=_("tranche"), choices=Tranche.choices)
+    """Interim and final payments, against an approved statement (R54)."""
+
+    tranche = forms.ChoiceField(label=_("tranche"), choices=[c for c in Tranche.choices if c[0] != Tranche.ADVANCE])
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
+    paid_on = forms.DateField(label=_("payment date"), initial=timezone.localdate,
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
+
+
+class AdvanceForm(forms.Form):
+    """The advance, against the signed contract before training (R54)."""
+
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     paid_on = forms.DateField(label=_("payment date"), initial=timezone.localdate,
                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

@@ -321,10 +321,13 @@ class Tranche(models.TextChoices):
 
 
 class Payment(models.Model):
-    """A tranche paid against a statement (R54)."""
+    """A tranche paid to the institution under a contract (R54). The advance is paid against the contract before
+    training (no statement); interim and final payments go against an approved statement of the contract."""
 
+    contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="payments")
     statement = models.ForeignKey(SettlementStatement, verbose_name=_("statement"), on_delete=models.PROTECT,
-                                  related_name="payments")
+                                  related_name="payments", null=True, blank=True)
     tranche = models.CharField(_("tranche"), max_length=16, choices=Tranche.choices)
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     paid_on = models.DateField(_("payment date"))
@@ -338,11 +341,18 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-        ordering = ["statement", "paid_on", "pk"]
-        constraints = [models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_payment_no_teacher_payer")]
+        ordering = ["contract", "paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=R50_NO_TEACHER, name="r50_payment_no_teacher_payer"),
+            # R54: the advance hangs on the contract alone; interim and final on a statement.
+            models.CheckConstraint(
+                condition=(Q(tranche=Tranche.ADVANCE, statement__isnull=True)
+                           | (~Q(tranche=Tranche.ADVANCE) & Q(statement__isnull=False))),
+                name="r54_advance_on_contract_others_on_statement"),
+        ]
 
     def __str__(self):
-        return f"{self.statement} · {self.get_tranche_display()} {self.amount}"
+        return f"{self.contract} · {self.get_tranche_display()} {self.amount}"
 
     def audit_region_code(self):
-        return self.statement.county.code
+        return self.statement.county.code if self.statement_id else self.contract.lot.tender.province.code

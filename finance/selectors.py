@@ -3,7 +3,7 @@ institutions their own statements and invoices. Lists fetch what they show in a 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,15 +91,38 @@ def _annotate_money(qs):
     )
 
 
+def advance_shares(project_ids) -> dict[int, Decimal]:
+    """R54 advances are paid against a contract, before any statement: each project of the contract's lot carries
+    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query."""
+    from tendering.models import Lot
+
+    through = Lot.projects.through.objects
+    advance = Payment.objects.filter(contract__lot=OuterRef("lot_id"), statement__isnull=True).order_by().values(
+        "contract__lot").annotate(s=Sum("amount")).values("s")
+    weight_all = through.filter(lot=OuterRef("lot_id")).order_by().values("lot").annotate(
+        w=Sum(F("project__quota") * F("project__hours"))).values("w")
+    rows = (through.filter(project_id__in=project_ids, lot__contract__isnull=False)
+            .annotate(advance=Subquery(advance, output_field=MONEY_FIELD),
+                      weight=F("project__quota") * F("project__hours"),
+                      weight_all=Subquery(weight_all))
+            .filter(advance__isnull=False).values_list("project_id", "advance", "weight", "weight_all"))
+    shares = {}
+    for project_id, amount, weight, weight_all in rows:
+        share = amount * Decimal(weight) / Decimal(weight_all) if weight_all else ZERO
+        shares[project_id] = shares.get(project_id, ZERO) + share
+    return shares
+
+
 def budget_execution_rates(project_ids: list[int]) -> dict[int, Decimal]:
-    """R56 / R63 indicator: spent ÷ allocated per project, unrounded; one query for all ids.
+    """R56 / R63 indicator: spent ÷ allocated per project, unrounded; two queries for all ids.
 
     Registered with projects.evaluation.sources as "budget_execution_rate"."""
     from projects.models import Project
 
-    rows = _annotate_money(Project.objects.filter(pk__in=list(project_ids))).values_list(
-        "pk", "budget", "fees_paid", "other_spent")
-    return {pk: (paid + other) / budget for pk, budget, paid, other in rows if budget}
+    ids = list(project_ids)
+    rows = _annotate_money(Project.objects.filter(pk__in=ids)).values_list("pk", "budget", "fees_paid", "other_spent")
+    advances = advance_shares(ids)
+    return {pk: (paid + advances.get(pk, ZERO) + other) / budget for pk, budget, paid, other in rows if budget}
 
 
 @dataclass
@@ -141,10 +164,12 @@ def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
     today = timezone.localdate()
     rows = []
     threshold = None
-    for p in qs.order_by("plan__year", "code"):
+    projects = list(qs.order_by("plan__year", "code"))
+    advances = advance_shares([p.pk for p in projects]) if projects else {}
+    for p in projects:
         if threshold is None:
             threshold = get_setting("finance.execution_flag_below", region=p.plan.province)
-        spent = p.fees_paid + p.other_spent
+        spent = p.fees_paid + advances.get(p.pk, ZERO) + p.other_spent
         rate = execution_rate(spent=spent, allocated=p.budget)
         # R56: flag a low rate only once the project has ended.
         flagged = rate is not None and p.end_date < today and rate < threshold
@@ -185,7 +210,11 @@ def execution_by_category(*, user) -> list[dict]:
              "percent": money((execution_rate(spent=spent.get(value, ZERO), allocated=budgeted.get(value, ZERO))
                                or ZERO) * 100)}
             for value, label in CostCategory.choices if value in budgeted or value in spent]
-    fees = Payment.objects.filter(statement__project__in=projects).aggregate(s=Sum("amount"))["s"] or ZERO
+    from tendering.models import Lot
+
+    contracts = Lot.projects.through.objects.filter(project__in=projects, lot__contract__isnull=False).values(
+        "lot__contract__id")
+    fees = Payment.objects.filter(contract_id__in=contracts).aggregate(s=Sum("amount"))["s"] or ZERO
     committed = Commitment.objects.filter(project__in=projects).aggregate(s=Sum("amount"))["s"] or ZERO
     rows.append({"label": _("Institution fees (committed / paid)"), "budgeted": committed, "spent": fees,
                  "percent": money((execution_rate(spent=fees, allocated=committed) or ZERO) * 100)})
@@ -204,7 +233,8 @@ def project_budget(*, user, project) -> dict:
         used = spent.get(value, ZERO)
         categories.append({"category": value, "label": label, "line": line, "budgeted": budgeted, "spent": used,
                            "rate": execution_rate(spent=used, allocated=budgeted)})
-    fees_paid = Payment.objects.filter(statement__project=project).aggregate(s=Sum("amount"))["s"] or ZERO
+    fees_paid = (Payment.objects.filter(statement__project=project).aggregate(s=Sum("amount"))["s"] or ZERO) + \
+        advance_shares([project.pk]).get(project.pk, ZERO)
     return {
         "categories": categories,
         "lines_total": sum((c["budgeted"] for c in categories), ZERO),
@@ -221,18 +251,28 @@ def project_budget(*, user, project) -> dict:
 @dataclass
 class ReconRow:
     contract: object
-    county: object
+    county: object = None  # None: the contract's row for the advance not yet set off (R54)
     due: Decimal = ZERO
     draft: Decimal = ZERO
     invoiced: Decimal = ZERO
     paid: Decimal = ZERO
+    advance_set_off: Decimal = ZERO  # part of `paid`: the contract's advance set off against this county's due
     adjustments: int = 0
     adjustment_amount: Decimal = ZERO
+    settled: bool = False  # contract row: every statement of the contract is confirmed
     flags: list = field(default_factory=list)  # [(code, explanation)]
 
     @property
     def institution(self):
         return self.contract.institution
+
+    @property
+    def is_advance(self) -> bool:
+        return self.county is None
+
+    @property
+    def label(self) -> str:
+        return self.county.full_name if self.county else _("Advance not yet set off (contract)")
 
     @property
     def not_invoiced(self) -> Decimal:
@@ -244,6 +284,16 @@ class ReconRow:
 
 
 def _explain(row: ReconRow):
+    if row.is_advance:
+        if row.settled:
+            row.flags.append(("overpayment", _(
+                "The advance exceeds what turned out to be due: overpayment of ¥%(amount)s.") % {
+                "amount": money(row.paid)}))
+        else:
+            row.flags.append(("advance_not_set_off", _(
+                "Advance of ¥%(amount)s paid against the contract, not yet set off against a settled statement.") % {
+                "amount": money(row.paid)}))
+        return
     if row.due > row.invoiced:
         row.flags.append(("missing_invoice", _("Invoice missing for ¥%(amount)s.") % {
             "amount": money(row.due - row.invoiced)}))
@@ -255,6 +305,9 @@ def _explain(row: ReconRow):
     elif row.invoiced > row.paid:
         row.flags.append(("awaiting_payment", _("¥%(amount)s invoiced and not yet paid.") % {
             "amount": money(row.invoiced - row.paid)}))
+    if row.advance_set_off:
+        row.flags.append(("advance_set_off", _("Paid includes ¥%(amount)s of the contract's advance, set off here.") % {
+            "amount": money(row.advance_set_off)}))
     if row.adjustments:
         row.flags.append(("outcome_changed", _(
             "%(n)s adjustment entries after confirmation (trainee outcomes changed): ¥%(amount)s.") % {
@@ -264,9 +317,25 @@ def _explain(row: ReconRow):
             "¥%(amount)s in statements waiting for the institution's confirmation.") % {"amount": money(row.draft)}))
 
 
+def _set_off(advance: Decimal, county_rows: list[ReconRow]) -> Decimal:
+    """Spread a contract's advance over its counties in proportion to their due, never beyond it (shown figures,
+    rounded once here, the last county takes the cents left). Returns what is left: the advance not yet set off."""
+    due_rows = [r for r in county_rows if r.due > 0]
+    total_due = sum((r.due for r in due_rows), ZERO)
+    setoff = min(advance, total_due)
+    given = ZERO
+    for i, r in enumerate(due_rows):
+        share = setoff - given if i == len(due_rows) - 1 else money(setoff * r.due / total_due)
+        r.advance_set_off = share
+        r.paid += share
+        given += share
+    return advance - setoff
+
+
 def reconciliation_rows(*, user) -> list[ReconRow]:
-    """Due vs invoiced vs paid for every contract × county the user may see, with each difference explained.
-    Six queries whatever the number of rows."""
+    """Due vs invoiced vs paid for every contract × county the user may see, with each difference explained; the
+    contract's advance (R54) is set off against its counties' due, and what is not yet set off is a row of the
+    contract. Eight queries whatever the number of rows."""
     from tendering.models import Contract
 
     statements = statement_list_visible_to(user=user)
@@ -283,12 +352,17 @@ def reconciliation_rows(*, user) -> list[ReconRow]:
     inv = grouped(invoice_list_visible_to(user=user))
     paid = grouped(Payment.objects.filter(statement__in=statements.values("pk")),
                    contract="statement__contract_id", county="statement__county_id")
+    advances = dict(Payment.objects.filter(statement__isnull=True, contract__in=contracts_for_finance(user=user)
+                                           .values("pk")).order_by().values_list("contract_id")
+                    .annotate(s=Sum("amount")))
     found = {}
     for name, data in (("due", due), ("draft", draft), ("adj", adj), ("inv", inv), ("paid", paid)):
         for c, r, s, n in data:
             found.setdefault((c, r), {})[name] = (s or ZERO, n)
-    contracts = Contract.objects.filter(pk__in={k[0] for k in found}).select_related("institution").in_bulk()
+    contract_ids = {k[0] for k in found} | set(advances)
+    contracts = Contract.objects.filter(pk__in=contract_ids).select_related("institution").in_bulk()
     counties = Region.objects.filter(pk__in={k[1] for k in found}).in_bulk()
+    by_contract: dict[int, list[ReconRow]] = {}
     for key, data in found.items():
         row = ReconRow(contract=contracts[key[0]], county=counties[key[1]])
         adj_amount, adj_n = data.get("adj", (ZERO, 0))
@@ -297,9 +371,23 @@ def reconciliation_rows(*, user) -> list[ReconRow]:
         row.invoiced = data.get("inv", (ZERO, 0))[0]
         row.paid = data.get("paid", (ZERO, 0))[0]
         row.adjustments, row.adjustment_amount = adj_n, adj_amount
-        _explain(row)
         rows[key] = row
-    return sorted(rows.values(), key=lambda r: (r.institution.name, r.contract.reference, r.county.code))
+        by_contract.setdefault(key[0], []).append(row)
+    for contract_id, advance in advances.items():
+        county_rows = sorted(by_contract.get(contract_id, []), key=lambda r: r.county.code)
+        left = _set_off(advance, county_rows)
+        if left > 0:
+            rows[(contract_id, None)] = ReconRow(
+                contract=contracts[contract_id], paid=left,
+                settled=bool(county_rows) and all(r.due > 0 and not r.draft for r in county_rows))
+    for row in rows.values():
+        _explain(row)
+    return sorted(rows.values(), key=lambda r: (r.institution.name, r.contract.reference,
+                                                r.county.code if r.county else "~"))
+
+
+def contract_payments(contract):
+    return contract.payments.select_related("recorded_by", "statement__county").order_by("paid_on", "pk")
 
 
 def statement_payments(statement):

@@ -388,47 +388,117 @@ def statement_due(statement) -> Decimal:
     return statement.amount + (statement.adjustments.aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
-def payment_limits(statement) -> dict:
-    """What each tranche may still take (R54). The final tranche is a share F of the due (a setting): advance
-    (≤ 30% of the due) and interim together take at most (1 − F); the final tranche is released after the
-    evaluation at the grade's share of F × due. So nothing paid ever exceeds the due."""
+PAYABLE_STATES = (StatementStatus.APPROVED, StatementStatus.PAID)
+
+
+def contract_payment_limits(contract) -> dict:
+    """What each tranche of a contract may still take (R54), unrounded inside, rounded where shown.
+
+    - advance: once the contract is signed, at most the advance share (a setting, 30%) of the contract amount,
+      over all advances together; before any statement exists;
+    - interim: advance + interim ≤ (1 − F) × what the contract's approved statements make due (F: the final
+      tranche share, a setting);
+    - final: for each approved statement whose project's evaluation is published, the grade's release share × F ×
+      its due; and never more in total than the grades make payable: (1 − F) × due + the released finals."""
     from projects.selectors import project_grade
 
-    region = statement.county
-    due = statement_due(statement)
-    paid = dict(statement.payments.values_list("tranche").annotate(s=Sum("amount")).order_by())
-    advance, interim, final = (paid.get(t, ZERO) for t in (Tranche.ADVANCE, Tranche.INTERIM, Tranche.FINAL))
+    region = contract.lot.tender.province
     share = get_setting("finance.final_tranche_share", region=region)
-    before_final_cap = due * (1 - share)
-    advance_cap = min(due * get_setting("finance.advance_max_ratio", region=region), before_final_cap)
-    grade = project_grade(project=statement.project)
-    factor = rules.final_release_factor(grade, region=region)
-    final_cap = None if factor is None else due * share * factor
+    ratio = get_setting("finance.advance_max_ratio", region=region)
+    statements = list(SettlementStatement.objects.filter(contract=contract, status__in=PAYABLE_STATES)
+                      .select_related("project").annotate(adj=Sum("adjustments__amount")).order_by("pk"))
+    paid_rows = (Payment.objects.filter(contract=contract).order_by()
+                 .values_list("statement_id", "tranche").annotate(s=Sum("amount")))
+    paid, by_statement = {t: ZERO for t in Tranche.values}, {}
+    for statement_id, tranche, total in paid_rows:
+        paid[tranche] += total
+        by_statement.setdefault(statement_id, {})[tranche] = total
+    grades = {}
+    per_statement = {}
+    due = released = ZERO
+    for s in statements:
+        s_due = s.amount + (s.adj or ZERO)
+        if s.project_id not in grades:
+            grades[s.project_id] = project_grade(project=s.project)
+        factor = rules.final_release_factor(grades[s.project_id], region=region)
+        due += s_due
+        if factor is not None:
+            released += factor * share * s_due
+        per_statement[s.pk] = {"due": s_due, "factor": factor, "grade": grades[s.project_id],
+                               "paid": by_statement.get(s.pk, {})}
+    total_paid = sum(paid.values(), ZERO)
+    evaluated = bool(statements) and all(v["factor"] is not None for v in per_statement.values())
+    any_evaluated = any(v["factor"] is not None for v in per_statement.values())
+    payable = due * (1 - share) + released  # what the grades known so far make payable
+    advance_left = ratio * contract.amount - paid[Tranche.ADVANCE]
+    if evaluated:  # once settled and graded, nothing beyond what is payable
+        advance_left = min(advance_left, payable - total_paid)
     return {
-        "due": due, "paid": advance + interim + final, "grade": grade, "factor": factor,
-        "final_tranche": money(due * share),
-        Tranche.ADVANCE: max(money(min(advance_cap - advance, before_final_cap - advance - interim)), ZERO),
-        Tranche.INTERIM: max(money(before_final_cap - advance - interim), ZERO),
-        Tranche.FINAL: None if final_cap is None else max(money(final_cap - final), ZERO),
-        "payable": None if final_cap is None else money(before_final_cap + final_cap),
+        "contract_amount": contract.amount, "advance_cap": money(ratio * contract.amount), "share": share,
+        "due": due, "paid": total_paid, "paid_by_tranche": paid, "payable": payable if evaluated else None,
+        "evaluated": evaluated, "statements": per_statement,
+        Tranche.ADVANCE: max(money(advance_left), ZERO),
+        Tranche.INTERIM: max(money(due * (1 - share) - paid[Tranche.ADVANCE] - paid[Tranche.INTERIM]), ZERO),
+        Tranche.FINAL: (max(money(min(released - paid[Tranche.FINAL], payable - total_paid)), ZERO)
+                        if any_evaluated else None),
+        "_released": released, "_payable_now": payable,
     }
 
 
-def payment_record(*, actor, statement, tranche: str, amount: Decimal, paid_on, reference: str = "",
+def payment_limits(statement) -> dict:
+    """The contract's limits narrowed to one approved statement: its interim share ((1 − F) × its due) and its
+    final tranche (grade's share × F × its due), never beyond what the contract as a whole may still take."""
+    limits = contract_payment_limits(statement.contract)
+    mine = limits["statements"].get(statement.pk)
+    if mine is None:
+        return {**limits, "statement_due": statement_due(statement), Tranche.INTERIM: ZERO, Tranche.FINAL: None,
+                "grade": "", "factor": None, "final_tranche": money(statement_due(statement) * limits["share"])}
+    s_due, share, s_paid = mine["due"], limits["share"], mine["paid"]
+    interim = min(money(s_due * (1 - share) - s_paid.get(Tranche.INTERIM, ZERO)), limits[Tranche.INTERIM])
+    final = None
+    if mine["factor"] is not None:
+        final = min(money(mine["factor"] * share * s_due - s_paid.get(Tranche.FINAL, ZERO)),
+                    money(limits["_payable_now"] - limits["paid"]))
+    return {**limits, "statement_due": s_due, "grade": mine["grade"], "factor": mine["factor"],
+            "final_tranche": money(s_due * share), Tranche.INTERIM: max(interim, ZERO),
+            Tranche.FINAL: None if final is None else max(final, ZERO)}
+
+
+def payment_record(*, actor, contract, tranche: str, amount: Decimal, paid_on, statement=None, reference: str = "",
                    payer: str = Payer.CENTRAL_SUBSIDY) -> Payment:
+    """Record a tranche (R54): the advance against the signed contract, interim and final against an approved
+    statement of it. The contract row is locked, so simultaneous payments are checked one after the other."""
+    from tendering.models import Contract
+
     _check_payer(payer)
-    _require_finance(actor, statement.county)
+    _require_finance(actor, contract.lot.tender.province)
     amount = money(amount)
     if amount <= 0:
         raise DomainError("negative_amount", _("An amount must be positive."))
     if tranche not in Tranche.values:
         raise DomainError("unknown_tranche", _("Unknown tranche."))
     with transaction.atomic():
-        statement = SettlementStatement.objects.select_for_update().select_related("project", "county").get(
-            pk=statement.pk)
-        if statement.status not in (StatementStatus.APPROVED, StatementStatus.PAID):
-            raise DomainError("statement_not_approved", _("Payments are made only on statements approved by finance."))
-        limits = payment_limits(statement)
+        contract = Contract.objects.select_for_update().select_related("lot__tender__province").get(pk=contract.pk)
+        if statement is not None:
+            statement = SettlementStatement.objects.select_for_update().select_related("project", "county").get(
+                pk=statement.pk)
+            if statement.contract_id != contract.pk:
+                raise DomainError("statement_of_other_contract", _("This statement belongs to another contract."))
+            _require_finance(actor, statement.county)
+        if tranche == Tranche.ADVANCE:
+            if statement is not None:
+                raise DomainError("r54_advance_on_contract", _(
+                    "The advance is paid against the contract, not against a statement."))
+            if not contract.signed_at or contract.signed_at > timezone.now():
+                raise DomainError("r54_contract_not_signed", _("An advance is paid only once the contract is signed."))
+            limits = contract_payment_limits(contract)
+        else:
+            if statement is None:
+                raise DomainError("statement_required", _("Interim and final payments are made against a statement."))
+            if statement.status not in PAYABLE_STATES:
+                raise DomainError("statement_not_approved", _(
+                    "Payments are made only on statements approved by finance."))
+            limits = payment_limits(statement)
         if tranche == Tranche.FINAL and limits["factor"] is None:
             raise DomainError("r54_not_evaluated", _(
                 "The final tranche is released only after the project's evaluation is published."))
@@ -440,13 +510,15 @@ def payment_record(*, actor, statement, tranche: str, amount: Decimal, paid_on, 
             code = {Tranche.ADVANCE: "r54_advance_cap", Tranche.INTERIM: "r54_interim_cap",
                     Tranche.FINAL: "r54_final_cap"}[tranche]
             raise DomainError(code, _("This tranche may take at most ¥%(allowed)s now.") % {"allowed": allowed})
-        payment = Payment.objects.create(statement=statement, tranche=tranche, amount=amount, paid_on=paid_on,
-                                         reference=reference, payer=payer, recorded_by=actor)
+        payment = Payment.objects.create(contract=contract, statement=statement, tranche=tranche, amount=amount,
+                                         paid_on=paid_on, reference=reference, payer=payer, recorded_by=actor)
         audit_record(obj=payment, actor=actor, action="create", changes={"amount": (None, amount)})
-        # Paid in full once the evaluation has fixed what is payable and all of it has been paid.
-        if (statement.status == StatementStatus.APPROVED and limits["payable"] is not None
-                and limits["paid"] + amount >= limits["payable"]):
-            fire(SettlementStatement, statement.pk, name="mark_paid", actor=actor)
+        # Paid in full once every approved statement's evaluation has fixed what is payable and all of it is paid.
+        after = contract_payment_limits(contract)
+        if after["evaluated"] and after["paid"] >= money(after["payable"]):
+            for pk in SettlementStatement.objects.filter(contract=contract, status=StatementStatus.APPROVED) \
+                    .values_list("pk", flat=True):
+                fire(SettlementStatement, pk, name="mark_paid", actor=actor)
     return payment
 
 

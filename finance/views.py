@@ -4,6 +4,7 @@ reconciliation. Reads go through finance.selectors; writes call finance.services
 Roles: finance officers read and write in their region; auditors read only; institutions see their own
 statements and invoices and confirm and invoice; every other role is refused (403)."""
 import django_filters
+from django.db.models import Sum
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from backoffice.models import Role
 from backoffice.views import ScopedListView
 from backoffice.workflow import actions_for
 from finance import documents, selectors, services
-from finance.forms import BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
+from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
 from finance.models import Invoice, SettlementStatement, StatementStatus
 from finance.panels import execution_chart
 
@@ -144,6 +145,37 @@ def settle(request):
     return redirect(request.POST.get("next") or reverse("finance:statement_list"))
 
 
+def _contract_or_404(user, pk):
+    _reader(user)
+    return get_object_or_404(selectors.contracts_for_finance(user=user).select_related("institution"), pk=pk)
+
+
+@login_required
+def contract_detail(request, pk):
+    """A contract as finance pays it: the advance against the contract (R54), its statements and payments."""
+    contract = _contract_or_404(request.user, pk)
+    return render(request, "finance/contract_detail.html", {
+        "contract": contract, "limits": services.contract_payment_limits(contract),
+        "payments": selectors.contract_payments(contract),
+        "statements": selectors.statement_list_visible_to(user=request.user).filter(contract=contract)
+        .order_by("county__code", "pk"),
+        "advance_form": AdvanceForm(), "can_write": selectors.can_write(request.user), "title": str(contract)})
+
+
+@login_required
+@require_POST
+def contract_advance(request, pk):
+    _writer(request.user)
+    contract = _contract_or_404(request.user, pk)
+    form = AdvanceForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.payment_record(actor=request.user, contract=contract, tranche="advance",
+                                                      **form.cleaned_data), _("Payment recorded."))
+    else:
+        messages.error(request, _("Check the payment form."))
+    return redirect("finance:contract_detail", pk=pk)
+
+
 @login_required
 @require_POST
 def contract_commit(request, pk):
@@ -202,6 +234,7 @@ def statement_detail(request, pk):
         "statement": statement, "adjustments": selectors.statement_adjustments(statement),
         "payments": selectors.statement_payments(statement), "limits": limits,
         "due": services.statement_due(statement),
+        "advance_paid": statement.contract.payments.filter(tranche="advance").aggregate(s=Sum("amount"))["s"] or 0,
         "changes": selectors.statement_outcome_changes(statement),
         "payment_form": PaymentForm(), "can_pay": selectors.can_write(request.user) and limits is not None,
         "actions": actions_for(statement, request.user),
@@ -231,7 +264,8 @@ def payment_create(request, pk):
     statement = _statement_or_404(request.user, pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.payment_record(actor=request.user, statement=statement, **form.cleaned_data),
+        _run(request, lambda: services.payment_record(actor=request.user, contract=statement.contract,
+                                                      statement=statement, **form.cleaned_data),
              _("Payment recorded."))
     else:
         messages.error(request, _("Check the payment form."))

@@ -146,31 +146,83 @@ def test_r55_draft_statements_are_not_yet_invoiceable(personas, contract, projec
 
 
 # -- payments (R54) -----------------------------------------------------------------------------------------
-def pay(personas, statement, tranche, amount):
-    return services.payment_record(actor=personas.finance, statement=statement, tranche=tranche,
-                                   amount=Decimal(amount), paid_on=dt.date(2026, 8, 1))
+def pay(personas, target, tranche, amount):
+    """Pay a tranche: `target` is a statement (interim, final) or a contract (advance)."""
+    from finance.models import SettlementStatement
+
+    if isinstance(target, SettlementStatement):
+        return services.payment_record(actor=personas.finance, contract=target.contract, statement=target,
+                                       tranche=tranche, amount=Decimal(amount), paid_on=dt.date(2026, 8, 1))
+    return services.payment_record(actor=personas.finance, contract=target, tranche=tranche, amount=Decimal(amount),
+                                   paid_on=dt.date(2026, 6, 1))
 
 
 def grade(project, value):
     Project.objects.filter(pk=project.pk).update(grade=value, status="evaluated")
 
 
-def test_r54_advance_at_most_30_percent(personas, settled):
+def test_r54_advance_before_any_statement_up_to_30_percent_of_the_contract_amount(personas, contract):
+    assert contract.amount == Decimal("50000.00") and not contract.statements.exists()
     with pytest.raises(DomainError) as exc:
-        pay(personas, settled, "advance", "11100.01")
+        pay(personas, contract, "advance", "15000.01")
     assert exc.value.code == "r54_advance_cap"
-    pay(personas, settled, "advance", "11100.00")  # 30% of 37,000
+    pay(personas, contract, "advance", "10000")
+    with pytest.raises(DomainError) as exc:
+        pay(personas, contract, "advance", "5000.01")  # the cap is over every advance together
+    assert exc.value.code == "r54_advance_cap"
+    payment = pay(personas, contract, "advance", "5000")  # 30% of 50,000 in all
+    assert (payment.contract_id, payment.statement_id) == (contract.pk, None)
     setting_set(key="finance.advance_max_ratio", value="0.20", actor=personas.province)
-    with pytest.raises(DomainError):
-        pay(personas, settled, "advance", "0.01")
+    assert services.contract_payment_limits(contract)["advance"] == Decimal("0")
 
 
-def test_r54_payments_only_on_approved_statements(personas, contract, project):
+def test_r54_advance_cap_is_a_setting(personas, contract):
+    setting_set(key="finance.advance_max_ratio", value="0.20", actor=personas.province)
+    with pytest.raises(DomainError) as exc:
+        pay(personas, contract, "advance", "10000.01")
+    assert exc.value.code == "r54_advance_cap"
+    pay(personas, contract, "advance", "10000")
+
+
+def test_r54_advance_only_once_the_contract_is_signed_and_never_on_a_statement(personas, contract, settled):
+    from tendering.models import Contract
+
+    with pytest.raises(DomainError) as exc:
+        services.payment_record(actor=personas.finance, contract=contract, statement=settled, tranche="advance",
+                                amount=Decimal("1"), paid_on=dt.date(2026, 6, 1))
+    assert exc.value.code == "r54_advance_on_contract"
+    Contract.objects.filter(pk=contract.pk).update(signed_at=dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc))
+    contract.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        pay(personas, contract, "advance", "1")
+    assert exc.value.code == "r54_contract_not_signed"
+
+
+def test_r54_interim_refused_before_approval(personas, contract, project):
     trainees(project, "360121", 5)
     services.settlement_compute(actor=personas.finance, contracts=[contract])
+    statement = contract.statements.get()
     with pytest.raises(DomainError) as exc:
-        pay(personas, contract.statements.get(), "advance", "1")
+        pay(personas, statement, "interim", "1")
     assert exc.value.code == "statement_not_approved"
+    services.settlement_confirm(actor=personas.institution, statement=statement)
+    with pytest.raises(DomainError) as exc:
+        pay(personas, statement, "interim", "1")
+    assert exc.value.code == "statement_not_approved"
+    with pytest.raises(DomainError) as exc:
+        services.payment_record(actor=personas.finance, contract=contract, tranche="interim", amount=Decimal("1"),
+                                paid_on=dt.date(2026, 8, 1))
+    assert exc.value.code == "statement_required"
+
+
+def test_r54_interim_sets_off_the_advance_against_what_is_settled(personas, contract, settled):
+    pay(personas, contract, "advance", "11100")
+    # advance + interim ≤ 70% of the approved due (37,000): 25,900 − 11,100 = 14,800
+    assert services.payment_limits(settled)["interim"] == Decimal("14800.00")
+    with pytest.raises(DomainError) as exc:
+        pay(personas, settled, "interim", "14800.01")
+    assert exc.value.code == "r54_interim_cap"
+    pay(personas, settled, "interim", "14800")
 
 
 def test_r54_final_tranche_waits_for_the_evaluation(personas, settled):
@@ -185,8 +237,9 @@ def test_r54_final_tranche_waits_for_the_evaluation(personas, settled):
 
 @pytest.mark.parametrize("value, released", [("excellent", "11100.00"), ("good", "11100.00"), ("pass", "9990.00"),
                                              ("fail", "0")])
-def test_r54_final_tranche_released_by_grade(personas, settled, project, value, released):
-    pay(personas, settled, "interim", "25900")
+def test_r54_final_tranche_released_by_grade(personas, contract, settled, project, value, released):
+    pay(personas, contract, "advance", "11100")
+    pay(personas, settled, "interim", "14800")
     grade(project, value)
     limits = services.payment_limits(settled)
     assert limits["final"] == Decimal(released)
@@ -201,6 +254,7 @@ def test_r54_final_tranche_released_by_grade(personas, settled, project, value, 
     pay(personas, settled, "final", released)
     settled.refresh_from_db()
     assert settled.status == StatementStatus.PAID
+    assert services.contract_payment_limits(contract)["paid"] == Decimal("25900") + Decimal(released)
 
 
 def test_r54_release_share_is_a_setting(personas, settled, project):
@@ -210,16 +264,52 @@ def test_r54_release_share_is_a_setting(personas, settled, project):
     assert services.payment_limits(settled)["final"] == Decimal("8880.00")
 
 
-def test_payments_are_audited_and_kept_in_history(personas, settled):
+def test_r54_never_more_than_the_grade_makes_payable_when_the_advance_exceeds_the_due(personas, contract, project):
+    from finance.selectors import reconciliation_rows
+
+    pay(personas, contract, "advance", "15000")  # before training: 30% of 50,000
+    trainees(project, "360121", 10)  # only 10 complete: 10,000 due
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    statement = contract.statements.get()
+    services.settlement_confirm(actor=personas.institution, statement=statement)
+    statement = services.settlement_approve(actor=personas.finance, statement=statement)
+    grade(project, "excellent")
+    limits = services.payment_limits(statement)
+    assert (limits["interim"], limits["final"], limits["advance"]) == (Decimal("0"), Decimal("0"), Decimal("0"))
+    for tranche in ("interim", "final"):
+        with pytest.raises(DomainError):
+            pay(personas, statement, tranche, "0.01")
+    with pytest.raises(DomainError):
+        pay(personas, contract, "advance", "0.01")
+    # The reconciliation sets 10,000 of the advance off against the county and flags the 5,000 left as overpaid.
+    county_row, advance_row = reconciliation_rows(user=personas.finance)
+    assert (county_row.due, county_row.paid, county_row.advance_set_off) == (
+        Decimal("10000.00"), Decimal("10000.00"), Decimal("10000.00"))
+    assert advance_row.county is None and advance_row.paid == Decimal("5000.00")
+    assert "overpayment" in {c for c, _t in advance_row.flags}
+
+
+def test_payments_are_audited_and_kept_in_history(personas, contract, settled):
     from backoffice.models import AuditEvent
 
-    payment = pay(personas, settled, "advance", "1000")
-    assert AuditEvent.objects.filter(object_id=str(payment.pk), action="create",
-                                     content_type__model="payment").exists()
+    payment = pay(personas, contract, "advance", "1000")
+    event = AuditEvent.objects.get(object_id=str(payment.pk), action="create", content_type__model="payment")
+    assert event.region_code == "360000"
     assert Payment.history.count() == 1
     with pytest.raises(DomainError):
-        services.payment_record(actor=personas.auditor, statement=settled, tranche="advance",
+        services.payment_record(actor=personas.auditor, contract=contract, tranche="advance",
                                 amount=Decimal("1"), paid_on=dt.date(2026, 8, 1))
+
+
+def test_r54_database_keeps_the_advance_on_the_contract(personas, contract, settled):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(contract=contract, statement=settled, tranche="advance", amount=Decimal("1"),
+                               paid_on=dt.date(2026, 8, 1), recorded_by=personas.finance)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(contract=contract, tranche="interim", amount=Decimal("1"),
+                               paid_on=dt.date(2026, 8, 1), recorded_by=personas.finance)
 
 
 # -- execution (R56) and the evaluation indicator ------------------------------------------------------------
@@ -244,7 +334,7 @@ def test_r56_execution_rate_is_spent_over_allocated_and_flagged_after_the_end(pe
 
 def test_r63_budget_execution_indicator_source_is_set_based(personas, settled, project, orgs,
                                                             django_assert_max_num_queries):
-    pay(personas, settled, "advance", "10000")
+    pay(personas, settled.contract, "advance", "10000")
     other = ProjectFactory(plan=project.plan, budget=Decimal("0"))
     source = indicator_source("budget_execution_rate")
     with django_assert_max_num_queries(2):
@@ -252,9 +342,9 @@ def test_r63_budget_execution_indicator_source_is_set_based(personas, settled, p
     assert rates == {project.pk: Decimal("10000") / Decimal("500000")}
 
 
-def test_r54_paying_the_final_first_never_lets_the_total_exceed_the_due(personas, settled, project):
+def test_r54_paying_the_final_first_never_lets_the_total_exceed_the_due(personas, contract, settled, project):
     grade(project, "excellent")
-    pay(personas, settled, "advance", "11100")
+    pay(personas, contract, "advance", "11100")
     pay(personas, settled, "final", "11100")  # the final tranche is 30% of the due
     assert services.payment_limits(settled)["interim"] == Decimal("14800.00")
     with pytest.raises(DomainError):
@@ -262,10 +352,12 @@ def test_r54_paying_the_final_first_never_lets_the_total_exceed_the_due(personas
     pay(personas, settled, "interim", "14800")
     settled.refresh_from_db()
     assert settled.status == StatementStatus.PAID
-    assert sum(p.amount for p in settled.payments.all()) == Decimal("37000.00")
-    for tranche in ("advance", "interim", "final"):
+    assert sum(p.amount for p in contract.payments.all()) == Decimal("37000.00")
+    for tranche in ("interim", "final"):
         with pytest.raises(DomainError):
             pay(personas, settled, tranche, "0.01")
+    with pytest.raises(DomainError):
+        pay(personas, contract, "advance", "0.01")
 
 
 def test_r54_fail_grade_settles_the_statement_without_a_final_tranche(personas, settled, project):
@@ -273,3 +365,14 @@ def test_r54_fail_grade_settles_the_statement_without_a_final_tranche(personas, 
     pay(personas, settled, "interim", "25900")
     settled.refresh_from_db()
     assert settled.status == StatementStatus.PAID
+
+
+def test_r56_advance_counts_as_spent_on_the_contracts_projects_by_trainee_hours(personas, orgs):
+    from finance.selectors import execution_rows
+
+    a = ProjectFactory(hours=80, quota=30, budget=Decimal("100000"))
+    b = ProjectFactory(plan=a.plan, hours=40, quota=20, budget=Decimal("100000"))
+    contract = contract_for(institution=orgs.institution, unit_price="10", projects=[a, b])
+    pay(personas, contract, "advance", "8000")  # 2,400 of 3,200 trainee-hours on a, 800 on b
+    spent = {r.project.pk: r.spent for r in execution_rows(user=personas.finance)}
+    assert (spent[a.pk], spent[b.pk]) == (Decimal("6000"), Decimal("2000"))

@@ -37,7 +37,7 @@ def _race(funcs):
     return done, refused, errors
 
 
-def test_r55_r54_concurrent_invoices_and_advances_never_exceed_the_due(regions, personas, orgs, settings):
+def test_r55_concurrent_invoices_never_exceed_the_due(regions, personas, orgs, settings):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -55,9 +55,17 @@ def test_r55_r54_concurrent_invoices_and_advances_never_exceed_the_due(regions, 
     assert errors == [] and len(done) == 1 and refused == ["r55_invoice_exceeds_due"] * 3
     assert Invoice.objects.count() == 1
 
+    assert Payment.objects.count() == 0
+
+
+def test_r54_simultaneous_advances_before_any_statement_never_exceed_the_cap(regions, personas, orgs, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    contract = contract_for(institution=orgs.institution)  # 50,000: the advance is at most 15,000 in all
     done, refused, errors = _race([
-        (lambda: services.payment_record(actor=personas.finance, statement=statement, tranche="advance",
-                                         amount=Decimal("11100"), paid_on=dt.date(2026, 8, 2)))
+        (lambda: services.payment_record(actor=personas.finance, contract=contract, tranche="advance",
+                                         amount=Decimal("10000"), paid_on=dt.date(2026, 6, 2)))
         for _ in range(3)])
     assert errors == [] and len(done) == 1 and refused == ["r54_advance_cap"] * 2
-    assert Payment.objects.count() == 1
+    assert Payment.objects.filter(contract=contract).count() == 1

@@ -184,7 +184,7 @@ def test_r50_no_fee_line_has_a_teacher_as_payer(personas, settled, project):
                                  amount=Decimal("100"), payer="teacher")
     assert exc.value.code == "r50_teacher_payer"
     with pytest.raises(DomainError) as exc:
-        services.payment_record(actor=personas.finance, statement=settled, tranche="advance",
+        services.payment_record(actor=personas.finance, contract=settled.contract, tranche="advance",
                                 amount=Decimal("100"), paid_on="2026-07-01", payer="teacher")
     assert exc.value.code == "r50_teacher_payer"
     # The database refuses it too, whatever path a row takes.

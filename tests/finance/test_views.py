@@ -24,6 +24,7 @@ def _urls(settled, project):
         reverse("finance:statement_list"), reverse("finance:invoice_list"),
         reverse("finance:statement_detail", args=[settled.pk]),
         reverse("finance:statement_pdf", args=[settled.pk]),
+        reverse("finance:contract_detail", args=[settled.contract_id]),
     ]
 
 
@@ -35,10 +36,11 @@ def test_every_finance_page_refuses_other_roles(login, personas, settled, projec
     for url in (reverse("finance:settle"), reverse("finance:payment_create", args=[settled.pk]),
                 reverse("finance:statement_action", args=[settled.pk]),
                 reverse("finance:contract_commit", args=[settled.contract_id]),
+                reverse("finance:contract_advance", args=[settled.contract_id]),
                 reverse("finance:project_budget", args=[project.pk]), reverse("finance:invoice_upload")):
         assert client.post(url, {"transition": "approve", "basis": "enrolled"}).status_code in (403, 404), url
     settled.refresh_from_db()
-    assert settled.status == "approved" and not settled.payments.exists()
+    assert settled.status == "approved" and not settled.contract.payments.exists()
 
 
 def test_finance_officer_and_auditor_read_every_page(login, personas, settled, project):
@@ -52,10 +54,12 @@ def test_auditor_changes_nothing(login, personas, settled, project):
     client = login(personas.auditor)
     assert client.post(reverse("finance:settle")).status_code == 403
     assert client.post(reverse("finance:payment_create", args=[settled.pk]), {
-        "tranche": "advance", "amount": "1", "paid_on": "2026-08-01"}).status_code == 403
+        "tranche": "interim", "amount": "1", "paid_on": "2026-08-01"}).status_code == 403
+    assert client.post(reverse("finance:contract_advance", args=[settled.contract_id]), {
+        "amount": "1", "paid_on": "2026-08-01"}).status_code == 403
     assert client.post(reverse("finance:project_budget", args=[project.pk]), {"form": "line"}).status_code == 403
     client.post(reverse("finance:statement_action", args=[settled.pk]), {"transition": "approve"})
-    assert not settled.payments.exists()
+    assert not settled.contract.payments.exists()
 
 
 def test_institution_sees_only_its_own_statements_and_invoices(login, personas, orgs, settled):
@@ -97,9 +101,14 @@ def test_finance_officer_settles_and_pays_through_the_pages(login, personas, con
     statement = SettlementStatement.objects.get()
     services.settlement_confirm(actor=personas.institution, statement=statement)
     client.post(reverse("finance:statement_action", args=[statement.pk]), {"transition": "approve"})
+    client.post(reverse("finance:contract_advance", args=[contract.pk]), {"amount": "3000", "paid_on": "2026-06-01"})
+    advance = contract.payments.get()
+    assert (advance.amount, advance.tranche, advance.statement_id) == (Decimal("3000.00"), "advance", None)
     client.post(reverse("finance:payment_create", args=[statement.pk]), {
-        "tranche": "advance", "amount": "3000", "paid_on": "2026-08-01"})
-    assert statement.payments.get().amount == Decimal("3000.00")
+        "tranche": "interim", "amount": "4000", "paid_on": "2026-08-01"})
+    assert statement.payments.get().amount == Decimal("4000.00")  # 70% of 10,000 less the advance
+    page = client.get(reverse("finance:contract_detail", args=[contract.pk])).content.decode()
+    assert 'data-testid="advance-form"' in page and "7000.00" in page
     response = client.post(reverse("finance:project_budget", args=[project.pk]), {
         "form": "line", "line-category": "other", "line-amount": "999999", "line-note": ""})
     assert response.status_code == 200 and "3%" in response.content.decode()
@@ -152,7 +161,7 @@ def test_reconciliation_workbook_one_sheet_per_institution_with_footing_formulas
                                                                                  contract):
     services.invoice_upload(actor=personas.institution, contract=contract, county=settled.county, number="F1",
                             amount=Decimal("30000"), issued_on=dt.date(2026, 7, 30))
-    services.payment_record(actor=personas.finance, statement=settled, tranche="advance", amount=Decimal("11100"),
+    services.payment_record(actor=personas.finance, contract=contract, tranche="advance", amount=Decimal("11100"),
                             paid_on=dt.date(2026, 8, 1))
     other = contract_for(institution=orgs.other_institution)
     trainees(other.lot.projects.get(), "360112", 3)
@@ -178,7 +187,8 @@ def test_reconciliation_flags_and_explains_differences(login, personas, contract
 
     services.invoice_upload(actor=personas.institution, contract=contract, county=settled.county, number="F1",
                             amount=Decimal("37000"), issued_on=dt.date(2026, 7, 30))
-    services.payment_record(actor=personas.finance, statement=settled, tranche="interim", amount=Decimal("25900"),
+    services.payment_record(actor=personas.finance, contract=contract, statement=settled, tranche="interim",
+                            amount=Decimal("25900"),
                             paid_on=dt.date(2026, 8, 1))
     [row] = reconciliation_rows(user=personas.finance)
     assert {c for c, _t in row.flags} == {"awaiting_payment"}
