@@ -28,6 +28,10 @@ for app, prefix in (("projects", "projects/"), ("projects.evaluation", "evaluati
         if exc.name != f"{app}.urls":
             raise
 
+handler403 = "backoffice.views.permission_denied"
+handler404 = "backoffice.views.page_not_found"
+handler500 = "backoffice.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

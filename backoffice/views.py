@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.contrib.auth.decorators import login_required
 from django_filters.views import FilterView
 
@@ -57,3 +60,23 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["object_list"] = audit.with_labels(ctx["object_list"])
         return ctx
+
+
+def permission_denied(request, exception=None):
+    """403 in the user's language (Django's default page is an English one-liner)."""
+    return render(request, "backoffice/error.html", {
+        "title": _("Access denied"),
+        "message": _("Your role or region does not allow you to open this page."),
+    }, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "backoffice/error.html", {
+        "title": _("Page not found"),
+        "message": _("This page does not exist, or it is outside what your role and region may see."),
+    }, status=404)
+
+
+def server_error(request):
+    # No request context: the database or a context processor may be what failed.
+    return HttpResponseServerError(loader.get_template("backoffice/error_500.html").render())

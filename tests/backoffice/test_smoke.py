@@ -2,3 +2,24 @@ def test_dashboard_in_chinese_for_county_clerk(personas, login):
     response = login(personas.county).get("/")
     assert response.status_code == 200
     assert "南昌县" in response.content.decode()
+
+
+def test_error_pages_are_in_chinese(personas, login):
+    client = login(personas.expert)
+    denied = client.get("/registry/teachers/")
+    assert denied.status_code == 403
+    assert "无权访问" in denied.content.decode() and "Forbidden" not in denied.content.decode()
+    missing = client.get("/projects/999999/")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode() and "Not Found" not in missing.content.decode()
+
+
+def test_server_error_page_is_in_chinese(rf):
+    from django.utils import translation
+
+    from backoffice.views import server_error
+
+    with translation.override("zh-hans"):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500 and "服务器错误" in response.content.decode()
+
