@@ -23,3 +23,8 @@ def test_server_error_page_is_in_chinese(rf):
         response = server_error(rf.get("/"))
     assert response.status_code == 500 and "服务器错误" in response.content.decode()
 
+
+def test_language_switch_names_each_language_in_itself(personas, login):
+    page = login(personas.county).get("/").content.decode()
+    switch = page.split('name="language"')[1].split("</select>")[0]
+    assert ">English<" in switch and ">简体中文<" in switch and "英语" not in switch
