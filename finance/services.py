@@ -303,7 +303,29 @@ def settlement_compute(*, actor, contracts=None) -> SettleResult:
                         reprs=[f"{contract_map[a.statement.contract_id].reference} · {a.amount}" for a in adjustments],
                         region_codes=[region_codes.get(a.statement.county_id, "") for a in adjustments])
         result.created, result.updated, result.adjusted = len(new), len(changed), len(adjustments)
+        provinces = {c.lot.tender.province_id: c.lot.tender.province for c in contract_map.values()}
+        transaction.on_commit(lambda: [settlement_schedule_nightly(p) for p in provinces.values()])
     return result
+
+
+NIGHTLY_TIMEZONE = "Asia/Shanghai"
+
+
+def settlement_schedule_nightly(province) -> None:
+    """django-celery-beat re-settles the province every night at 02:30 Beijing time (finance.tasks.settle_province):
+    outcome changes after settlement are picked up without a click (R53). Idempotent, one entry per province."""
+    import json
+
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    name = f"finance nightly settlement {province.code}"
+    if PeriodicTask.objects.filter(name=name).exists():
+        return
+    crontab, _c = CrontabSchedule.objects.get_or_create(minute="30", hour="2", day_of_week="*", day_of_month="*",
+                                                        month_of_year="*", timezone=NIGHTLY_TIMEZONE)
+    PeriodicTask.objects.update_or_create(name=name, defaults={
+        "task": "finance.tasks.settle_province", "crontab": crontab, "enabled": True, "one_off": False,
+        "args": json.dumps([province.pk])})
 
 
 def settlement_confirm(*, actor, statement, reason: str = "") -> SettlementStatement:
