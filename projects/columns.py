@@ -102,7 +102,7 @@ def from_cell(raw, column: Column, *, context: dict):
             number = Decimal(str(raw).strip())
         except InvalidOperation:
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw}) from None
-        if number != number.to_integral_value():
+        if not number.is_finite() or number != number.to_integral_value():
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
         if number < 0:
             raise CellError(_("The number cannot be negative."))
@@ -112,6 +112,8 @@ def from_cell(raw, column: Column, *, context: dict):
             amount = Decimal(str(raw).strip().replace(",", "").replace("¥", ""))
         except InvalidOperation:
             raise CellError(_("“%(value)s” is not an amount.") % {"value": raw}) from None
+        if not amount.is_finite():
+            raise CellError(_("“%(value)s” is not an amount.") % {"value": raw})
         return amount.quantize(Decimal("0.01"))
     if column.kind == "date":
         if isinstance(raw, dt.datetime):

@@ -60,6 +60,8 @@ def _system_create(*, actor, province, project_type, weights, note) -> Indicator
             w = Decimal(str(value))
         except InvalidOperation as exc:
             raise DomainError("invalid", _("A weight must be a number.")) from exc
+        if not w.is_finite():
+            raise DomainError("invalid", _("A weight must be a number."))
         if w < 0 or w > 100 or w != w.quantize(Decimal("0.01")):
             raise DomainError("invalid", _("Each weight lies between 0 and 100, with at most two decimals."))
         clean[source] = w
@@ -142,7 +144,7 @@ def assessment_record(*, actor, evaluation: Evaluation, source: str, score, comm
         score = Decimal(str(score))
     except InvalidOperation as exc:
         raise DomainError("score_invalid", _("A score is a number from 0 to 100.")) from exc
-    if not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
+    if not score.is_finite() or not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
         raise DomainError("score_invalid", _("A score is a number from 0 to 100."))
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related(

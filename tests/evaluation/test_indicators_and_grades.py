@@ -129,3 +129,12 @@ def test_r63_survey_score_counts_once_visible(evaluation, personas, third_party,
     evaluation = walk(evaluation, personas, third_party, to="graded", answers=answers)
     by = {row["source"]: row for row in evaluation.breakdown}
     assert Decimal(by["survey"]["score"]) == Decimal("84")  # mean 4.2 of 5 × 20
+
+
+@pytest.mark.parametrize("weight", ["NaN", "sNaN", "Infinity"])
+def test_r60_weight_that_is_not_a_finite_number_is_refused(personas, weight):
+    with pytest.raises(DomainError) as exc:
+        services.indicator_system_create(actor=personas.province, province=region("360000"),
+                                         project_type="central_western", weights={**ALL_100, "self": weight})
+    assert exc.value.code == "invalid"
+    assert not IndicatorSystem.objects.exists()

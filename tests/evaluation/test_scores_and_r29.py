@@ -127,3 +127,17 @@ def test_r29_bar_starts_at_publication(world, orgs, personas):  # noqa: F811
     evaluation = _publish_for(orgs, personas, orgs.institution, scores=("20", "20", "40"))
     until = r29_barred_until(institution=orgs.institution)
     assert until is not None and abs((until - evaluation.published_at) - dt.timedelta(days=365)) < dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize("score", ["NaN", "sNaN", "Infinity", "-Infinity", "abc", "101", "-1"])
+def test_r63_score_that_is_not_a_finite_number_is_refused(collecting, personas, score):
+    with pytest.raises(DomainError) as exc:
+        services.assessment_record(actor=personas.expert, evaluation=collecting, source="expert", score=score)
+    assert exc.value.code == "score_invalid"
+    assert not collecting.assessments.exists()
+
+
+def test_r63_score_page_refuses_nan_in_chinese(collecting, personas, login):
+    page = login(personas.expert).post(f"/evaluation/{collecting.pk}/score/", {"source": "expert", "score": "NaN"},
+                                       follow=True)
+    assert page.status_code == 200 and "0 到 100" in page.content.decode()

@@ -188,3 +188,13 @@ def test_plan_pdf_prints_names_with_markup_characters_as_written(plan, make_proj
     assert response.status_code == 200
     text, _pages = _pdf_text(response.content)
     assert "语文<阅读>&写作" in text.replace("\n", "")
+
+
+@pytest.mark.parametrize("field, raw", [("hours", "Infinity"), ("hours", "NaN"), ("hours", "sNaN"),
+                                        ("budget", "Infinity"), ("budget", "NaN"), ("budget", "sNaN")])
+def test_import_cell_that_is_not_a_finite_number_is_a_cell_error(field, raw):
+    from projects.columns import CellError, from_cell
+
+    column = next(c for c in COLUMNS if c.field == field)
+    with pytest.raises(CellError):
+        from_cell(raw, column, context={})
