@@ -72,7 +72,9 @@ class EvaluationListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["awaiting"] = list(selectors.projects_awaiting_evaluation(user=self.request.user)
                                .select_related("institution")[:50])
-        ctx["year"] = self.request.GET.get("year") or timezone.localdate().year
+        year = self.request.GET.get("year", "")
+        # The link to the year's workbook: a typed year that is not a plain year falls back to this year.
+        ctx["year"] = int(year) if year.isdecimal() and 1 <= int(year) <= 9999 else timezone.localdate().year
         user = self.request.user
         ctx["staff_reader"] = user.is_superuser or user.role in selectors.STAFF_ROLES
         return ctx
@@ -191,7 +193,8 @@ def evaluation_assign(request, pk):
     if not r.can_manage.test(request.user, evaluation):
         raise PermissionDenied
     kind = request.POST.get("kind", "")
-    user = User.objects.filter(pk=request.POST.get("user") or 0).select_related("organisation").first()
+    pk_text = request.POST.get("user", "")
+    user = User.objects.filter(pk=int(pk_text)).select_related("organisation").first() if pk_text.isdecimal() else None
     if user is None:
         messages.error(request, _("Choose a person."))
     else:

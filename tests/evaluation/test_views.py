@@ -241,3 +241,18 @@ def test_list_links_the_institution_record_only_for_those_who_may_open_it(evalua
         page = login(personas[who]).get("/evaluation/").content.decode()
         assert (url in page) is linked, who
         assert orgs.institution.name in page, who
+
+
+@pytest.mark.parametrize("year", ["abc", "-1", "²", "2026"])
+def test_list_with_a_typed_year_that_is_not_a_year_still_opens(evaluation, personas, login, year):
+    page = login(personas.province).get("/evaluation/", {"year": year})
+    assert page.status_code == 200
+    assert "/evaluation/year/" in page.content.decode()
+
+
+@pytest.mark.parametrize("user", ["abc", "²", "-1", ""])
+def test_assign_without_a_valid_person_is_refused_in_chinese(evaluation, personas, login, user):
+    page = login(personas.province).post(f"/evaluation/{evaluation.pk}/assign/", {"kind": "expert", "user": user},
+                                         follow=True)
+    assert page.status_code == 200 and "请选择人员" in page.content.decode()
+    assert not evaluation.assignments.exists()
