@@ -332,8 +332,11 @@ class CreditListView(RoleListView):
 @roles_required(READERS)
 def credit_move(request, pk):
     credit = get_object_or_404(selectors.credit_list_visible_to(user=request.user), pk=pk)
+    hours = (request.POST.get("hours") or "").strip()
+    if hours and not hours.isdecimal():
+        messages.error(request, _("Enter the hours as a whole number."))
+        return redirect(request.POST.get("next") or reverse("enrolment:credit_list"))
     try:
-        hours = request.POST.get("hours")
         services.credit_move(actor=request.user, credit=credit, name=request.POST.get("transition", ""),
                              reason=request.POST.get("reason", ""), hours=int(hours) if hours else None)
         messages.success(request, _("Done."))
@@ -345,7 +348,7 @@ def credit_move(request, pk):
 @roles_required(READERS)
 def credit_export(request):
     year = request.GET.get("year")
-    qs = selectors.credit_export_rows(user=request.user, year=int(year) if year and year.isdigit() else None)
+    qs = selectors.credit_export_rows(user=request.user, year=int(year) if year and year.isdecimal() else None)
     per_credit = get_setting("credit.hours_per_credit", region=getattr(request.user.organisation, "region", None))
     with transaction.atomic():
         audit_record(obj=request.user, actor=request.user, action="export",

@@ -202,3 +202,21 @@ def test_dashboard_shows_what_waits_for_each_role(login, personas, project, teac
     assert "待推荐的申报" in html
     assert "待遴选的已推荐人员" in login(personas.institution).get("/").content.decode()
     assert login(personas.expert).get("/").status_code == 200
+
+
+@pytest.mark.parametrize("hours", ["abc", "²", "-5", "8.5"])
+def test_r41_credit_hours_that_are_not_a_whole_number_are_refused_in_chinese(make_project, teacher, enrol, personas,
+                                                                            login, hours):
+    from projects.enrolment.models import CreditRecord
+
+    running = make_project(status="in_progress", start=TODAY() - dt.timedelta(days=5),
+                           end=TODAY() + dt.timedelta(days=5), hours=80)
+    e = enrol(running, teacher, "in_training")
+    services.enrolment_move(actor=personas.institution, enrolment=e, name="complete")
+    credit = CreditRecord.objects.get(enrolment=e)
+    services.credit_move(actor=personas.office, credit=credit, name="return_", reason="学时有误")
+    page = login(personas.institution).post(f"/enrolment/credits/{credit.pk}/",
+                                            {"transition": "resubmit", "hours": hours}, follow=True)
+    assert page.status_code == 200 and "学时请填写整数" in page.content.decode()
+    credit.refresh_from_db()
+    assert (credit.status, credit.hours) == ("returned", 80)
