@@ -1,5 +1,6 @@
 """Resident ID numbers (GB 11643), R30."""
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＸｘＸ"}
 
 
@@ -24,7 +26,7 @@ def id_number_error(number: str, *, today: dt.date | None = None) -> tuple[str, 
     """(code, Chinese-ready message) for a normalised number, or None when valid. Cheap enough for bulk checks."""
     if len(number) != 18:
         return "id_length", _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if not _SHAPE.fullmatch(number):  # ASCII digits only: str.isdigit() also takes '²' and Arabic-Indic digits
         return "id_format", _("An ID number has 17 digits followed by a digit or X.")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

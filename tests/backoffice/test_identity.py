@@ -45,3 +45,10 @@ def test_r30_birth_date_in_the_future_is_refused():
 def test_r30_masking_keeps_first_six_and_last_four():
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_id_number("") == ""
+
+
+@pytest.mark.parametrize("number", ["1101051949123100²X", "110105194912310٠2X", "11010519491231002²"])
+def test_r30_digits_other_than_ascii_are_refused_not_crashing(number):
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number(number)
+    assert exc.value.code == "id_format"
