@@ -1,6 +1,7 @@
 """Demo data for finance (idempotent): last year's finished project gets the contract it was delivered under,
-budget lines, a commitment, some spending, a settled, confirmed and approved statement with an advance paid and
-an invoice short of the due, so the finance officer sees budgets, a settled contract, a reconciliation difference
+budget lines, a commitment, an advance paid against the contract when it was signed (R54), the spending the
+project really had (an execution rate of about 95%, R56), a settled, confirmed and approved statement and an
+invoice short of the due, so the finance officer sees budgets, a settled contract, a reconciliation difference
 and the execution chart. This year's filed projects get budget lines, so the chart has several bars.
 
 Like the enrolment demo's 2025 project, the 2025 tender, lot, bid and contract are written directly: no tender
@@ -39,8 +40,29 @@ def _demo_contract(project, office, signer):
         amount=project.unit_price * project.quota * project.hours, signed_at=signed, signed_by=signer)
 
 
-LINES_2025 = [("teaching_staff", "90000"), ("management", "20000"), ("lodging", "60000"), ("meals", "40000"),
-              ("venue", "20000"), ("materials", "10000"), ("transport", "10000"), ("other", "5000")]
+# A 10-day offline visit for a quota of 30 on ¥300,000: the per-day cap of R51 is 30 × 10 × 550 = ¥165,000 for
+# lodging, meals, venue, materials, transport and other (here ¥163,000); other ≤ 3% (¥9,000).
+LINES_2025 = [("teaching_staff", "85000"), ("management", "24000"), ("lodging", "68000"), ("meals", "45000"),
+              ("venue", "20000"), ("materials", "12000"), ("transport", "12000"), ("other", "6000")]
+
+# What the project really spent, line by line, a little under each line: ¥265,830, plus the institution's advance
+# (¥18,000) makes ¥283,830 of ¥300,000, an execution rate of 94.6% (R56: above the 90% flag).
+SPENDING_2025 = [
+    ("materials", "11360", dt.date(2025, 6, 12), "研修手册及资料印制"),
+    ("other", "4870", dt.date(2025, 6, 14), "学员意外保险及杂项"),
+    ("management", "12000", dt.date(2025, 6, 16), "开班会务"),
+    ("venue", "20000", dt.date(2025, 6, 16), "研修场地租赁"),
+    ("teaching_staff", "36800", dt.date(2025, 6, 20), "专家讲座课酬（12 场）"),
+    ("meals", "21960", dt.date(2025, 6, 20), "学员伙食（上半程）"),
+    ("lodging", "36000", dt.date(2025, 6, 25), "学员住宿"),
+    ("meals", "21960", dt.date(2025, 6, 25), "学员伙食（下半程）"),
+    ("teaching_staff", "28600", dt.date(2025, 6, 25), "名校跟岗指导教师劳务"),
+    ("transport", "11850", dt.date(2025, 6, 25), "跟岗学校往返大巴"),
+    ("management", "6650", dt.date(2025, 6, 25), "结业典礼与成果汇报"),
+    ("lodging", "30480", dt.date(2025, 7, 2), "学员住宿（离店结算）"),
+    ("teaching_staff", "18800", dt.date(2025, 7, 5), "专家往返交通及住宿"),
+    ("management", "4500", dt.date(2025, 7, 10), "项目管理人员差旅"),
+]
 
 
 @transaction.atomic
@@ -66,11 +88,14 @@ def demo_step():
         services.lecture_fee_add(actor=finance, project=project, lecturer="王教授", level="full", hours=4,
                                  half_days=1, rate=Decimal("1000"))
         services.commitment_from_contract(actor=finance, contract=contract)
-        services.expenditure_record(actor=finance, project=project, category="management", amount=Decimal("12000"),
-                                    spent_on=dt.date(2025, 6, 16), description="开班会务")
-        services.expenditure_record(actor=finance, project=project, category="lodging", amount=Decimal("36000"),
-                                    spent_on=dt.date(2025, 6, 25), description="学员住宿")
         notes.append(f"{project.name}：预算明细 {len(LINES_2025)} 项")
+    recorded = set(Expenditure.objects.filter(project=project).values_list("description", flat=True))
+    spent = [row for row in SPENDING_2025 if row[3] not in recorded]
+    for category, amount, day, description in spent:
+        services.expenditure_record(actor=finance, project=project, category=category, amount=Decimal(amount),
+                                    spent_on=day, description=description)
+    if spent:
+        notes.append(f"{project.name}：支出 {len(spent)} 笔")
     if not Payment.objects.filter(contract=contract).exists():
         # R54: the advance is paid against the contract when it is signed, before the training.
         advance = (contract.amount * Decimal("0.20")).quantize(Decimal("0.01"))
