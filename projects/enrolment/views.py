@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -335,14 +336,23 @@ def credit_move(request, pk):
     hours = (request.POST.get("hours") or "").strip()
     if hours and not hours.isdecimal():
         messages.error(request, _("Enter the hours as a whole number."))
-        return redirect(request.POST.get("next") or reverse("enrolment:credit_list"))
+        return redirect(_next_or(request, "enrolment:credit_list"))
     try:
         services.credit_move(actor=request.user, credit=credit, name=request.POST.get("transition", ""),
                              reason=request.POST.get("reason", ""), hours=int(hours) if hours else None)
         messages.success(request, _("Done."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or reverse("enrolment:credit_list"))
+    return redirect(_next_or(request, "enrolment:credit_list"))
+
+
+def _next_or(request, url_name):
+    """The page the form came from, only if it is on this site (no open redirect through `next`)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse(url_name)
 
 
 @roles_required(READERS)

@@ -220,3 +220,20 @@ def test_r41_credit_hours_that_are_not_a_whole_number_are_refused_in_chinese(mak
     assert page.status_code == 200 and "学时请填写整数" in page.content.decode()
     credit.refresh_from_db()
     assert (credit.status, credit.hours) == ("returned", 80)
+
+
+@pytest.mark.parametrize("target, expected", [("https://evil.example/", "/enrolment/credits/"),
+                                              ("//evil.example/", "/enrolment/credits/"),
+                                              ("/enrolment/credits/?year=2026", "/enrolment/credits/?year=2026")])
+def test_credit_move_goes_back_only_to_a_page_of_this_site(make_project, teacher, enrol, personas, login, target,
+                                                           expected):
+    from projects.enrolment.models import CreditRecord
+
+    running = make_project(status="in_progress", start=TODAY() - dt.timedelta(days=5),
+                           end=TODAY() + dt.timedelta(days=5), hours=80)
+    e = enrol(running, teacher, "in_training")
+    services.enrolment_move(actor=personas.institution, enrolment=e, name="complete")
+    credit = CreditRecord.objects.get(enrolment=e)
+    response = login(personas.office).post(f"/enrolment/credits/{credit.pk}/", {"transition": "approve",
+                                                                                 "next": target})
+    assert response.status_code == 302 and response["Location"] == expected
