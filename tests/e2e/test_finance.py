@@ -40,7 +40,7 @@ def test_finance_officer_settles_reconciles_and_pays(regions, personas, orgs, br
     page.goto(f"{url}/finance/contracts/")
     page.click(f"[data-testid=settle-{contract.reference}]")
     page.click(f"[data-testid=statement-{contract.reference}-360121]")
-    assert page.inner_text("[data-testid=statement-amount]").strip() == "37000.00"
+    assert page.inner_text("[data-testid=statement-amount]").strip() == "¥37,000.00"
     assert "草稿" in page.inner_text("[data-testid=statement-status]")
     statement_url = page.url
     page.screenshot(path=str(tmp_path / "1-finance-draft.png"), full_page=True)
@@ -68,7 +68,7 @@ def test_finance_officer_settles_reconciles_and_pays(regions, personas, orgs, br
 
     # 5. Finance records the interim payment: 70% of the due less the advance; the execution chart moves.
     page.goto(statement_url)
-    assert "14800.00" in page.inner_text("[data-testid=limits]")
+    assert "¥14,800.00" in page.inner_text("[data-testid=limits]")
     page.select_option("[data-testid=payment-form] select[name=tranche]", "interim")
     page.fill("[data-testid=payment-form] input[name=amount]", "14800")
     page.fill("[data-testid=payment-form] input[name=reference]", "BANK-0001")

@@ -108,7 +108,7 @@ def test_finance_officer_settles_and_pays_through_the_pages(login, personas, con
         "tranche": "interim", "amount": "4000", "paid_on": "2026-08-01"})
     assert statement.payments.get().amount == Decimal("4000.00")  # 70% of 10,000 less the advance
     page = client.get(reverse("finance:contract_detail", args=[contract.pk])).content.decode()
-    assert 'data-testid="advance-form"' in page and "7000.00" in page
+    assert 'data-testid="advance-form"' in page and "¥7,000.00" in page
     response = client.post(reverse("finance:project_budget", args=[project.pk]), {
         "form": "line", "line-category": "other", "line-amount": "999999", "line-note": ""})
     assert response.status_code == 200 and "3%" in response.content.decode()
