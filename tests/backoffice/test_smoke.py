@@ -28,3 +28,16 @@ def test_language_switch_names_each_language_in_itself(personas, login):
     page = login(personas.county).get("/").content.decode()
     switch = page.split('name="language"')[1].split("</select>")[0]
     assert ">English<" in switch and ">简体中文<" in switch and "英语" not in switch
+
+
+def test_nul_character_in_input_is_a_400_in_chinese_not_a_500(personas, login, client):
+    from projects.models import Project, ProjectStatus
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(plan__created_by=personas.province)
+    response = login(personas.province).post(f"/projects/{project.pk}/transition/",
+                                             {"transition": "cancel", "reason": "经费\x00调整"})
+    assert response.status_code == 400 and "空字符" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).status == ProjectStatus.DRAFT
+    public = client.get("/enrolment/verify/", {"number": "GP\x00", "code": "X"})
+    assert public.status_code == 400 and "空字符" in public.content.decode()
