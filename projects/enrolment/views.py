@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,7 +62,8 @@ class RoleListView(UserPassesTestMixin, ScopedListView):
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The name carries the project code, which is typed by users: quoted and RFC 5987-encoded when not ASCII.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -249,7 +250,7 @@ def report_pdf(request, pk):
         raise Http404
     data = documents.evaluation_report_pdf(evaluation=evaluation)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.project.code}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"evaluation-{evaluation.project.code}.pdf")
     return response
 
 
@@ -276,7 +277,7 @@ def year_xlsx(request, year):
 
 def _xlsx(data, name):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

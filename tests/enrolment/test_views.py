@@ -237,3 +237,10 @@ def test_credit_move_goes_back_only_to_a_page_of_this_site(make_project, teacher
     response = login(personas.office).post(f"/enrolment/credits/{credit.pk}/", {"transition": "approve",
                                                                                  "next": target})
     assert response.status_code == 302 and response["Location"] == expected
+
+
+def test_export_file_name_with_a_chinese_or_quoted_project_code_is_encoded(make_project, personas, login):
+    project = make_project(code='赣"01')
+    response = login(personas.province).get(f"/enrolment/projects/{project.pk}/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''trainees-%E8%B5%A3%2201.xlsx"

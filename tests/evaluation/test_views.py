@@ -256,3 +256,12 @@ def test_assign_without_a_valid_person_is_refused_in_chinese(evaluation, persona
                                          follow=True)
     assert page.status_code == 200 and "请选择人员" in page.content.decode()
     assert not evaluation.assignments.exists()
+
+
+def test_report_file_name_with_a_chinese_or_quoted_project_code_is_encoded(published, personas, login):
+    from projects.models import Project
+
+    Project.objects.filter(pk=published.project_id).update(code='赣"01')
+    response = login(personas.province).get(f"/evaluation/{published.pk}/report.pdf")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''evaluation-%E8%B5%A3%2201.pdf"
