@@ -138,6 +138,7 @@ def evaluation_detail(request, pk):
     labels = dict(Source.choices)
     ctx = {
         "evaluation": evaluation, "project": evaluation.project, "title": str(evaluation),
+        "record_visible": _record_visible(request.user, evaluation.project.institution_id),
         "manage": manage, "survey": survey, "show_results": show_results,
         "rows": [{**row, "label": labels.get(row["source"], row["source"]), "score_display": scoring.display(row["score"]),
                   "ratio_display": scoring.display(None if row["ratio"] is None else
@@ -312,6 +313,13 @@ def survey(request, token):
 
 
 # -- institution record, dashboard -------------------------------------------------------------------------
+def _record_visible(user, institution_id) -> bool:
+    """Whether `user` may open the institution record page (the same test as `institution_record`)."""
+    if user.role == Role.INSTITUTION_STAFF:
+        return user.organisation_id == institution_id
+    return user.is_superuser or user.role in selectors.STAFF_ROLES
+
+
 @login_required
 def institution_record(request, pk):
     user = request.user

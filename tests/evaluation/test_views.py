@@ -265,3 +265,16 @@ def test_report_file_name_with_a_chinese_or_quoted_project_code_is_encoded(publi
     response = login(personas.province).get(f"/evaluation/{published.pk}/report.pdf")
     assert response.status_code == 200
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''evaluation-%E8%B5%A3%2201.pdf"
+
+
+def test_detail_links_the_institution_record_only_for_those_who_may_open_it(evaluation, personas, third_party, login,
+                                                                            orgs):
+    evaluation = walk(evaluation, personas, third_party, to="opened")
+    services.evaluation_start_collecting(actor=personas.province, evaluation=evaluation)
+    url = f'href="/evaluation/institutions/{orgs.institution.pk}/"'
+    for who, linked in (("expert", False), ("province", True), ("institution", True)):
+        page = login(personas[who]).get(f"/evaluation/{evaluation.pk}/").content.decode()
+        assert (url in page) is linked, who
+        assert login(personas[who]).get(f"/evaluation/institutions/{orgs.institution.pk}/").status_code == (
+            200 if linked else 403), who
+
