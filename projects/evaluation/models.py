@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from projects.models import Grade, ProjectType
@@ -82,7 +83,7 @@ class Indicator(models.Model):
 
 
 class EvaluationStatus(models.TextChoices):
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("evaluation status", "Opened")  # not the tender's 开标
     COLLECTING = "collecting", _("Collecting")
     SCORING = "scoring", _("Scoring")
     GRADED = "graded", _("Graded")

@@ -278,3 +278,8 @@ def test_detail_links_the_institution_record_only_for_those_who_may_open_it(eval
         assert login(personas[who]).get(f"/evaluation/institutions/{orgs.institution.pk}/").status_code == (
             200 if linked else 403), who
 
+
+def test_opened_evaluation_is_not_labelled_as_a_tender_opening(evaluation, personas, login):
+    page = login(personas.province).get(f"/evaluation/{evaluation.pk}/").content.decode()
+    status = page.split('data-testid="status"')[1].split("</")[0]
+    assert "已启动" in status and "开标" not in status
