@@ -244,3 +244,21 @@ def test_export_file_name_with_a_chinese_or_quoted_project_code_is_encoded(make_
     response = login(personas.province).get(f"/enrolment/projects/{project.pk}/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''trainees-%E8%B5%A3%2201.xlsx"
+
+
+@pytest.mark.parametrize("name, content, message", [("证明.exe", b"MZ\x90\x00", "pdf, jpg, jpeg, png"),
+                                                    ("证明.html", b"<script>alert(1)</script>", "pdf, jpg, jpeg, png")])
+def test_r35_exemption_evidence_must_be_a_pdf_or_a_scan(past_project, teacher, enrol, personas, login, name, content,
+                                                        message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.enrolment.models import Exemption
+
+    outcome = enrol(past_project(2025, end=dt.date(2025, 7, 1)), teacher, "no_show")
+    page = login(personas.county).post(f"/enrolment/trainees/{outcome.pk}/exemption/", {
+        "ground": "illness", "explanation": "住院", "evidence": SimpleUploadedFile(name, content)})
+    assert page.status_code == 200 and message in page.content.decode()
+    assert not Exemption.objects.exists()
+    ok = login(personas.county).post(f"/enrolment/trainees/{outcome.pk}/exemption/", {
+        "ground": "illness", "explanation": "住院", "evidence": SimpleUploadedFile("证明.pdf", b"%PDF-1.4")})
+    assert ok.status_code == 302 and Exemption.objects.count() == 1
