@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -142,7 +143,16 @@ def settle(request):
         messages.success(request, _(
             "Settled: %(created)s statements created, %(updated)s recomputed, %(adjusted)s adjustment entries, "
             "%(unchanged)s unchanged.") % result.__dict__)
-    return redirect(request.POST.get("next") or reverse("finance:statement_list"))
+    return redirect(_next_or(request, "finance:statement_list"))
+
+
+def _next_or(request, url_name):
+    """The page the form came from, only if it is on this site (no open redirect through `next`)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse(url_name)
 
 
 def _contract_or_404(user, pk):

@@ -208,3 +208,16 @@ def test_dashboard_panel_draws_the_execution_chart(login, personas, settled):
     page = login(personas.finance).get(reverse("dashboard")).content.decode()
     assert 'data-testid="execution-chart"' in page and "<rect" in page
     assert "execution-chart" not in login(personas.school).get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "https:///evil.example/"])
+def test_settle_does_not_follow_next_to_another_site(login, personas, contract, target):
+    response = login(personas.finance).post(reverse("finance:settle"), {"contract": contract.pk, "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("finance:statement_list")
+
+
+def test_settle_follows_next_to_a_page_of_this_site(login, personas, contract):
+    target = reverse("finance:contract_detail", args=[contract.pk])
+    response = login(personas.finance).post(reverse("finance:settle"), {"contract": contract.pk, "next": target})
+    assert response["Location"] == target
+
