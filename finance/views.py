@@ -162,10 +162,15 @@ def _contract_or_404(user, pk):
 
 @login_required
 def contract_detail(request, pk):
-    """A contract as finance pays it: the advance against the contract (R54), its statements and payments."""
-    contract = _contract_or_404(request.user, pk)
+    """A contract as finance pays it: the advance against the contract (R54), its statements and payments.
+
+    The institution reads its own contracts' page (what it was paid), without forms."""
+    _statement_reader(request.user)
+    contract = get_object_or_404(selectors.contracts_for_finance(user=request.user).select_related("institution"),
+                                 pk=pk)
     return render(request, "finance/contract_detail.html", {
-        "contract": contract, "limits": services.contract_payment_limits(contract),
+        "contract": contract, "is_reader": selectors.is_reader(request.user),
+        "limits": services.contract_payment_limits(contract),
         "payments": selectors.contract_payments(contract),
         "statements": selectors.statement_list_visible_to(user=request.user).filter(contract=contract)
         .order_by("county__code", "pk"),

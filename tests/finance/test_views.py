@@ -221,3 +221,21 @@ def test_settle_follows_next_to_a_page_of_this_site(login, personas, contract):
     response = login(personas.finance).post(reverse("finance:settle"), {"contract": contract.pk, "next": target})
     assert response["Location"] == target
 
+def test_institution_reads_its_own_contract_payments_without_forms(login, personas, orgs, settled):
+    services.payment_record(actor=personas.finance, contract=settled.contract, tranche="interim",
+                            statement=settled, amount=Decimal("100.00"), paid_on=dt.date(2026, 8, 1))
+    client = login(personas.institution)
+    statement_page = client.get(reverse("finance:statement_detail", args=[settled.pk])).content.decode()
+    url = reverse("finance:contract_detail", args=[settled.contract_id])
+    assert url in statement_page
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200 and "¥100.00" in page
+    assert 'data-testid="advance-form"' not in page and "/advance/" not in page
+    assert f'href="{reverse("finance:contract_list")}"' not in page
+    other = contract_for(institution=orgs.other_institution)
+    assert client.get(reverse("finance:contract_detail", args=[other.pk])).status_code == 404
+    assert login(personas.other_institution).get(url).status_code in (403, 404)
+    assert client.post(reverse("finance:contract_advance", args=[settled.contract_id]),
+                       {"amount": "1", "paid_on": "2026-06-01"}).status_code == 403
+
