@@ -16,6 +16,7 @@ from finance.models import (
     SettlementStatement, StatementStatus,
 )
 from finance.rules import ZERO, execution_rate, money
+from projects.templatetags.money import grouped_amount
 
 READER_ROLES = {Role.FINANCE_OFFICER, Role.AUDITOR}
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -288,33 +289,33 @@ def _explain(row: ReconRow):
         if row.settled:
             row.flags.append(("overpayment", _(
                 "The advance exceeds what turned out to be due: overpayment of ¥%(amount)s.") % {
-                "amount": money(row.paid)}))
+                "amount": grouped_amount(row.paid)}))
         else:
             row.flags.append(("advance_not_set_off", _(
                 "Advance of ¥%(amount)s paid against the contract, not yet set off against a settled statement.") % {
-                "amount": money(row.paid)}))
+                "amount": grouped_amount(row.paid)}))
         return
     if row.due > row.invoiced:
         row.flags.append(("missing_invoice", _("Invoice missing for ¥%(amount)s.") % {
-            "amount": money(row.due - row.invoiced)}))
+            "amount": grouped_amount(row.due - row.invoiced)}))
     if row.invoiced > row.due:
         row.flags.append(("over_invoiced", _("Invoiced ¥%(amount)s more than is due.") % {
-            "amount": money(row.invoiced - row.due)}))
+            "amount": grouped_amount(row.invoiced - row.due)}))
     if row.paid > row.due:
-        row.flags.append(("overpayment", _("Overpayment of ¥%(amount)s.") % {"amount": money(row.paid - row.due)}))
+        row.flags.append(("overpayment", _("Overpayment of ¥%(amount)s.") % {"amount": grouped_amount(row.paid - row.due)}))
     elif row.invoiced > row.paid:
         row.flags.append(("awaiting_payment", _("¥%(amount)s invoiced and not yet paid.") % {
-            "amount": money(row.invoiced - row.paid)}))
+            "amount": grouped_amount(row.invoiced - row.paid)}))
     if row.advance_set_off:
         row.flags.append(("advance_set_off", _("Paid includes ¥%(amount)s of the contract's advance, set off here.") % {
-            "amount": money(row.advance_set_off)}))
+            "amount": grouped_amount(row.advance_set_off)}))
     if row.adjustments:
         row.flags.append(("outcome_changed", _(
             "%(n)s adjustment entries after confirmation (trainee outcomes changed): ¥%(amount)s.") % {
-            "n": row.adjustments, "amount": money(row.adjustment_amount)}))
+            "n": row.adjustments, "amount": grouped_amount(row.adjustment_amount)}))
     if row.draft:
         row.flags.append(("awaiting_confirmation", _(
-            "¥%(amount)s in statements waiting for the institution's confirmation.") % {"amount": money(row.draft)}))
+            "¥%(amount)s in statements waiting for the institution's confirmation.") % {"amount": grouped_amount(row.draft)}))
 
 
 def _set_off(advance: Decimal, county_rows: list[ReconRow]) -> Decimal:

@@ -221,6 +221,7 @@ def test_settle_follows_next_to_a_page_of_this_site(login, personas, contract):
     response = login(personas.finance).post(reverse("finance:settle"), {"contract": contract.pk, "next": target})
     assert response["Location"] == target
 
+
 def test_institution_reads_its_own_contract_payments_without_forms(login, personas, orgs, settled):
     services.payment_record(actor=personas.finance, contract=settled.contract, tranche="interim",
                             statement=settled, amount=Decimal("100.00"), paid_on=dt.date(2026, 8, 1))
@@ -239,3 +240,8 @@ def test_institution_reads_its_own_contract_payments_without_forms(login, person
     assert client.post(reverse("finance:contract_advance", args=[settled.contract_id]),
                        {"amount": "1", "paid_on": "2026-06-01"}).status_code == 403
 
+
+def test_reconciliation_explains_differences_in_the_site_money_format(login, personas, contract, settled):
+    """37 trainees × 80 h × ¥12.50 = ¥37,000.00 due, nothing invoiced: the explanation reads ¥37,000.00."""
+    page = login(personas.finance).get(reverse("finance:reconciliation")).content.decode()
+    assert "¥37,000.00" in page and "¥37000.00" not in page
