@@ -73,8 +73,9 @@ class CriteriaForm(forms.Form):
 
 
 class BidForm(forms.Form):
+    # As Bid.price holds it (14 digits, 2 after the point); NaN and Infinity are refused by the field.
     price = forms.DecimalField(label=_("unit price per trainee-hour (yuan)"), min_value=Decimal("0.01"),
-                               decimal_places=2)
+                               max_digits=14, decimal_places=2)
     chief_expert = forms.CharField(label=_("chief expert"), max_length=64)
     chief_own_staff = forms.BooleanField(label=_("the chief expert is our own staff"), required=False)
     team = forms.CharField(label=_("expert team: one per line, name, then 1 if own staff"),

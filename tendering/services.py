@@ -6,7 +6,7 @@ Sealed bid content never enters an audit event's `changes` (R23): bid events car
 import datetime as dt
 import hashlib
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -270,14 +270,31 @@ def _bid_content(*, price, chief_expert, chief_own_staff, team, past_projects, d
     }
 
 
+MAX_PRICE = Decimal("1e12")  # Bid.price: 14 digits, 2 of them after the point
+
+
+def _bid_price(price) -> Decimal:
+    """A finite unit price above zero that Bid.price can hold; otherwise a DomainError (never a 500)."""
+    try:
+        value = Decimal(str(price).strip()) if price is not None else None
+        positive = value is not None and value.is_finite() and value > 0
+    except (InvalidOperation, ValueError, TypeError):
+        positive = False
+    if not positive:
+        raise DomainError("bid_price_invalid", _("Enter a unit price greater than zero."))
+    if value >= MAX_PRICE or value.quantize(Decimal("0.01")) >= MAX_PRICE:
+        raise DomainError("bid_price_too_large", _("The unit price may have at most 12 digits before the decimal "
+                                                   "point."))
+    return value
+
+
 def bid_submit(*, actor, lot: Lot, price: Decimal, chief_expert: str, chief_own_staff: bool, team: list[dict],
                past_projects: list[str], document: bytes, document_name: str, now=None) -> Bid:
     """Submit or replace the institution's bid for a lot (R23). The receipt time is the server's clock when the
     bid arrived; it must not be after the deadline. A second submission replaces the first."""
     received_at = now or timezone.now()
     institution = _require_institution_staff(actor)
-    if price is None or Decimal(price) <= 0:
-        raise DomainError("bid_price_invalid", _("Enter a unit price greater than zero."))
+    price = _bid_price(price)
     content = _bid_content(price=price, chief_expert=chief_expert, chief_own_staff=chief_own_staff, team=team,
                            past_projects=past_projects, document_name=document_name)
     tender = lot.tender

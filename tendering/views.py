@@ -432,6 +432,9 @@ def portal_tender(request, pk):
     return render(request, "tendering/portal_tender.html", {"tender": tender, "lots": lots, "title": tender.title})
 
 
+PRICE_ERRORS = {"bid_price_invalid", "bid_price_too_large", "bid_above_ceiling"}
+
+
 @login_required
 def portal_bid(request, pk):
     _institution_only(request.user)
@@ -446,7 +449,7 @@ def portal_bid(request, pk):
                 chief_own_staff=data["chief_own_staff"], team=data["team"],
                 past_projects=data["past_projects"].splitlines(), document=upload.read(), document_name=upload.name)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error("price" if exc.code in PRICE_ERRORS else None, exc.message)
             for _code, msg in exc.errors[1:]:
                 form.add_error(None, msg)
         else:

@@ -189,3 +189,30 @@ def test_r52_contract_signing_page_chooses_the_settlement_basis(world, login):
     client.post(reverse("tendering:contract_basis", args=[lot.pk]), {"settlement_basis": "completed"})
     contract.refresh_from_db()
     assert contract.settlement_basis == "completed"
+
+
+@pytest.mark.parametrize("price", ["1e400", "1234567890123456", "1000000000000", "NaN", "Infinity", "-Infinity",
+                                   "0", "-5", "abc", "45.555"])
+def test_bid_form_refuses_a_price_bid_price_cannot_hold_in_chinese_next_to_the_field(world, login, price):
+    announce(world)
+    client = login(world.personas.institution)
+    response = client.post(reverse("tendering:portal_bid", args=[world.lot1.pk]), {
+        "price": price, "chief_expert": "张教授", "chief_own_staff": "on", "team": "张教授,1",
+        "document": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 proposal")})
+    assert response.status_code == 200 and not Bid.objects.exists()
+    [message] = response.context["form"].errors["price"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
+
+
+@pytest.mark.parametrize("price,code", [("1e400", "bid_price_too_large"), (Decimal("1e12"), "bid_price_too_large"),
+                                        ("NaN", "bid_price_invalid"), (Decimal("sNaN"), "bid_price_invalid"),
+                                        ("Infinity", "bid_price_invalid"), ("x", "bid_price_invalid")])
+def test_bid_submit_refuses_prices_bid_price_cannot_hold(world, price, code):
+    from backoffice.exceptions import DomainError
+
+    announce(world)
+    kwargs = bid_kwargs("45.00") | {"price": price}
+    with pytest.raises(DomainError) as exc:
+        services.bid_submit(actor=world.personas.institution, lot=world.lot1, **kwargs)
+    assert exc.value.code == code and not Bid.objects.exists()
+
