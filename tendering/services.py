@@ -467,6 +467,23 @@ def panel_draw(*, actor, lot: Lot, size: int | None = None, officials=(), seed: 
 
 
 # -- scores ---------------------------------------------------------------------------------------------------
+def score_parse(value) -> Decimal:
+    """An expert's score as typed: a number from 0 to 100 with at most two decimals, else a DomainError (a
+    non-numeric or NaN score was a decimal error shown as '[<class 'decimal.ConversionSyntax'>]')."""
+    try:
+        number = Decimal(str(value).strip())
+        finite = number.is_finite()
+    except (InvalidOperation, ValueError, TypeError):
+        finite = False
+    if not finite:
+        raise DomainError("score_invalid", _("Enter the score as a number from 0 to 100."))
+    if not Decimal("0") <= number <= Decimal("100"):
+        raise DomainError("score_range", _("Scores are between 0 and 100."))
+    if number != number.quantize(Decimal("0.01")):
+        raise DomainError("score_decimals", _("A score has at most two decimals."))
+    return number
+
+
 def scores_save(*, actor, lot: Lot, scores: dict, submit: bool = False) -> PanelMember:
     """`scores`: {(bid_id, criterion_id): (value, comment)}. Submitting needs a score for every bid and criterion."""
     with transaction.atomic():
@@ -482,9 +499,7 @@ def scores_save(*, actor, lot: Lot, scores: dict, submit: bool = False) -> Panel
         for (bid_id, crit_id), (value, comment) in scores.items():
             if bid_id not in bids or crit_id not in criteria:
                 raise DomainError("score_target", _("A score refers to an unknown bid or criterion."))
-            value = Decimal(value)
-            if not Decimal("0") <= value <= Decimal("100"):
-                raise DomainError("score_range", _("Scores are between 0 and 100."))
+            value = score_parse(value)
             Score.objects.update_or_create(member=member, bid_id=bid_id, criterion_id=crit_id,
                                            defaults={"value": value, "comment": comment or ""})
         if submit:

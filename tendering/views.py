@@ -567,21 +567,30 @@ def expert_score(request, pk):
     bids = list(selectors.bid_list_visible_to(user=request.user).filter(lot=lot).order_by("pk"))
     criteria = list(lot.tender.criteria.all())
     mine = {(s.bid_id, s.criterion_id): s for s in membership.scores.all()}
+    typed, errors = {}, {}
     if request.method == "POST":
         scores = {}
         for b in bids:
             for c in criteria:
                 value = request.POST.get(f"s-{b.pk}-{c.pk}", "").strip()
+                comment = request.POST.get(f"c-{b.pk}-{c.pk}", "")
+                typed[(b.pk, c.pk)] = {"value": value, "comment": comment}
                 if value:
-                    scores[(b.pk, c.pk)] = (value, request.POST.get(f"c-{b.pk}-{c.pk}", ""))
-        try:
-            services.scores_save(actor=request.user, lot=lot, scores=scores, submit="submit" in request.POST)
-        except (DomainError, ArithmeticError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
-        else:
-            messages.success(request, _("Scores saved."))
-        return redirect("tendering:expert_score", pk=pk)
-    rows = [(b, [(c, mine.get((b.pk, c.pk))) for c in criteria]) for b in bids]
+                    try:
+                        scores[(b.pk, c.pk)] = (services.score_parse(value), comment)
+                    except DomainError as exc:
+                        errors[(b.pk, c.pk)] = exc.message
+        if not errors:
+            try:
+                services.scores_save(actor=request.user, lot=lot, scores=scores, submit="submit" in request.POST)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Scores saved."))
+            return redirect("tendering:expert_score", pk=pk)
+    # After refused scores the page comes back with what was typed and the message next to each refused field.
+    rows = [(b, [(c, mine.get((b.pk, c.pk)), typed.get((b.pk, c.pk)), errors.get((b.pk, c.pk)))
+                 for c in criteria]) for b in bids]
     others = selectors.scores_visible_to(user=request.user, lot=lot).exclude(member=membership)
     return render(request, "tendering/expert_score.html", {
         "membership": membership, "lot": lot, "criteria": criteria, "rows": rows, "others": others,

@@ -216,3 +216,28 @@ def test_bid_submit_refuses_prices_bid_price_cannot_hold(world, price, code):
         services.bid_submit(actor=world.personas.institution, lot=world.lot1, **kwargs)
     assert exc.value.code == code and not Bid.objects.exists()
 
+
+@pytest.mark.parametrize("value,code", [("abc", "score_invalid"), ("NaN", "score_invalid"), ("sNaN", "score_invalid"),
+                                        ("Infinity", "score_invalid"), ("101", "score_range"),
+                                        ("75.555", "score_decimals")])
+def test_expert_score_that_is_not_a_score_is_refused_in_chinese_next_to_the_field(world, login, value, code):
+    from backoffice.exceptions import DomainError
+
+    with pytest.raises(DomainError) as exc:
+        services.score_parse(value)
+    assert exc.value.code == code
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    panel = services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
+    member = panel.members.first()
+    client = login(member.user)
+    bids = list(Bid.objects.filter(lot=world.lot1, status=BidStatus.QUALIFIED).order_by("pk"))
+    criteria = list(world.tender.criteria.all())
+    data = {f"s-{b.pk}-{c.pk}": "75" for b in bids for c in criteria}
+    data[f"s-{bids[0].pk}-{criteria[0].pk}"] = value
+    response = client.post(reverse("tendering:expert_score", args=[member.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "ConversionSyntax" not in page and "class 'decimal" not in page
+    assert page.count('data-testid="score-error"') == 1 and exc.value.message in page
+    assert f'name="s-{bids[0].pk}-{criteria[0].pk}" value="{value}"' in page
+    assert not member.scores.exists()
