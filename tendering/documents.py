@@ -1,11 +1,13 @@
 """Opening record and scoring summary (PDF + Excel) and the award notice (PDF). Callers check the seal first;
 these functions also refuse a sealed tender, so no export path can leak a price before the opening (R23)."""
 import io
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
@@ -30,12 +32,14 @@ def opening_rows(tender):
     rows = []
     for lot in tender.lots.all():
         for bid in lot.bids.filter(status__in=[BidStatus.QUALIFIED, BidStatus.DISQUALIFIED]).select_related("institution"):
-            rows.append([f"{lot.number} {lot.name}", bid.institution.name, _local(bid.received_at), str(bid.price),
+            rows.append([f"{lot.number} {lot.name}", bid.institution.name, _local(bid.received_at), bid.price,
                          bid.chief_expert, bid.get_status_display(), bid.disqualification_reason, bid.receipt_sha256])
         if lot.status == "failed":
             rows.append([f"{lot.number} {lot.name}", "—", "", "", "", lot.get_status_display(), lot.fail_reason, ""])
     return rows
 
+
+PRICE_COLUMN = 3  # the unit price in an opening row: a Decimal (a number in Excel, "50.00" in the PDF)
 
 OPENING_HEADERS = [gettext_lazy("lot"), gettext_lazy("institution"), gettext_lazy("received at"), gettext_lazy("unit price per trainee-hour"), gettext_lazy("chief expert"),
                    gettext_lazy("status"), gettext_lazy("note"), gettext_lazy("receipt hash (SHA-256)")]
@@ -58,11 +62,22 @@ def _pdf(title, subtitle, headers, rows, *, widths=None, footer=""):
     return buf
 
 
-def _xlsx(sheet_title, headers, rows):
+def _money_text(value):
+    return f"{value:.2f}" if isinstance(value, Decimal) else str(value or "")
+
+
+def _xlsx(sheet_title, headers, rows, *, money_columns=()):
+    """Money columns are written as numbers (format 0.00), not as text, so they can be summed and sorted."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title[:31])
     ws.append([str(h) for h in headers])
     for row in rows:
+        row = list(row)
+        for i in money_columns:
+            if isinstance(row[i], Decimal):
+                cell = WriteOnlyCell(ws, value=row[i])
+                cell.number_format = "0.00"
+                row[i] = cell
         ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)
@@ -75,11 +90,12 @@ def opening_record_pdf(tender):
     subtitle = _("Tender %(ref)s · opened at %(at)s") % {"ref": tender.reference, "at": _local(tender.opened_at)}
     widths = [35 * mm, 45 * mm, 32 * mm, 25 * mm, 22 * mm, 22 * mm, 40 * mm, 50 * mm]
     return _pdf(_("Opening record") + f" · {tender.title}", subtitle, OPENING_HEADERS,
-                [r[:7] + [r[7][:16] + "…" if r[7] else ""] for r in rows], widths=widths)
+                [r[:PRICE_COLUMN] + [_money_text(r[PRICE_COLUMN])] + r[PRICE_COLUMN + 1:7]
+                 + [r[7][:16] + "…" if r[7] else ""] for r in rows], widths=widths)
 
 
 def opening_record_xlsx(tender):
-    return _xlsx(_("Opening record"), OPENING_HEADERS, opening_rows(tender))
+    return _xlsx(_("Opening record"), OPENING_HEADERS, opening_rows(tender), money_columns=(PRICE_COLUMN,))
 
 
 SCORE_HEADERS = [gettext_lazy("rank"), gettext_lazy("institution"), gettext_lazy("unit price per trainee-hour"), gettext_lazy("price score"),

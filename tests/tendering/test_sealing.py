@@ -116,3 +116,26 @@ def test_r23_rival_institution_never_sees_other_bids(world, sealed_bid, login):
     client = login(world.personas.other_institution)
     assert client.get(reverse("tendering:portal_bid_detail", args=[sealed_bid.pk])).status_code == 404
     assert world.personas.institution.organisation.name not in client.get(reverse("tendering:portal_bids")).content.decode()
+
+
+def test_opening_record_xlsx_writes_the_unit_price_as_a_number(world, login):
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    announce(world)
+    for i, p in ((0, "45.5"), (1, "50"), (2, "60")):
+        services.bid_submit(actor=world.bidders[i][1], lot=world.lot1, **bid_kwargs(p))
+    with frozen(world.tender.opening_at + dt.timedelta(seconds=1)):
+        services.tender_open(actor=world.personas.office, tender=world.tender)
+    client = login(world.personas.province)
+    xlsx = client.get(reverse("tendering:opening_xlsx", args=[world.tender.pk]))
+    ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    bid_rows = [row for row in ws.iter_rows(min_row=2) if row[1].value != "—"]  # not the failed lot 2's row
+    assert sorted(Decimal(str(row[3].value)) for row in bid_rows) == [Decimal("45.5"), Decimal("50"), Decimal("60")]
+    assert all(isinstance(row[3].value, (int, float)) and row[3].number_format == "0.00" for row in bid_rows)
+    pdf = client.get(reverse("tendering:opening_pdf", args=[world.tender.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
+    assert "45.50" in text and "50.00" in text
