@@ -16,24 +16,57 @@ DEMO_TENDER = "JX2025-ZB-01"
 DEMO_CONTRACT = "JX2025-HT-01"
 
 
+BID_DOCUMENT = b"%PDF-1.4\n% demo proposal 2025\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _sealed_bid(bid, *, price, chief_expert):
+    """Seal a demo bid through tendering's sealing, as a submission would: the receipt hash is the real one."""
+    from tendering import sealing
+
+    team = [{"name": chief_expert, "own_staff": True}, {"name": "刘老师", "own_staff": True},
+            {"name": "陈老师", "own_staff": False}]
+    content = {"price": str(price.quantize(Decimal("0.01"))), "chief_expert": chief_expert, "chief_own_staff": True,
+               "team": team, "past_projects": ["2024年国培计划中西部项目"], "document_name": "技术方案.pdf"}
+    bid.sealed, bid.receipt_sha256 = sealing.seal(bid.lot.tender, content=content,
+                                                  document=BID_DOCUMENT + bid.institution.name.encode())
+    bid.document_name, bid.price, bid.chief_expert, bid.team = content["document_name"], price, chief_expert, team
+    return bid
+
+
+def _seal_past_tender(tender, lot, winner, signer):
+    """The 2025 tender has its own key and its bid is sealed under it. Also repairs a demo database built before
+    the bid was sealed (empty tender key, empty ciphertext, all-zero receipt hash)."""
+    from tendering import sealing
+
+    if not tender.wrapped_key:
+        tender.wrapped_key = sealing.new_wrapped_key()
+        tender.save(update_fields=["wrapped_key"])
+    if not bytes(winner.sealed) or set(winner.receipt_sha256) == {"0"}:
+        _sealed_bid(winner, price=winner.price, chief_expert=winner.chief_expert or "周教授").save()
+
+
 def _demo_contract(project, office, signer):
+    from tendering import sealing
     from tendering.models import Bid, Contract, Lot, Tender
 
-    found = Contract.objects.filter(reference=DEMO_CONTRACT).first()
+    found = Contract.objects.filter(reference=DEMO_CONTRACT).select_related("lot__tender__province", "bid").first()
     if found:
+        _seal_past_tender(found.lot.tender, found.lot, found.bid, signer)
         return found
     signed = timezone.make_aware(dt.datetime(2025, 5, 20, 10))
     tender = Tender.objects.create(
         reference=DEMO_TENDER, title="江西省2025年国培计划乡村教师访名校项目承训机构遴选", province=project.plan.province,
-        office=office, wrapped_key=b"", status="completed", created_by=signer,
+        office=office, wrapped_key=sealing.new_wrapped_key(), status="completed", created_by=signer,
         created_at=timezone.make_aware(dt.datetime(2025, 3, 20, 9)), opened_at=signed - dt.timedelta(days=30))
     tender.projects.set([project])
     lot = Lot.objects.create(tender=tender, number=1, name="全省", budget=project.budget, status="contracted",
                              max_unit_price=Decimal("60.00"))
     lot.projects.set([project])
-    bid = Bid.objects.create(lot=lot, institution=project.institution, status="qualified", submitted_by=signer,
-                             received_at=signed - dt.timedelta(days=31), sealed=b"", receipt_sha256="0" * 64,
-                             price=project.unit_price, chief_expert="周教授")
+    bid = _sealed_bid(Bid(lot=lot, institution=project.institution, status="qualified", submitted_by=signer,
+                          received_at=signed - dt.timedelta(days=31)),
+                      price=project.unit_price, chief_expert="周教授")
+    bid.save()
+    _seal_past_tender(tender, lot, bid, signer)
     return Contract.objects.create(
         lot=lot, reference=DEMO_CONTRACT, institution=project.institution, bid=bid, unit_price=project.unit_price,
         quota=project.quota, trainee_hours=project.quota * project.hours,

@@ -8,11 +8,12 @@ tender's opening has run (`Tender.opened_at`). Views, admin, exports, OCDS and t
 touch `Bid.sealed` directly, and services never put sealed values into `AuditEvent.changes`.
 """
 import base64
+import binascii
 import hashlib
 import json
 from decimal import Decimal
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -24,6 +25,10 @@ from backoffice.models import Role
 
 class SealedError(DomainError):
     pass
+
+
+class UnreadableBid(DomainError):
+    """The sealed content of a bid cannot be decrypted or parsed."""
 
 
 def _site_fernet() -> Fernet:
@@ -72,8 +77,15 @@ def unseal(bid, *, user=None, opening: bool = False) -> dict:
             raise SealedError("r23_sealed", _("Bids are sealed until the opening."))
     elif not may_read(bid, user):
         raise SealedError("r23_sealed", _("Bids are sealed until the opening."))
-    data = json.loads(_tender_fernet(tender).decrypt(bytes(bid.sealed)))
-    data["price"] = Decimal(data["price"])
+    try:
+        data = json.loads(_tender_fernet(tender).decrypt(bytes(bid.sealed)))
+        data["price"] = Decimal(data["price"])
+    except (InvalidToken, binascii.Error, ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        # A seal that does not open (no tender key, another site key, damaged ciphertext) is a data fault to
+        # report, not a 500.
+        raise UnreadableBid("bid_unreadable", _(
+            "This bid's sealed content cannot be opened (the seal is missing or damaged). Ask the system "
+            "administrator to check the tender's key.")) from exc
     return data
 
 

@@ -27,7 +27,7 @@ from tendering.models import (
     Bid, BidStatus, InstitutionProfile, Lot, LotStatus, Question, Tender, TenderStatus,
 )
 from tendering.rules import required_panel_size
-from tendering.sealing import SealedError, document_of, unseal
+from tendering.sealing import SealedError, UnreadableBid, document_of, unseal
 
 
 def _staff_only(user):
@@ -329,6 +329,11 @@ def question_answer_view(request, pk):
     return redirect("tendering:lot_detail", pk=question.lot_id)
 
 
+def _unreadable_bid(request, exc):
+    return render(request, "backoffice/error.html", {"title": _("The bid cannot be read"), "message": exc.message},
+                  status=409)
+
+
 @login_required
 def bid_document(request, pk):
     """The technical proposal: the bidder any time, staff and the lot's experts only after the opening."""
@@ -337,6 +342,8 @@ def bid_document(request, pk):
         content = unseal(bid, user=request.user)
     except SealedError as exc:
         raise PermissionDenied(exc.message) from exc
+    except UnreadableBid as exc:
+        return _unreadable_bid(request, exc)
     response = HttpResponse(document_of(content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="bid-{bid.pk}-{bid.document_name}"'
     return response
@@ -470,7 +477,10 @@ def portal_bids(request):
 def portal_bid_detail(request, pk):
     _institution_only(request.user)
     bid = get_object_or_404(selectors.bid_list_visible_to(user=request.user), pk=pk)
-    content = unseal(bid, user=request.user)
+    try:
+        content = unseal(bid, user=request.user)
+    except UnreadableBid as exc:
+        return _unreadable_bid(request, exc)
     content.pop("document_b64", None)
     lot = bid.lot
     can_question = lot.status == LotStatus.NOTICE and bid.status != BidStatus.WITHDRAWN

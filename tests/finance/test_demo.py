@@ -35,3 +35,50 @@ def test_demo_step_settles_a_contract_idempotently_and_the_finance_officer_sees_
     page = client.get("/").content.decode()
     assert 'data-testid="execution-chart"' in page and "<rect" in page
     assert client.get("/finance/").status_code == 200
+
+
+def _seed(monkeypatch):
+    from backoffice import demo
+    from finance.demo import demo_step
+    from projects.enrolment.demo import demo_enrolment
+
+    monkeypatch.setattr(demo, "DEMO_STEPS", [(200, demo_enrolment), (250, demo_step)])
+    demo.seed_demo(teachers_per_school=4)
+
+
+def test_demo_2025_bid_is_sealed_with_a_real_receipt_and_its_document_opens(client, monkeypatch):
+    import hashlib
+
+    from backoffice.models import User
+    from finance.demo import DEMO_CONTRACT
+    from tendering.models import Contract
+    from tendering.sealing import canonical, unseal
+
+    _seed(monkeypatch)
+    bid = Contract.objects.get(reference=DEMO_CONTRACT).bid
+    province, institution = User.objects.get(username="province"), User.objects.get(username="institution")
+    content = unseal(bid, user=province)
+    assert content["price"] == bid.price == Decimal("50.00")
+    body = {k: v for k, v in content.items() if k != "document_b64"} | {"price": "50.00"}
+    assert bid.receipt_sha256 == hashlib.sha256(canonical(body)).hexdigest() != "0" * 64
+    client.force_login(province)
+    assert client.get(f"/tendering/bids/{bid.pk}/document/").status_code == 200
+    client.force_login(institution)
+    page = client.get(f"/tendering/portal/bids/{bid.pk}/")
+    assert page.status_code == 200 and bid.receipt_sha256 in page.content.decode()
+
+
+def test_a_bid_whose_seal_does_not_open_is_a_chinese_message_not_a_500(client, monkeypatch):
+    from backoffice.models import User
+    from finance.demo import DEMO_CONTRACT
+    from tendering.models import Bid, Contract
+
+    _seed(monkeypatch)
+    bid = Contract.objects.get(reference=DEMO_CONTRACT).bid
+    Bid.objects.filter(pk=bid.pk).update(sealed=b"")
+    client.force_login(User.objects.get(username="province"))
+    response = client.get(f"/tendering/bids/{bid.pk}/document/")
+    assert response.status_code == 409 and "无法" in response.content.decode()
+    client.force_login(User.objects.get(username="institution"))
+    response = client.get(f"/tendering/portal/bids/{bid.pk}/")
+    assert response.status_code == 409 and "无法" in response.content.decode()
