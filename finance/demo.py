@@ -16,6 +16,9 @@ DEMO_TENDER = "JX2025-ZB-01"
 DEMO_CONTRACT = "JX2025-HT-01"
 
 
+# The 2025 tender's three sealed bids (R23/R24): the demo institution wins at the project's unit price; two other
+# institutions of the province bid higher. (institution offset among the province's others, price, chief expert)
+RIVAL_BIDS_2025 = [(0, Decimal("54.00"), "吴教授"), (1, Decimal("57.50"), "郑教授")]
 BID_DOCUMENT = b"%PDF-1.4\n% demo proposal 2025\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -34,15 +37,27 @@ def _sealed_bid(bid, *, price, chief_expert):
 
 
 def _seal_past_tender(tender, lot, winner, signer):
-    """The 2025 tender has its own key and its bid is sealed under it. Also repairs a demo database built before
-    the bid was sealed (empty tender key, empty ciphertext, all-zero receipt hash)."""
+    """Three qualified, sealed bids on the 2025 lot (R24 needs three). Also repairs a demo database built before
+    the bids were sealed (empty tender key, empty ciphertext, all-zero receipt hash)."""
+    from backoffice.models import Organisation, OrganisationKind, Role
     from tendering import sealing
+    from tendering.models import Bid
 
     if not tender.wrapped_key:
         tender.wrapped_key = sealing.new_wrapped_key()
         tender.save(update_fields=["wrapped_key"])
     if not bytes(winner.sealed) or set(winner.receipt_sha256) == {"0"}:
         _sealed_bid(winner, price=winner.price, chief_expert=winner.chief_expert or "周教授").save()
+    others = list(Organisation.objects.filter(kind=OrganisationKind.INSTITUTION,
+                                              region__code__startswith=tender.province.code[:2])
+                  .exclude(pk=winner.institution_id).order_by("pk"))
+    for offset, price, chief in RIVAL_BIDS_2025:
+        if offset >= len(others) or lot.bids.filter(institution=others[offset]).exists():
+            continue
+        staff = others[offset].users.filter(is_active=True, role=Role.INSTITUTION_STAFF).order_by("pk").first()
+        bid = Bid(lot=lot, institution=others[offset], status="qualified", submitted_by=staff or signer,
+                  received_at=winner.received_at + dt.timedelta(hours=2 + offset))
+        _sealed_bid(bid, price=price, chief_expert=chief).save()
 
 
 def _demo_contract(project, office, signer):

@@ -82,3 +82,20 @@ def test_a_bid_whose_seal_does_not_open_is_a_chinese_message_not_a_500(client, m
     client.force_login(User.objects.get(username="institution"))
     response = client.get(f"/tendering/portal/bids/{bid.pk}/")
     assert response.status_code == 409 and "无法" in response.content.decode()
+
+
+def test_r24_demo_2025_lot_has_three_qualified_sealed_bids_and_the_lowest_wins(client, monkeypatch):
+    from backoffice import demo
+    from finance.demo import DEMO_CONTRACT
+    from tendering.models import Bid, Contract
+    from tendering.sealing import unseal
+
+    _seed(monkeypatch)
+    demo.seed_demo(teachers_per_school=4)  # idempotent: still three bids
+    contract = Contract.objects.get(reference=DEMO_CONTRACT)
+    bids = list(Bid.objects.filter(lot=contract.lot).select_related("institution", "lot__tender").order_by("price"))
+    assert len(bids) == 3 and {b.status for b in bids} == {"qualified"}
+    assert len({b.institution_id for b in bids}) == 3
+    assert bids[0] == contract.bid and bids[0].institution.name == "江西师范大学"
+    assert bids[0].price == contract.unit_price == Decimal("50.00") < bids[1].price < bids[2].price
+    assert all(unseal(b, opening=True)["price"] == b.price and b.receipt_sha256 != "0" * 64 for b in bids)
