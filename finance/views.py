@@ -11,14 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline_for
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, next_or
 from backoffice.workflow import actions_for
 from finance import documents, selectors, services
 from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
@@ -143,16 +142,7 @@ def settle(request):
         messages.success(request, _(
             "Settled: %(created)s statements created, %(updated)s recomputed, %(adjusted)s adjustment entries, "
             "%(unchanged)s unchanged.") % result.__dict__)
-    return redirect(_next_or(request, "finance:statement_list"))
-
-
-def _next_or(request, url_name):
-    """The page the form came from, only if it is on this site (no open redirect through `next`)."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse(url_name)
+    return redirect(next_or(request, "finance:statement_list"))
 
 
 def _contract_or_404(user, pk):

@@ -9,9 +9,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +18,7 @@ from backoffice.audit import audit_record, timeline_for
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, next_or
 from backoffice.workflow import actions_for
 
 from . import selectors, services
@@ -337,23 +336,14 @@ def credit_move(request, pk):
     hours = (request.POST.get("hours") or "").strip()
     if hours and not hours.isdecimal():
         messages.error(request, _("Enter the hours as a whole number."))
-        return redirect(_next_or(request, "enrolment:credit_list"))
+        return redirect(next_or(request, "enrolment:credit_list"))
     try:
         services.credit_move(actor=request.user, credit=credit, name=request.POST.get("transition", ""),
                              reason=request.POST.get("reason", ""), hours=int(hours) if hours else None)
         messages.success(request, _("Done."))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(_next_or(request, "enrolment:credit_list"))
-
-
-def _next_or(request, url_name):
-    """The page the form came from, only if it is on this site (no open redirect through `next`)."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse(url_name)
+    return redirect(next_or(request, "enrolment:credit_list"))
 
 
 @roles_required(READERS)
