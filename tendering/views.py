@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -345,7 +346,8 @@ def bid_document(request, pk):
     except UnreadableBid as exc:
         return _unreadable_bid(request, exc)
     response = HttpResponse(document_of(content), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="bid-{bid.pk}-{bid.document_name}"'
+    # The uploaded name may be Chinese or hold quotes: RFC 6266 filename* keeps it intact.
+    response["Content-Disposition"] = content_disposition_header(True, f"bid-{bid.pk}-{bid.document_name}")
     return response
 
 

@@ -139,3 +139,20 @@ def test_opening_record_xlsx_writes_the_unit_price_as_a_number(world, login):
     pdf = client.get(reverse("tendering:opening_pdf", args=[world.tender.pk]))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     assert "45.50" in text and "50.00" in text
+
+
+def test_opened_bid_document_downloads_under_its_chinese_name(world, login):
+    from urllib.parse import quote
+
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1,
+                              **bid_kwargs("50", document_name='技术方案"终稿".pdf'))
+    for i, p in ((1, "55"), (2, "60")):
+        services.bid_submit(actor=world.bidders[i][1], lot=world.lot1, **bid_kwargs(p))
+    with frozen(world.tender.opening_at + dt.timedelta(seconds=1)):
+        services.tender_open(actor=world.personas.office, tender=world.tender)
+    response = login(world.personas.province).get(reverse("tendering:bid_document", args=[bid.pk]))
+    assert response.status_code == 200
+    # A raw Chinese name or a quote in a plain filename="…" header is garbled or cut by browsers.
+    name = f'bid-{bid.pk}-技术方案"终稿".pdf'
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
