@@ -1,12 +1,13 @@
 """The project list's spreadsheet columns: one definition for the Excel export, the import template and the import."""
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice.models import Organisation, Region, SchoolStage, Subject, TeacherPost
+from backoffice.numbers import finite_decimal
 from projects.models import ProjectCategory, ProjectMode, ProjectType
 
 SEP = "、"
@@ -98,21 +99,15 @@ def from_cell(raw, column: Column, *, context: dict):
     if column.kind == "text":
         return str(raw).strip()
     if column.kind == "int":
-        try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw}) from None
-        if not number.is_finite() or number != number.to_integral_value():
+        number = finite_decimal(str(raw).strip())
+        if number is None or number != number.to_integral_value():
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": raw})
         if number < 0:
             raise CellError(_("The number cannot be negative."))
         return int(number)
     if column.kind == "money":
-        try:
-            amount = Decimal(str(raw).strip().replace(",", "").replace("¥", ""))
-        except InvalidOperation:
-            raise CellError(_("“%(value)s” is not an amount.") % {"value": raw}) from None
-        if not amount.is_finite():
+        amount = finite_decimal(str(raw).strip().replace(",", "").replace("¥", ""))
+        if amount is None:
             raise CellError(_("“%(value)s” is not an amount.") % {"value": raw})
         return amount.quantize(Decimal("0.01"))
     if column.kind == "date":

@@ -6,7 +6,7 @@ Sealed bid content never enters an audit event's `changes` (R23): bid events car
 import datetime as dt
 import hashlib
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from backoffice.audit import audit_record
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.models import OrganisationKind, Role
+from backoffice.numbers import finite_decimal
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects.models import Project, ProjectStatus
@@ -275,12 +276,8 @@ MAX_PRICE = Decimal("1e12")  # Bid.price: 14 digits, 2 of them after the point
 
 def _bid_price(price) -> Decimal:
     """A finite unit price above zero that Bid.price can hold; otherwise a DomainError (never a 500)."""
-    try:
-        value = Decimal(str(price).strip()) if price is not None else None
-        positive = value is not None and value.is_finite() and value > 0
-    except (InvalidOperation, ValueError, TypeError):
-        positive = False
-    if not positive:
+    value = finite_decimal(str(price).strip())
+    if value is None or value <= 0:
         raise DomainError("bid_price_invalid", _("Enter a unit price greater than zero."))
     if value >= MAX_PRICE or value.quantize(Decimal("0.01")) >= MAX_PRICE:
         raise DomainError("bid_price_too_large", _("The unit price may have at most 12 digits before the decimal "
@@ -470,12 +467,8 @@ def panel_draw(*, actor, lot: Lot, size: int | None = None, officials=(), seed: 
 def score_parse(value) -> Decimal:
     """An expert's score as typed: a number from 0 to 100 with at most two decimals, else a DomainError (a
     non-numeric or NaN score was a decimal error shown as '[<class 'decimal.ConversionSyntax'>]')."""
-    try:
-        number = Decimal(str(value).strip())
-        finite = number.is_finite()
-    except (InvalidOperation, ValueError, TypeError):
-        finite = False
-    if not finite:
+    number = finite_decimal(str(value).strip())
+    if number is None:
         raise DomainError("score_invalid", _("Enter the score as a number from 0 to 100."))
     if not Decimal("0") <= number <= Decimal("100"):
         raise DomainError("score_range", _("Scores are between 0 and 100."))

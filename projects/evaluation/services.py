@@ -4,7 +4,7 @@ audited or logged, so nothing ties an answer to a person, a device or a moment (
 import hashlib
 import hmac
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backoffice.audit import audit_record
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
+from backoffice.numbers import finite_decimal
 from backoffice.workflow import fire
 from projects.models import ProjectStatus
 from projects.services import project_mark_evaluated
@@ -56,11 +57,8 @@ def _system_create(*, actor, province, project_type, weights, note) -> Indicator
     for source, value in weights.items():
         if source not in Source.values:
             raise DomainError("invalid", _("Unknown indicator source %(source)s.") % {"source": source})
-        try:
-            w = Decimal(str(value))
-        except InvalidOperation as exc:
-            raise DomainError("invalid", _("A weight must be a number.")) from exc
-        if not w.is_finite():
+        w = finite_decimal(value)
+        if w is None:
             raise DomainError("invalid", _("A weight must be a number."))
         if w < 0 or w > 100 or w != w.quantize(Decimal("0.01")):
             raise DomainError("invalid", _("Each weight lies between 0 and 100, with at most two decimals."))
@@ -140,11 +138,8 @@ def evaluation_assign(*, actor, evaluation: Evaluation, user, kind: str) -> Assi
 def assessment_record(*, actor, evaluation: Evaluation, source: str, score, comment: str = "") -> Assessment:
     """An assigned expert's spot check, an assigned third-party evaluator's score, or the institution's
     self-assessment (one per evaluation, the latest entry replaces it). Audited as a score change (R3)."""
-    try:
-        score = Decimal(str(score))
-    except InvalidOperation as exc:
-        raise DomainError("score_invalid", _("A score is a number from 0 to 100.")) from exc
-    if not score.is_finite() or not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
+    score = finite_decimal(score)
+    if score is None or not (0 <= score <= 100) or score != score.quantize(Decimal("0.01")):
         raise DomainError("score_invalid", _("A score is a number from 0 to 100."))
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related(
