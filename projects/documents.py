@@ -9,10 +9,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
 from projects.selectors import plan_summary
-
-
-def _money(value) -> str:
-    return f"{value:,.2f}"
+from projects.templatetags.money import grouped_amount
 
 
 def plan_pdf(*, plan, projects) -> bytes:
@@ -26,8 +23,8 @@ def plan_pdf(*, plan, projects) -> bytes:
         para(_("%(province)s · %(year)s · status: %(status)s") % {
             "province": plan.province.name, "year": plan.year, "status": plan.get_status_display()}, st["body"]),
         para(_("Central subsidy allocated: ¥%(subsidy)s; project budgets: ¥%(budget)s; not yet allocated: "
-                    "¥%(remaining)s.") % {"subsidy": _money(plan.central_subsidy), "budget": _money(summary["budget"]),
-                                          "remaining": _money(summary["remaining"])}, st["body"]),
+                    "¥%(remaining)s.") % {"subsidy": grouped_amount(plan.central_subsidy), "budget": grouped_amount(summary["budget"]),
+                                          "remaining": grouped_amount(summary["remaining"])}, st["body"]),
         para(_("Quota %(quota)s, of which %(priority)s (%(share)s%%) reserved for rural teachers of national key "
                     "counties.") % {"quota": summary["quota"], "priority": summary["priority_quota"],
                                    "share": summary["priority_share"]}, st["body"]),
@@ -44,10 +41,10 @@ def plan_pdf(*, plan, projects) -> bytes:
             str(index), para(p.code, cell), para(p.name, cell), para(p.get_project_type_display(), cell),
             para(p.get_category_display(), cell), para(p.get_mode_display(), cell), str(p.hours),
             str(p.quota), Paragraph(f"{p.start_date:%Y-%m-%d}<br/>{p.end_date:%Y-%m-%d}", cell),
-            para(p.office.name, cell), _money(p.budget), para(p.get_status_display(), cell),
+            para(p.office.name, cell), grouped_amount(p.budget), para(p.get_status_display(), cell),
         ])
     data.append(["", "", Paragraph(_("Total (%(count)s projects, cancelled excluded)") % {"count": summary["count"]},
-                                   cell), "", "", "", "", str(summary["quota"]), "", "", _money(summary["budget"]), ""])
+                                   cell), "", "", "", "", str(summary["quota"]), "", "", grouped_amount(summary["budget"]), ""])
     widths = [10, 24, 58, 24, 30, 18, 12, 12, 22, 40, 26, 18]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     style = table_style()

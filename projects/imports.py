@@ -13,6 +13,7 @@ from projects import rules as r
 from projects.columns import COLUMNS, CellError, from_cell, lookup_context
 from projects.models import AnnualPlan, PlanStatus, Project
 from projects.services import PROJECT_FIELDS, _check, project_errors
+from projects.templatetags.money import grouped_amount
 
 
 @dataclass
@@ -113,7 +114,7 @@ def plan_import_projects(*, actor, plan: AnnualPlan, content: bytes) -> ImportRe
             if running_budget > plan.central_subsidy:  # R12
                 row_errors.append(RowError(number, headers["budget"], _(
                     "Up to this row the projects total ¥%(total)s, more than the central subsidy of ¥%(subsidy)s.")
-                    % {"total": f"{running_budget:,.2f}", "subsidy": f"{plan.central_subsidy:,.2f}"}))
+                    % {"total": grouped_amount(running_budget), "subsidy": grouped_amount(plan.central_subsidy)}))
         result.errors.extend(row_errors)
         pending.append((data, owner, regions))
     if not pending and not result.errors:

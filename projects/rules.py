@@ -17,6 +17,7 @@ from backoffice.config import get_setting, register_setting
 from backoffice.models import Role
 from backoffice.permissions import can_write, has_role, in_region_of, is_superuser, owned_by
 from backoffice.workflow import guard, permission
+from projects.templatetags.money import yuan
 
 # -- settings (RULES.md *setting*) -----------------------------------------------------------------
 TEAM_RESEARCH_MIN_DAYS = "projects.team_research_min_days"
@@ -42,10 +43,6 @@ def register_settings():
 register_settings()
 
 ACTIVE_EXCLUDED = ("cancelled",)
-
-
-def _money(value) -> str:
-    return f"¥{Decimal(value or 0):,.2f}"
 
 
 # -- R11: hours, quota, dates and category minimums ---------------------------------------------------
@@ -106,7 +103,7 @@ def plan_budget_total(plan, *, exclude_pk=None, extra=Decimal("0")) -> Decimal:
 
 def _r12_message(plan):
     return _("The projects' budgets total %(total)s, more than the central subsidy of %(subsidy)s.") % {
-        "total": _money(plan_budget_total(plan)), "subsidy": _money(plan.central_subsidy)}
+        "total": yuan(plan_budget_total(plan)), "subsidy": yuan(plan.central_subsidy)}
 
 
 @guard("r12_budget_over_subsidy", _r12_message)

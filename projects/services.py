@@ -10,6 +10,7 @@ from backoffice.models import OrganisationKind, Region
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects import rules as r
+from projects.templatetags.money import yuan
 from projects.models import (
     AnnualPlan,
     InspectionVisit,
@@ -78,7 +79,7 @@ def project_errors(*, plan: AnnualPlan, data: dict, instance: Project | None = N
         total = r.plan_budget_total(plan, exclude_pk=instance.pk if instance else None, extra=budget)
         if total > plan.central_subsidy:  # R12
             add("budget", _("With this budget the plan's projects total %(total)s, more than the central subsidy of "
-                            "%(subsidy)s.") % {"total": f"¥{total:,.2f}", "subsidy": f"¥{plan.central_subsidy:,.2f}"})
+                            "%(subsidy)s.") % {"total": yuan(total), "subsidy": yuan(plan.central_subsidy)})
     code = (data.get("code") or "").strip()
     if code and Project.objects.filter(code=code).exclude(pk=instance.pk if instance else None).exists():
         add("code", _("Project code %(code)s is already used.") % {"code": code})
@@ -135,7 +136,7 @@ def plan_update(*, actor, plan: AnnualPlan, title: str, central_subsidy: Decimal
         if total > central_subsidy:  # R12
             raise DomainError("r12_budget_over_subsidy", _(
                 "The projects' budgets total %(total)s, more than the central subsidy of %(subsidy)s.") % {
-                "total": f"¥{total:,.2f}", "subsidy": f"¥{central_subsidy:,.2f}"})
+                "total": yuan(total), "subsidy": yuan(central_subsidy)})
         changes = {k: (getattr(plan, k), v) for k, v in (("title", title), ("central_subsidy", central_subsidy))
                    if getattr(plan, k) != v}
         plan.title, plan.central_subsidy = title, central_subsidy
