@@ -4,13 +4,12 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
+from backoffice.spreadsheets import Book, Col, Formula, typed
 from finance import selectors, services
 from finance.rules import money
 
@@ -76,53 +75,35 @@ def statement_pdf(statement) -> io.BytesIO:
     return buf
 
 
+WIDTHS = {"contract number": 22, "county": 24, "differences": 60}
 HEADERS = ["contract number", "county", "amount due", "invoiced", "paid", "due not invoiced", "due not paid",
            "differences"]
 
 
 def reconciliation_workbook(rows) -> io.BytesIO:
     """One sheet per institution; columns F and G are formulas, the last row sums every money column, and the
-    summary sheet refers to those totals so the whole book foots."""
-    wb = Workbook()
-    summary = wb.active
-    summary.title = _("Summary")[:31]
-    summary.append([_("institution"), _("amount due"), _("invoiced"), _("paid"), _("due not invoiced"),
-                    _("due not paid")])
-    summary["A1"].font = Font(bold=True)
+    summary sheet refers to those totals so the whole book foots. Sheet titles are made safe (an institution's
+    name may hold : / \\ ? * [ ]) and the summary's references use the titles actually given."""
+    book = Book()
+    summary = book.sheet(_("Summary"), [Col(_("institution"), 30)] + [
+        Col(h, 16) for h in (_("amount due"), _("invoiced"), _("paid"), _("due not invoiced"), _("due not paid"))])
     by_institution = {}
     for row in rows:
         by_institution.setdefault(row.institution, []).append(row)
-    used = set()
     for institution, items in sorted(by_institution.items(), key=lambda kv: kv[0].name):
-        name = institution.name[:28]
-        while name in used:
-            name = name[:26] + f"{len(used)}"
-        used.add(name)
-        ws = wb.create_sheet(title=name)
-        ws.append([_(h) for h in HEADERS])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        ws = book.sheet(institution.name, [Col(_(h), WIDTHS.get(h, 14), "money" if 2 <= i <= 6 else None)
+                                           for i, h in enumerate(HEADERS)])
         for i, r in enumerate(items, start=2):
             ws.append([r.contract.reference, r.label, money(r.due), money(r.invoiced), money(r.paid),
-                       f"=C{i}-D{i}", f"=C{i}-E{i}", "；".join(text for _code, text in r.flags)])
+                       Formula(f"=C{i}-D{i}"), Formula(f"=C{i}-E{i}"), "；".join(text for _code, text in r.flags)])
         last = len(items) + 1
         total = last + 1
-        ws.append([_("Total"), "", f"=SUM(C2:C{last})", f"=SUM(D2:D{last})", f"=SUM(E2:E{last})",
-                   f"=SUM(F2:F{last})", f"=SUM(G2:G{last})", ""])
-        for cell in ws[total]:
-            cell.font = Font(bold=True)
-        for col in "CDEFG":
-            for n in range(2, total + 1):
-                ws[f"{col}{n}"].number_format = "#,##0.00"
-        ws.column_dimensions["A"].width = 22
-        ws.column_dimensions["B"].width = 24
-        ws.column_dimensions["H"].width = 60
-        ref = f"'{name}'"
-        summary.append([institution.name] + [f"={ref}!{col}{total}" for col in "CDEFG"])
-    n = summary.max_row
-    summary.append([_("Total")] + [f"=SUM({col}2:{col}{n})" for col in "BCDEF"])
-    summary.column_dimensions["A"].width = 30
-    buf = io.BytesIO()
-    wb.save(buf)
+        ws.append([typed(_("Total"), bold=True), None]
+                  + [typed(Formula(f"=SUM({col}2:{col}{last})"), "money", bold=True) for col in "CDEFG"])
+        summary.append([institution.name] + [typed(Formula(f"={ws.ref(f'{col}{total}')}"), "money")
+                                             for col in "CDEFG"])
+    n = summary.rows
+    summary.append([_("Total")] + [typed(Formula(f"=SUM({col}2:{col}{n})"), "money") for col in "BCDEF"])
+    buf = io.BytesIO(book.to_bytes())
     buf.seek(0)
     return buf

@@ -75,7 +75,7 @@ def to_cell(project, column: Column):
     if column.kind == "regions":
         return SEP.join(r.code for r in project.regions.all())
     if column.kind == "money":
-        return float(value)
+        return value  # a Decimal: the spreadsheet writer keeps it a number, formatted as money
     return value if value not in (None, "") else None
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.models import Organisation, OrganisationKind, Region, SchoolStage, Subject, TeacherPost
+from backoffice.spreadsheets import upload_within_limit
 from projects.models import AnnualPlan, InspectionVisit, Project, RectificationStatus
 from projects.services import owner_choices, project_errors
 
@@ -93,7 +94,7 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".xlsx", ".xls", ".xlsm", ".ods")):
             raise forms.ValidationError(_("Upload an Excel workbook (.xlsx)."))
-        return f
+        return upload_within_limit(f)
 
 
 class InspectionVisitForm(forms.ModelForm):

@@ -1,14 +1,13 @@
 """Import a plan's project list from the Excel template: every row is checked first, then all rows are written
 in one transaction, or none (STYLE: imports validate everything, then write)."""
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
 
 from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError
+from backoffice.spreadsheets import SpreadsheetRefused, read_sheet
 from projects import rules as r
 from projects.columns import COLUMNS, CellError, from_cell, lookup_context
 from projects.models import AnnualPlan, PlanStatus, Project
@@ -29,14 +28,15 @@ class ImportResult:
     errors: list = field(default_factory=list)
 
 
+# A file that is no workbook keeps this importer's own code; a file over a limit keeps the limit's code.
+NOT_A_WORKBOOK = {"not_excel", "xls_refused", "unreadable"}
+
+
 def read_rows(content: bytes) -> list[list]:
     """Rows of the projects sheet (named 项目/Projects, else the first sheet), header included."""
-    wb = CalamineWorkbook.from_filelike(BytesIO(content))
-    names = wb.sheet_names
     from projects.exports import projects_sheet_title
 
-    wanted = next((n for n in names if n in (projects_sheet_title(), "项目", "Projects")), names[0])
-    return wb.get_sheet_by_name(wanted).to_python(skip_empty_area=False)
+    return read_sheet(content, names=(projects_sheet_title(), "项目", "Projects")).rows
 
 
 def _header_map(header: list) -> tuple[dict, list]:
@@ -65,8 +65,10 @@ def plan_import_projects(*, actor, plan: AnnualPlan, content: bytes) -> ImportRe
         raise DomainError("plan_not_open", _("Projects can be added only while the plan is a draft or returned."))
     try:
         rows = read_rows(content)
-    except Exception as exc:  # calamine raises several types for files that are not workbooks
-        raise DomainError("import_unreadable", _("The file could not be read as an Excel workbook.")) from exc
+    except SpreadsheetRefused as exc:
+        if exc.code in NOT_A_WORKBOOK:
+            raise DomainError("import_unreadable", exc.message) from exc
+        raise
     result = ImportResult()
     if not rows:
         result.errors.append(RowError(1, "", _("The sheet is empty.")))

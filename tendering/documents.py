@@ -6,13 +6,12 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
+from backoffice.spreadsheets import Book, Col
 from tendering.models import BidStatus
 from tendering.scoring import show
 from tendering.sealing import SealedError
@@ -67,20 +66,13 @@ def _money_text(value):
 
 
 def _xlsx(sheet_title, headers, rows, *, money_columns=()):
-    """Money columns are written as numbers (format 0.00), not as text, so they can be summed and sorted."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title[:31])
-    ws.append([str(h) for h in headers])
+    """Money columns are written as numbers (format 0.00), not as text, so they can be summed and sorted; every
+    text (institution names, reasons typed by staff) is safe text."""
+    book = Book()
+    sheet = book.sheet(sheet_title, [Col(h, 16, "price" if i in money_columns else None) for i, h in enumerate(headers)])
     for row in rows:
-        row = list(row)
-        for i in money_columns:
-            if isinstance(row[i], Decimal):
-                cell = WriteOnlyCell(ws, value=row[i])
-                cell.number_format = "0.00"
-                row[i] = cell
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
+        sheet.append(row)
+    buf = io.BytesIO(book.to_bytes())
     buf.seek(0)
     return buf
 

@@ -1,49 +1,43 @@
-"""Excel exports (openpyxl write-only). ID numbers are masked unless the role needs them (R30)."""
-import io
-
-from django.utils import timezone
+"""Excel exports through backoffice.spreadsheets. ID numbers are masked unless the role needs them (R30)."""
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from backoffice.models import Role
+from backoffice.spreadsheets import Book, Col
 
 # The provincial credit platform matches teachers by their full ID number; only the province department and
 # its project offices, who send the file, get it unmasked.
 FULL_ID_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
 
 
-def _book(title, header, rows) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    ws.append(header)
+def _book(title, columns, rows) -> bytes:
+    book = Book()
+    sheet = book.sheet(title, columns)
     for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        sheet.append(row)
+    return book.to_bytes()
 
 
 def enrolments_xlsx(qs) -> bytes:
-    header = [_("Full name"), _("ID number"), _("School"), _("County"), _("Project"), _("Status"), _("Submitted at"),
-              _("Reason")]
+    columns = [Col(_("Full name"), 12), Col(_("ID number"), 22), Col(_("School"), 28), Col(_("County"), 14),
+               Col(_("Project"), 30), Col(_("Status"), 10), Col(_("Submitted at"), 17, "datetime"), Col(_("Reason"), 40)]
     rows = (
         [e.teacher.name, e.teacher.masked_id_number, e.teacher.school.name, e.teacher.region.name, e.project.name,
-         e.get_status_display(), timezone.localtime(e.submitted_at).strftime("%Y-%m-%d %H:%M"),
-         e.reject_reason or e.withdraw_reason or e.outcome_reason]
+         e.get_status_display(), e.submitted_at, e.reject_reason or e.withdraw_reason or e.outcome_reason]
         for e in qs.iterator(chunk_size=2000)
     )
-    return _book(str(_("Trainees")), header, rows)
+    return _book(_("Trainees"), columns, rows)
 
 
 def credits_xlsx(qs, *, user, per_credit: int) -> bytes:
     full = user.is_superuser or user.role in FULL_ID_ROLES
-    header = [_("ID number"), _("Full name"), _("School"), _("County code"), _("Project code"), _("Project"), _("Year"),
-              _("Hours"), _("Credits"), _("Audited at")]
+    columns = [Col(_("ID number"), 22), Col(_("Full name"), 12), Col(_("School"), 28), Col(_("County code"), 10),
+               Col(_("Project code"), 14), Col(_("Project"), 30), Col(_("Year")), Col(_("Hours")),
+               Col(_("Credits")), Col(_("Audited at"), 12, "date")]
     rows = (
         [c.enrolment.teacher.id_number if full else c.enrolment.teacher.masked_id_number, c.enrolment.teacher.name,
          c.enrolment.teacher.school.name, c.enrolment.teacher.region.code, c.enrolment.project.code,
          c.enrolment.project.name, c.year, c.hours, round(c.hours / per_credit, 1),
-         timezone.localtime(c.audited_at).strftime("%Y-%m-%d") if c.audited_at else ""]
+         c.audited_at]
         for c in qs.iterator(chunk_size=2000)
     )
-    return _book(str(_("Credit hours")), header, rows)
+    return _book(_("Credit hours"), columns, rows)

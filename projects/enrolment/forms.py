@@ -2,11 +2,16 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.spreadsheets import upload_within_limit
+
 from .models import ExemptionGround, Nominator
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self):
+        return upload_within_limit(self.cleaned_data["file"])
 
 
 EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png"]

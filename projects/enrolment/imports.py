@@ -1,13 +1,11 @@
 """Excel import of teachers and of applicants (R30, R32, R37): the set-based fast path.
 
-The whole file is read with python-calamine, every row is checked in Python against data fetched in a
-constant number of queries (schools by code, the registry by ID number, the project's applicants), and only
-when no row fails is anything written, in one transaction. Re-importing the same file changes nothing.
+parse → resolve → write: the file is read through backoffice.spreadsheets (limits checked before parsing), every
+row is checked in Python against data fetched in a constant number of queries (schools by code, the registry by ID
+number, the project's applicants), and only when no row fails is anything written, in one transaction. Re-importing
+the same file changes nothing.
 """
-import datetime as dt
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -21,8 +19,15 @@ from backoffice.audit import audit_record
 from backoffice.identity import id_number_error, normalise_id_number
 from backoffice.models import Organisation, OrganisationKind, Role, SchoolStage, Subject, Teacher, TeacherPost, TeacherTitle
 from backoffice.scoping import scope_for
+from backoffice.spreadsheets import (
+    Book, Col, NumberInTextColumn, SpreadsheetRefused, cell_date, cell_text, normalise_text, read_sheet,
+)
+from backoffice.spreadsheets.reading import OLE2
 
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
+
+# Kept under its old name: the import job and its callers catch it.
+FileRefused = SpreadsheetRefused
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Column:
     required: bool = True
     choices: tuple = ()
     width: int = 14
+    text_only: bool = False  # a number here is refused, never converted (R30)
 
     @property
     def header(self) -> str:
@@ -41,7 +47,7 @@ class Column:
 YES_NO = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 COLUMNS = [
     Column("name", gettext_noop("Full name"), width=10),
-    Column("id_number", gettext_noop("ID number"), width=22),
+    Column("id_number", gettext_noop("ID number"), width=22, text_only=True),
     Column("school_code", gettext_noop("School code"), width=16),
     Column("region_code", gettext_noop("County code"), width=10),
     Column("stage", gettext_noop("School stage"), choices=tuple(SchoolStage.choices)),
@@ -52,14 +58,9 @@ COLUMNS = [
     Column("is_rural", gettext_noop("Rural teacher"), choices=YES_NO, width=10),
     Column("phone", gettext_noop("Phone"), required=False, width=14),
 ]
+TEXT_FORMAT_KEYS = {"id_number", "school_code", "region_code", "phone"}
 TEACHER_FIELDS = ("name", "school_id", "region_id", "stage", "subject", "post", "title", "teaching_since",
                   "is_rural", "is_priority_county", "phone")
-
-
-class FileRefused(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code, self.message = code, str(message)
 
 
 @dataclass
@@ -80,80 +81,21 @@ class ImportResult:
                             "message": str(message)})
 
 
+@dataclass
+class Resolved:
+    """What the write does: new registry rows (row, tuple), changed teachers, and every row's teacher pk."""
+    new: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    unchanged_pks: list = field(default_factory=list)
+    apply_pks_by_row: list = field(default_factory=list)
+    already_applied: set = field(default_factory=set)
+
+
 # -- the file ------------------------------------------------------------------------------------------------
-def check_file(data: bytes, name: str = "") -> None:
-    """Only real .xlsx files: an .xls (OLE2) or anything else renamed .xlsx is refused with a clear reason."""
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRefused("xls_refused", _("This is an old .xls workbook; open it in Excel or WPS and save it as .xlsx."))
-    if name and not name.lower().endswith(".xlsx"):
+def check_name(name: str, data: bytes) -> None:
+    """Only .xlsx; an old .xls is left to the reader, which says how to convert it."""
+    if name and not name.lower().endswith(".xlsx") and data[:8] != OLE2:
         raise FileRefused("not_xlsx", _("Only .xlsx files can be imported."))
-    if data[:4] != b"PK\x03\x04":
-        raise FileRefused("not_excel", _("This file is not an Excel workbook, whatever its name says."))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if "xl/workbook.xml" not in zf.namelist():
-                raise FileRefused("not_excel", _("This file is not an Excel workbook, whatever its name says."))
-    except zipfile.BadZipFile as exc:
-        raise FileRefused("not_excel", _("This file is not an Excel workbook, whatever its name says.")) from exc
-
-
-def read_rows(data: bytes) -> tuple[list, list]:
-    """(rows as lists, merged ranges) of the first sheet, parsed by python-calamine."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-    except FileRefused:
-        raise
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise FileRefused("unreadable", _("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
-    return rows, merged
-
-
-# -- cell parsing --------------------------------------------------------------------------------------------
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        # Most cells are plain ASCII; only the others need full-width digits folded.
-        return value.strip() if value.isascii() else normalise_text(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalise_text(str(value))
-
-
-_FULL = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９－／．"}
-
-
-def normalise_text(text: str) -> str:
-    return text.translate(_FULL).replace("\u3000", " ").strip()
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:  # the template's own format, the common case
-            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-        except ValueError:
-            return None
-    text = _text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-").strip("-")
-    parts = text.split("-")
-    try:
-        if len(parts) == 3:
-            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-        if len(parts) == 2:
-            return dt.date(int(parts[0]), int(parts[1]), 1)
-        if len(parts) == 1 and len(text) == 8 and text.isdigit():
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-    return None
 
 
 def _lookup(choices) -> dict:
@@ -178,7 +120,6 @@ def values_in(field_name: str, values: list[str]):
     return {f"{field_name}__in": RawSQL("SELECT value FROM json_each(%s)", [payload])}
 
 
-# -- validation and writing ----------------------------------------------------------------------------------
 def header_map(header_row) -> tuple[dict, list]:
     """Column index per key; accepts the Chinese or the English header."""
     want = {}
@@ -188,7 +129,7 @@ def header_map(header_row) -> tuple[dict, list]:
                 want[normalise_text(_(col.label))] = col.key
     found, missing = {}, []
     for index, cell in enumerate(header_row):
-        key = want.get(_text(cell).replace("*", "").strip())
+        key = want.get(cell_text(cell).replace("*", "").strip())
         if key and key not in found:
             found[key] = index
     for col in COLUMNS:
@@ -197,116 +138,135 @@ def header_map(header_row) -> tuple[dict, list]:
     return found, missing
 
 
-def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, progress=None,
-               nominated_by: str = Nominator.SCHOOL) -> ImportResult:
-    """Validate every row, then write all or nothing. `progress(percent)` is called along the way."""
-    progress = progress or (lambda pct: None)
-    result = ImportResult()
-    check_file(data, name)
-    rows, merged = read_rows(data)
-    progress(20)
-    if merged:
-        for (r1, c1), (r2, c2) in merged[:50]:
+# -- parse: every row on its own -----------------------------------------------------------------------------
+def _refused_sheet(sheet, result: ImportResult) -> dict | None:
+    """The header's column map, or None after reporting why the whole sheet cannot be imported."""
+    if sheet.merged:
+        for (r1, _c1), (r2, _c2) in sheet.merged[:50]:
             result.error(r1 + 1, "", "", _("Merged cells from row %(r1)s to row %(r2)s; unmerge them and fill every cell.") % {
                 "r1": r1 + 1, "r2": r2 + 1})
-        return result
-    if not rows:
+        return None
+    if not sheet.rows:
         result.error(1, "", "", _("The sheet is empty."))
-        return result
-    columns, missing = header_map(rows[0])
-    if missing:
-        for col in missing:
-            result.error(1, col.header, "", _("The column “%(col)s” is missing; use the template.") % {"col": col.header})
-        return result
+        return None
+    columns, missing = header_map(sheet.rows[0])
+    for col in missing:
+        result.error(1, col.header, "", _("The column “%(col)s” is missing; use the template.") % {"col": col.header})
+    return None if missing else columns
+
+
+def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     if kind == ImportKind.APPLICANTS and project is None:
         result.error(0, "", "", _("Choose the project the applicants apply for."))
-        return result
-    scope = scope_for(actor)
+        return True
     allowed_roles = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
     if kind == ImportKind.TEACHERS:
         allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
-    if not scope.can_write or (actor.role not in allowed_roles and not actor.is_superuser):
+    if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
         result.error(0, "", "", _("Your role does not allow this import."))
-        return result
+        return True
     if project is not None and project.status != "contracted":
         result.error(0, "", "", _("The project is not open for applications (it must be contracted and not started)."))
-        return result
+        return True
+    return False
 
+
+def _cell(raw, col, key, lookup, *, index, today, result):
+    """(value, ok) of one non-empty cell, its error reported on the row."""
+    text = cell_text(raw)
+    if lookup is not None:
+        value = lookup.get(text)
+        if value is None:
+            result.error(index, col.header, text, _("Not one of the allowed values: %(values)s.") % {
+                "values": "、".join(str(label) for _v, label in col.choices)})
+        return value, value is not None
+    if key == "started_on":
+        value = cell_date(raw)
+        if value is None:
+            result.error(index, col.header, text, _("Not a date; write it as 2010-09-01."))
+            return None, False
+        if value > today:
+            result.error(index, col.header, text, _("The date is in the future."))
+            return value, False
+        return value, True
+    return text, True
+
+
+def _parse_row(row, plan, absent, *, index, today, result):
+    """(record, bad), or (None, False) for a row without any text."""
+    rec = dict.fromkeys(absent)
+    bad, blank = False, True
+    for key, i, required, lookup, col in plan:
+        raw = row[i]
+        try:
+            text = cell_text(raw, text_only=col.text_only)
+        except NumberInTextColumn as exc:
+            result.error(index, col.header, raw, exc.message)
+            rec[key], bad, blank = None, True, False
+            continue
+        if not text:
+            bad = bad or required
+            rec[key] = None
+            continue
+        blank = False
+        rec[key], ok = _cell(raw, col, key, lookup, index=index, today=today, result=result)
+        bad = bad or not ok
+    if blank:
+        return None, False
+    if bad:
+        for key, i, required, lookup, col in plan:
+            if required and rec[key] is None and not cell_text(row[i]):
+                result.error(index, col.header, "", _("Required."))
+    return rec, bad
+
+
+def parse_rows(rows, columns, *, result: ImportResult) -> list:
+    """[(row number, record)] of the rows that passed their own checks (R30 ID number included)."""
     # One plan per column, so the loop over 100,000 rows does the least work per cell.
     plan = [(c.key, columns[c.key], c.required, _lookup(c.choices) if c.choices else None, c)
             for c in COLUMNS if c.key in columns]
-    present = {c.key for c in COLUMNS if c.key in columns}
-    absent = [c.key for c in COLUMNS if c.key not in present]
+    absent = [c.key for c in COLUMNS if c.key not in columns]
     width = max(columns.values()) + 1
-    id_index = columns["id_number"]
     today = timezone.localdate()
-    parsed = []  # (row number, dict)
-    seen: dict[str, int] = {}
+    parsed, seen = [], {}
     for index, row in enumerate(rows[1:], start=2):
-        if not any(row):
+        if not any(v is not None for v in row):
             continue  # an empty row is skipped, wherever it is
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        rec = dict.fromkeys(absent)
-        bad = False
-        blank = True
-        for key, i, required, lookup, col in plan:
-            raw = row[i]
-            text = _text(raw)
-            if not text:
-                if required:
-                    bad = True
-                rec[key] = None
-                continue
-            blank = False
-            if lookup is not None:
-                value = lookup.get(text)
-                if value is None:
-                    result.error(index, col.header, text, _("Not one of the allowed values: %(values)s.") % {
-                        "values": "、".join(str(label) for _v, label in col.choices)})
-                    bad = True
-                rec[key] = value
-            elif key == "started_on":
-                value = _date(raw)
-                if value is None:
-                    result.error(index, col.header, text, _("Not a date; write it as 2010-09-01."))
-                    bad = True
-                elif value > today:
-                    result.error(index, col.header, text, _("The date is in the future."))
-                    bad = True
-                rec[key] = value
-            else:
-                rec[key] = text
-        if blank:
+        rec, bad = _parse_row(row, plan, absent, index=index, today=today, result=result)
+        if rec is None:
             continue  # only spaces: an empty row too
         result.rows_total += 1
-        if bad:
-            for key, i, required, lookup, col in plan:
-                if required and rec[key] is None and not _text(row[i]):
-                    result.error(index, col.header, "", _("Required."))
-        number = rec["id_number"]
-        if number:
-            number = normalise_id_number(number)
-            error = id_number_error(number, today=today)
-            if error:
-                result.error(index, _("ID number"), row[id_index], error[1])
-                bad = True
-            elif number in seen:
-                result.error(index, _("ID number"), row[id_index], _("The same ID number is on row %(row)s.") % {
-                    "row": seen[number]})
-                bad = True
-            else:
-                seen[number] = index
-                started = rec["started_on"]
-                if started and started.year - int(number[6:10]) < 16:
-                    result.error(index, _("Started teaching on"), started, _("Started teaching before the age of 16."))
-                    bad = True
-        rec["id_number"] = number
+        if rec["id_number"]:
+            bad = _check_id_number(rec, row[columns["id_number"]], seen, index=index, today=today,
+                                   result=result) or bad
         if not bad:
             parsed.append((index, rec))
-    progress(40)
+    return parsed
 
-    # Everything the rows refer to, in a constant number of queries.
+
+def _check_id_number(rec, raw, seen, *, index, today, result) -> bool:
+    """R30: a valid, unique ID number consistent with the start date; True when the row is bad."""
+    number = normalise_id_number(rec["id_number"])
+    rec["id_number"] = number
+    error = id_number_error(number, today=today)
+    if error:
+        result.error(index, _("ID number"), raw, error[1])
+        return True
+    if number in seen:
+        result.error(index, _("ID number"), raw, _("The same ID number is on row %(row)s.") % {"row": seen[number]})
+        return True
+    seen[number] = index
+    started = rec["started_on"]
+    if started and started.year - int(number[6:10]) < 16:
+        result.error(index, _("Started teaching on"), started, _("Started teaching before the age of 16."))
+        return True
+    return False
+
+# -- resolve: what the rows refer to, in a constant number of queries ----------------------------------------
+def resolve(parsed, *, actor, project, result: ImportResult) -> Resolved:
+    scope = scope_for(actor)
     school_codes = sorted({rec["school_code"] for _i, rec in parsed})
     schools = {s.code: s for s in scope.organisations(
         Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=school_codes).select_related("region"))}
@@ -315,32 +275,17 @@ def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, p
     numbers = [rec["id_number"] for _i, rec in parsed]
     existing = {row[0]: row[1:] for row in Teacher.objects.filter(**values_in("id_number", numbers))
                 .values_list("id_number", "pk", "created_at", *TEACHER_FIELDS)} if numbers else {}
-    already_applied = set()
+    out = Resolved()
     if project is not None:
-        already_applied = set(Enrolment.objects.filter(project=project).values_list("teacher_id", flat=True))
-    progress(55)
-
-    new, changed, unchanged_pks, apply_pks_by_row = [], [], [], []
+        out.already_applied = set(Enrolment.objects.filter(project=project).values_list("teacher_id", flat=True))
     for index, rec in parsed:
-        school = schools.get(rec["school_code"])
-        if school is None:
-            result.error(index, _("School code"), rec["school_code"], _("No school with this code in your area."))
+        values = _teacher_values(rec, schools, index=index, result=result)
+        if values is None:
             continue
-        if rec["region_code"] != school.region.code:
-            result.error(index, _("County code"), rec["region_code"], _("The school %(school)s is in county %(code)s.") % {
-                "school": school.name, "code": school.region.code})
-            continue
-        values = {
-            "name": rec["name"], "school_id": school.pk, "region_id": school.region_id, "stage": rec["stage"],
-            "subject": rec["subject"], "post": rec["post"] or TeacherPost.TEACHER,
-            "title": rec["title"] or TeacherTitle.NONE, "teaching_since": rec["started_on"].year,
-            "is_rural": rec["is_rural"] == "yes", "is_priority_county": school.region.is_priority_county,
-            "phone": rec["phone"] or "",
-        }
         found = existing.get(rec["id_number"])
         if found is None:
             # A plain tuple in TEACHER_COLUMNS order (no model instance: 100,000 of those cost seconds).
-            new.append((index, (rec["id_number"], *(values[f] for f in TEACHER_FIELDS))))
+            out.new.append((index, (rec["id_number"], *(values[f] for f in TEACHER_FIELDS))))
             continue
         pk, created_at, *old = found
         old = dict(zip(TEACHER_FIELDS, old))
@@ -349,43 +294,85 @@ def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, p
                          _("This ID number is already in the registry under another name (%(name)s).") % {"name": old["name"]})
             continue
         if old != values:
-            teacher = Teacher(pk=pk, id_number=rec["id_number"], created_at=created_at, **values)
-            changed.append(teacher)
+            out.changed.append(Teacher(pk=pk, id_number=rec["id_number"], created_at=created_at, **values))
         else:
-            unchanged_pks.append(pk)
-        apply_pks_by_row.append((index, pk))
-    progress(65)
-    if result.errors:
-        result.errors.sort(key=lambda e: (e["row"], e["column"]))
-        return result
+            out.unchanged_pks.append(pk)
+        out.apply_pks_by_row.append((index, pk))
+    return out
 
+
+def _teacher_values(rec, schools, *, index, result) -> dict | None:
+    school = schools.get(rec["school_code"])
+    if school is None:
+        result.error(index, _("School code"), rec["school_code"], _("No school with this code in your area."))
+        return None
+    if rec["region_code"] != school.region.code:
+        result.error(index, _("County code"), rec["region_code"], _("The school %(school)s is in county %(code)s.") % {
+            "school": school.name, "code": school.region.code})
+        return None
+    return {
+        "name": rec["name"], "school_id": school.pk, "region_id": school.region_id, "stage": rec["stage"],
+        "subject": rec["subject"], "post": rec["post"] or TeacherPost.TEACHER,
+        "title": rec["title"] or TeacherTitle.NONE, "teaching_since": rec["started_on"].year,
+        "is_rural": rec["is_rural"] == "yes", "is_priority_county": school.region.is_priority_county,
+        "phone": rec["phone"] or "",
+    }
+
+
+# -- write: one transaction, all rows or none ----------------------------------------------------------------
+def import_write(*, actor, kind: str, project, plan: Resolved, nominated_by: str, result: ImportResult,
+                 progress) -> None:
+    """Writes the resolved rows: new and changed registry rows with history, the applications (R32), the audit."""
     if connection.vendor == "sqlite":
         # A bigger page cache for this connection: index pages of 100,000 inserts stay in memory.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -131072")
     with transaction.atomic():
         now = timezone.now()
-        created_pks = _insert_teachers([t for _i, t in new], actor=actor, now=now) if new else {}
-        if changed:
-            bulk_update_with_history(changed, Teacher, fields=[f for f in TEACHER_FIELDS if f != "name"],
+        created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
+        if plan.changed:
+            bulk_update_with_history(plan.changed, Teacher, fields=[f for f in TEACHER_FIELDS if f != "name"],
                                      batch_size=2000, default_user=actor, default_change_reason="import")
         progress(85)
-        result.created, result.updated = len(new), len(changed)
-        result.unchanged = len(unchanged_pks)
+        result.created, result.updated = len(plan.new), len(plan.changed)
+        result.unchanged = len(plan.unchanged_pks)
         if project is not None:
-            wanted = sorted(apply_pks_by_row + [(i, created_pks[t[0]]) for i, t in new])
+            wanted = sorted(plan.apply_pks_by_row + [(i, created_pks[t[0]]) for i, t in plan.new])
             # R32: the reserve list follows submission order; one timestamp for the file, and the rows are
             # inserted in file order so the primary key breaks the tie the same way.
             rows = [(project.pk, pk, EnrolmentStatus.APPLIED, nominated_by, actor.pk, now, "", "", "", "")
-                    for _i, pk in wanted if pk not in already_applied]
+                    for _i, pk in wanted if pk not in plan.already_applied]
             fast_insert(Enrolment, ["project_id", "teacher_id", "status", "nominated_by", "applied_by_id",
                                     "submitted_at", "reject_rule", "reject_reason", "withdraw_reason",
                                     "outcome_reason"], rows, datetime_columns={"submitted_at"})
             result.applications_created = len(rows)
             result.unchanged = len(wanted) - len(rows)
         audit_record(obj=project or actor, actor=actor, action="import", changes={
-            "kind": (None, kind), "rows": (None, result.rows_total), "teachers_created": (None, len(new)),
-            "teachers_updated": (None, len(changed)), "applications_created": (None, result.applications_created)})
+            "kind": (None, kind), "rows": (None, result.rows_total), "teachers_created": (None, len(plan.new)),
+            "teachers_updated": (None, len(plan.changed)), "applications_created": (None, result.applications_created)})
+
+
+def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, progress=None,
+               nominated_by: str = Nominator.SCHOOL) -> ImportResult:
+    """Validate every row, then write all or nothing. `progress(percent)` is called along the way. A file refused
+    as a whole (too big, not a workbook) raises FileRefused."""
+    progress = progress or (lambda pct: None)
+    result = ImportResult()
+    check_name(name, data)
+    sheet = read_sheet(data)
+    progress(20)
+    columns = _refused_sheet(sheet, result)
+    if columns is None or _refused_actor(actor, kind, project, result):
+        return result
+    parsed = parse_rows(sheet.rows, columns, result=result)
+    progress(40)
+    plan = resolve(parsed, actor=actor, project=project, result=result)
+    progress(65)
+    if result.errors:
+        result.errors.sort(key=lambda e: (e["row"], e["column"]))
+        return result
+    import_write(actor=actor, kind=kind, project=project, plan=plan, nominated_by=nominated_by, result=result,
+                 progress=progress)
     progress(100)
     return result
 
@@ -446,43 +433,41 @@ def _insert_teachers(teachers: list[tuple], *, actor, now) -> dict[str, int]:
 
 
 # -- the template --------------------------------------------------------------------------------------------
+TEMPLATE_ROWS = 2000
+
+
 def template_workbook(kind: str) -> bytes:
-    """The import template: Chinese headers, drop-down lists for coded columns, instructions on a second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """The import template: Chinese headers, drop-down lists for coded columns, ID number and code columns formatted
+    as text for the first rows (R30), instructions on a third sheet."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("Applicants")) if kind == ImportKind.APPLICANTS else str(_("Teachers"))
-    lists = wb.create_sheet(str(_("Allowed values")))
-    guide = wb.create_sheet(str(_("Instructions")))
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
+    book = Book()
+    title = _("Applicants") if kind == ImportKind.APPLICANTS else _("Teachers")
+    sheet = book.sheet(title, [Col(str(c.header) + ("*" if c.required else ""), c.width,
+                                   "text" if c.key in TEXT_FORMAT_KEYS else None) for c in COLUMNS])
+    lists = book.sheet(_("Allowed values"), [Col(str(c.header) if c.choices else "", 14) for c in COLUMNS],
+                       freeze=False)
+    guide = book.sheet(_("Instructions"), widths={"A": 100})
     for index, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=index, value=str(col.header) + ("*" if col.required else ""))
-        cell.font, cell.fill = bold, fill
         letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = col.width
-        if col.key in {"id_number", "school_code", "region_code", "phone"}:
-            for r in range(2, 2002):
-                ws.cell(row=r, column=index).number_format = "@"
         if col.choices:
-            lists.cell(row=1, column=index, value=str(col.header)).font = bold
-            for r, (_v, label) in enumerate(col.choices, start=2):
-                lists.cell(row=r, column=index, value=str(label))
             dv = DataValidation(type="list", allow_blank=not col.required,
-                                formula1=f"='{lists.title}'!${letter}$2:${letter}${len(col.choices) + 1}")
+                                formula1=f"={quote_sheetname(lists.title)}!${letter}$2:${letter}${len(col.choices) + 1}")
             dv.error, dv.errorTitle = str(_("Choose a value from the list.")), str(_("Invalid value"))
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}20000")
-        if col.key == "started_on":
+        elif col.key == "started_on":
             dv = DataValidation(type="date", operator="greaterThan", formula1="DATE(1950,1,1)")
             dv.error = str(_("Write a date such as 2010-09-01."))
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}20000")
-    ws.freeze_panes = "A2"
+        else:
+            continue
+        dv.add(f"{letter}2:{letter}20000")
+        sheet.ws.data_validations.append(dv)
+    text_columns = [i for i, c in enumerate(COLUMNS) if c.key in TEXT_FORMAT_KEYS]
+    for _r in range(TEMPLATE_ROWS):
+        sheet.append_formatted({i: "@" for i in text_columns}, len(COLUMNS))
+    depth = max(len(c.choices) for c in COLUMNS)
+    for r in range(depth):
+        lists.append([str(c.choices[r][1]) if r < len(c.choices) else None for c in COLUMNS])
     lines = [
         _("Fill one teacher per row from row 2; columns marked * are required."),
         _("ID number: 18 characters; the last may be X. Write it as text so Excel keeps every digit."),
@@ -491,9 +476,6 @@ def template_workbook(kind: str) -> bytes:
         _("Nothing is imported while any row has an error; the error report lists every row."),
         _("Importing the same file again changes nothing."),
     ]
-    for r, line in enumerate(lines, start=1):
-        guide.cell(row=r, column=1, value=str(line))
-    guide.column_dimensions["A"].width = 100
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    for line in lines:
+        guide.append([line])
+    return book.to_bytes()

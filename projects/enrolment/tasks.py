@@ -23,12 +23,15 @@ def _progress(model, pk):
 
 @shared_task
 def run_import_job(job_id: int) -> str:
+    from backoffice.spreadsheets import check_upload_size
+
     from .imports import FileRefused, run_import
 
     job = ImportJob.objects.select_related("created_by", "project__plan__province").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=5)
     with translation.override("zh-hans"):
         try:
+            check_upload_size(job.file.size)  # before a byte is read
             with job.file.open("rb") as fh:
                 data = fh.read()
             result = run_import(actor=job.created_by, kind=job.kind, data=data, name=job.original_name,

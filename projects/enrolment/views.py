@@ -174,7 +174,9 @@ def import_template(request, kind):
 def _start_import(request, *, kind, project=None):
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose an .xlsx file."))
+        # The size limit's own message when that is why; otherwise no file was chosen.
+        errors = form.errors.get("file")
+        messages.error(request, errors[0] if errors and request.FILES else _("Choose an .xlsx file."))
         return None
     upload = form.cleaned_data["file"]
     with transaction.atomic():

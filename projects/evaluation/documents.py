@@ -5,7 +5,6 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -14,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, register_font, styles, table_style
+from backoffice.spreadsheets import Book, Col
 
 from . import charts, scoring
 from .models import DIMENSIONS, Source
@@ -126,32 +126,29 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
 
 
 def year_xlsx(*, evaluations, year) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Evaluations %(year)s") % {"year": year})
     sources = list(Source.choices)
-    ws.append([_("Project code"), _("Project name"), _("Project type"), _("Training institution"), _("Status")]
-              + [str(label) for _s, label in sources] + [_("Weighted total"), _("Grade"), _("Published at")])
+    columns = ([Col(_("Project code"), 14), Col(_("Project name"), 30), Col(_("Project type"), 14),
+                Col(_("Training institution"), 26), Col(_("Status"), 10)]
+               + [Col(label, 12, "number") for _s, label in sources]
+               + [Col(_("Weighted total"), 12, "number"), Col(_("Grade"), 8), Col(_("Published at"), 12, "date")])
+    book = Book()
+    ws = book.sheet(_("Evaluations %(year)s") % {"year": year}, columns)
     for ev in evaluations:
         scores = {row["source"]: row["score"] for row in (ev.breakdown or [])}
         ws.append([ev.project.code, ev.project.name, ev.project.get_project_type_display(),
                    str(ev.project.institution or ""), ev.get_status_display()]
                   + [float(scores[s]) if scores.get(s) is not None else None for s, _l in sources]
-                  + [float(ev.total) if ev.total is not None else None, ev.get_grade_display(),
-                     f"{timezone.localtime(ev.published_at):%Y-%m-%d}" if ev.published_at else ""])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+                  + [float(ev.total) if ev.total is not None else None, ev.get_grade_display(), ev.published_at])
+    return book.to_bytes()
 
 
 def responses_xlsx(*, evaluation) -> bytes:
-    """R61: rows in a fresh random order on every export, no row number, no time, no key."""
+    """R61: rows in a fresh random order on every export, no row number, no time, no key. Comments are the
+    anonymous public's text: written as safe text (formula injection)."""
     rows = list(evaluation.responses.values_list(*DIMENSIONS, "comment"))
     random.SystemRandom().shuffle(rows)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Survey"))
-    ws.append([charts.dimension_label(d) for d in DIMENSIONS] + [_("Comment")])
+    book = Book()
+    ws = book.sheet(_("Survey"), [Col(charts.dimension_label(d), 12) for d in DIMENSIONS] + [Col(_("Comment"), 60)])
     for row in rows:
         ws.append(list(row))
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()
