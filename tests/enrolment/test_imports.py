@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from backoffice.demo import make_id_number
@@ -226,3 +227,64 @@ def english_messages():
 
     with translation.override("en"):
         yield
+
+
+# -- hostile files and typed cells (issue 11 #1, #2) -----------------------------------------------------------
+def test_r30_an_id_number_typed_as_a_number_is_refused_on_its_row(personas, project):
+    # Excel keeps 15 significant digits: 360102198503172012 arrives as 3.60102198503172E+17, which used to be
+    # stored as 360102198503171968 (a valid check digit, the wrong teacher).
+    good = ids(1)[0]
+    data = workbook([row("甲", good), row("乙", 3.60102198503172e17)])
+    before = counts()
+    with translation.override("zh-hans"):
+        result = apply(personas, project, data)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(3, "身份证号")]
+    assert "身份证号必须以文本格式填写" in result.errors[0]["message"]
+    assert counts() == before and not Teacher.objects.filter(id_number="360102198503171968").exists()
+
+
+def test_sparse_workbook_is_refused_and_nothing_is_written(personas, project):
+    from tests.backoffice import hostile
+
+    with pytest.raises(FileRefused) as exc:
+        apply(personas, project, hostile.sparse())
+    assert exc.value.code == "too_many_rows" and "200,000" in exc.value.message
+    assert counts()[2] == 0
+
+
+def test_a_refused_file_ends_its_job_failed_with_the_limit_in_the_message(login, personas, project,
+                                                                         django_capture_on_commit_callbacks):
+    from tests.backoffice import hostile
+
+    client = login(personas.county)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enrolment:project_import", args=[project.pk]),
+                               {"file": SimpleUploadedFile("申报.xlsx", hostile.sparse())})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("enrolment:import_job", args=[job.pk])
+    assert job.status == "failed" and "文件超过 200,000 行的上限" in job.message
+    assert "200,000" in client.get(response.url).content.decode()
+
+
+def test_a_stored_file_over_the_size_limit_fails_its_job_before_it_is_read(personas, project, settings,
+                                                                          monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from projects.enrolment.tasks import run_import_job
+
+    job = ImportJob.objects.create(kind="applicants", project=project, original_name="大.xlsx",
+                                   created_by=personas.county, file=ContentFile(workbook([row("甲", ids(1)[0])]),
+                                                                              name="big.xlsx"))
+    settings.SPREADSHEET_MAX_UPLOAD_BYTES = 1024
+    monkeypatch.setattr(type(job.file), "open", lambda *a, **k: pytest.fail("the file was read"))
+    assert run_import_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "超过" in job.message and "上限" in job.message and counts()[2] == 0
+
+
+def test_a_50_mb_upload_is_refused_by_the_form_without_a_job(login, personas, project):
+    client = login(personas.county)
+    big = SimpleUploadedFile("申报.xlsx", b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024))
+    response = client.post(reverse("enrolment:project_import", args=[project.pk]), {"file": big}, follow=True)
+    assert not ImportJob.objects.exists()
+    assert "20 MB 的上限" in response.content.decode()

@@ -245,3 +245,27 @@ def test_reconciliation_explains_differences_in_the_site_money_format(login, per
     """37 trainees × 80 h × ¥12.50 = ¥37,000.00 due, nothing invoiced: the explanation reads ¥37,000.00."""
     page = login(personas.finance).get(reverse("finance:reconciliation")).content.decode()
     assert "¥37,000.00" in page and "¥37000.00" not in page
+
+
+def test_reconciliation_xlsx_with_an_institution_named_with_sheet_title_characters(login, personas, orgs, settled):
+    # issue 11 #8: ': / \ ? * [ ]' are not allowed in a sheet title; the download was a 500. Hostile text in the
+    # name and the contract reference stays text (issue 11 #5); the product's own formulas stay formulas.
+    from backoffice.models import Organisation
+    from tests.backoffice.hostile import assert_no_formula
+
+    Organisation.objects.filter(pk=orgs.institution.pk).update(name="A:B/C\\D?E*F[G]")
+    settled.contract.__class__.objects.filter(pk=settled.contract.pk).update(reference="=HYPERLINK(\"http://x\")")
+    response = login(personas.finance).get(reverse("finance:reconciliation_xlsx"))
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[1] == "A_B_C_D_E_F_G_"
+    ws = wb["A_B_C_D_E_F_G_"]
+    # The product's own formulas are the money columns' (B to G); text columns A and H hold none.
+    own = {(t, cell.coordinate) for t in wb.sheetnames for row in wb[t].iter_rows() for cell in row
+           if cell.column_letter in "BCDEFG"}
+    assert_no_formula(data, allowed=own)
+    assert ws["A2"].value == "=HYPERLINK(\"http://x\")" and ws["A2"].data_type == "s"
+    assert ws["C2"].value == 37000 and ws["C2"].number_format == "#,##0.00"
+    summary = wb[wb.sheetnames[0]]
+    assert summary["A2"].value == "A:B/C\\D?E*F[G]" and summary["B2"].value == "='A_B_C_D_E_F_G_'!C3"

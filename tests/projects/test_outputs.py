@@ -198,3 +198,38 @@ def test_import_cell_that_is_not_a_finite_number_is_a_cell_error(field, raw):
     column = next(c for c in COLUMNS if c.field == field)
     with pytest.raises(CellError):
         from_cell(raw, column, context={})
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1"])
+def test_plan_xlsx_writes_hostile_project_text_as_text_and_money_as_numbers(plan, make_project, personas, login,
+                                                                             text):
+    # issue 11 #5: a project's code, name and topics are typed by the owning office.
+    from tests.backoffice.hostile import assert_no_formula
+
+    plan.__class__.objects.filter(pk=plan.pk).update(title=text)
+    make_project(name=text, code=text[:16], topics=text, budget=Decimal("1200000.50"))
+    content = login(personas.province).get(f"/projects/plans/{plan.pk}/plan.xlsx").content
+    values = assert_no_formula(content)
+    assert values.count(text) >= 3 and text[:16] in values  # title, name, topics and the code
+    sheet = load_workbook(BytesIO(content))["项目"]
+    budget = sheet.cell(row=2, column=[c.field for c in COLUMNS].index("budget") + 1)
+    assert budget.value == 1200000.5 and budget.number_format == "#,##0.00"
+    assert sheet.cell(row=2, column=[c.field for c in COLUMNS].index("start_date") + 1).is_date
+
+
+def test_plan_import_refuses_a_50_mb_file_before_reading_it(plan, personas, login, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monkeypatch.setattr("projects.imports.read_sheet", lambda *a, **k: pytest.fail("the file was read"))
+    big = SimpleUploadedFile("p.xlsx", b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024))
+    page = login(personas.province).post(f"/projects/plans/{plan.pk}/import/", {"file": big}).content.decode()
+    assert "20 MB 的上限" in page and not Project.objects.filter(plan=plan).exists()
+
+
+def test_plan_import_refuses_a_sparse_workbook_with_the_limit(plan, personas):
+    from backoffice.exceptions import DomainError
+    from tests.backoffice import hostile
+
+    with pytest.raises(DomainError) as err:
+        plan_import_projects(actor=personas.province, plan=plan, content=hostile.sparse())
+    assert err.value.code == "too_many_rows"

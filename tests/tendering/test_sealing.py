@@ -156,3 +156,28 @@ def test_opened_bid_document_downloads_under_its_chinese_name(world, login):
     # A raw Chinese name or a quote in a plain filename="…" header is garbled or cut by browsers.
     name = f'bid-{bid.pk}-技术方案"终稿".pdf'
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
+
+
+def test_opening_record_xlsx_writes_hostile_bid_text_as_text(world, login):
+    # issue 11 #5: the institution's name, the chief expert and the disqualification reason are typed by people.
+    import io
+
+    from openpyxl import load_workbook
+
+    from backoffice.models import Organisation
+    from tests.backoffice.hostile import HOSTILE, assert_no_formula
+
+    announce(world)
+    experts = ["@SUM(A1:A9)", "-3+4", "=1+1"]  # bid_submit strips the name, so no leading tab or CR here
+    for i, p in ((0, "45.5"), (1, "50"), (2, "60")):
+        Organisation.objects.filter(pk=world.bidders[i][1].organisation_id).update(name=HOSTILE[i + 3])
+        services.bid_submit(actor=world.bidders[i][1], lot=world.lot1, **bid_kwargs(p, chief_expert=experts[i]))
+    with frozen(world.tender.opening_at + dt.timedelta(seconds=1)):
+        services.tender_open(actor=world.personas.office, tender=world.tender)
+    xlsx = login(world.personas.province).get(reverse("tendering:opening_xlsx", args=[world.tender.pk]))
+    data = b"".join(xlsx.streaming_content)
+    values = assert_no_formula(data)
+    assert [t for t in HOSTILE[3:] + experts if t not in values] == []
+    ws = load_workbook(io.BytesIO(data)).active
+    prices = [row[3].value for row in ws.iter_rows(min_row=2) if row[1].value in HOSTILE[3:]]
+    assert sorted(prices) == [45.5, 50, 60]
