@@ -1,11 +1,12 @@
 """Reading an uploaded .xlsx without trusting it.
 
 Before any parser sees the file: its size, its zip directory (the declared unpacked size of every part) and the
-sheet's declared `<dimension ref=...>`, read from the first bytes of the sheet's XML. Then one streaming pass over
-the sheet XML (lxml iterparse, constant memory) finds the rows and columns really holding cells, because the
-declared dimension may lie and python-calamine allocates the whole rectangle of the cells present (A1 plus
-ZZ1000000 is 702 million cells, 22 GB). Within the limits, calamine reads it; a rectangle too large for memory is
-streamed by openpyxl's read-only mode instead. Trailing empty rows and columns are dropped.
+sheet's declared `<dimension ref=...>`, read from the first bytes of the sheet's XML. The declared dimension may
+lie, and python-calamine allocates the whole rectangle of the cells present (A1 plus ZZ1000000 is 702 million
+cells, 22 GB), so the sheet XML is then streamed once to bound the cells really holding something: a quick pass of
+byte searches for the form every writer uses, or a full lxml scan (constant memory) for anything else. Within the
+limits calamine reads it; a rectangle too large for memory is streamed by openpyxl's read-only mode instead.
+Trailing empty rows and columns are dropped.
 """
 import datetime as dt
 import io
@@ -32,7 +33,8 @@ _REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
 # digits. It relies on the form every writer uses (Excel, WPS, LibreOffice, openpyxl): `<c r="A1"`, the reference
 # first and plain; a file written any other way gets the full scan.
 _FAR = re.compile(rb'<c r="([A-Za-z]{2,3}[0-9]+|[A-Za-z][0-9]{6,})"[^>]*(?<!/)>')
-_ODD_REFERENCE = re.compile(rb'<c r="[^"]*[^A-Za-z0-9"]')
+_UNUSUAL = re.compile(rb'<c[\t\r\n>/]|:c[\s>/]|<c r="[^"]*[^A-Za-z0-9"]')
+QUICK_ROWS, QUICK_COLUMNS = 99_999, 26  # what a sheet without a far reference can hold
 
 
 @dataclass
@@ -127,30 +129,30 @@ def _last_filled_column(row) -> int:
                 return column_index_from_string(match.group(1))
             col = 0  # no reference: the position is counted from the row's start
             for c in children[:pos + 1]:
-                ref = c.get("r")
-                col = column_index_from_string(_REF.match(ref).group(1)) if ref and _REF.match(ref) else col + 1
+                match = _REF.match(c.get("r") or "")
+                col = column_index_from_string(match.group(1)) if match else col + 1
             return col
     return 0
 
 
 def _quick_bounds(zf, path, *, max_rows: int) -> tuple[int, int] | None:
     """Upper bounds (rows, columns) of the filled cells, or None when only the full scan can tell."""
-    rows, cols, carry = 99_999, 26, b""
+    rows = cols = 0
+    carry = b""
     with zf.open(path) as stream:
         while True:
             chunk = stream.read(1 << 20)
             buf = carry + chunk
             cut = buf.rfind(b"<") if chunk else len(buf)
             buf, carry = buf[:cut], buf[cut:]  # every tag lies wholly in one buffer
-            if (buf.count(b"<c ") != buf.count(b'<c r="') or b"<c>" in buf or b"<c/>" in buf or b":c " in buf
-                    or _ODD_REFERENCE.search(buf)):
+            if buf.count(b"<c ") != buf.count(b'<c r="') or _UNUSUAL.search(buf):
                 return None
             for match in _FAR.finditer(buf):
                 letters, number = _REF.match(match.group(1).decode().upper()).groups()
                 rows, cols = max(rows, int(number)), max(cols, column_index_from_string(letters))
-            _check_extent(rows if rows > 99_999 else 0, cols if cols > 26 else 0, max_rows=max_rows)
+            _check_extent(rows, cols, max_rows=max_rows)
             if not chunk:
-                return rows, cols
+                return max(rows, QUICK_ROWS), max(cols, QUICK_COLUMNS)
 
 
 def _scan(zf, path, *, max_rows: int) -> tuple[int, int, list]:

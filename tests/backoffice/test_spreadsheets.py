@@ -110,6 +110,13 @@ def test_cells_without_references_are_read_by_the_full_scan():
     assert refused(hostile.xlsx(far)).code == "too_many_rows"
 
 
+@pytest.mark.parametrize("cell", ['<c\tr="A1000000"><v>1</v></c>', '<x:c xmlns:x="urn:x" r="A1000000"><v>1</v></x:c>',
+                                  '<c r="&#65;1000000"><v>1</v></c>', '<c s="0" r="A1000000"><v>1</v></c>'])
+def test_a_far_cell_written_in_an_unusual_form_is_still_found(cell):
+    body = hostile.row(1, [hostile.inline("A1", "x")]) + f'<row r="1000000">{cell}</row>'
+    assert refused(hostile.xlsx(body, dimension="A1")).code == "too_many_rows"
+
+
 def test_the_streaming_fallback_reads_the_same_rows(monkeypatch):
     data = ordinary([["姓名", "日期", None, "金额"], ["甲", dt.datetime(2020, 1, 2), None, 12.5], [None, None, None, None],
                      ["乙", None, "x", 3]])
