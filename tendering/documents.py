@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
-from backoffice.spreadsheets import Book, Col
+from backoffice.spreadsheets import Col, table_xlsx
 from tendering.models import BidStatus
 from tendering.scoring import show
 from tendering.sealing import SealedError
@@ -68,11 +68,8 @@ def _money_text(value):
 def _xlsx(sheet_title, headers, rows, *, money_columns=()):
     """Money columns are written as numbers (format 0.00), not as text, so they can be summed and sorted; every
     text (institution names, reasons typed by staff) is safe text."""
-    book = Book()
-    sheet = book.sheet(sheet_title, [Col(h, 16, "price" if i in money_columns else None) for i, h in enumerate(headers)])
-    for row in rows:
-        sheet.append(row)
-    buf = io.BytesIO(book.to_bytes())
+    columns = [Col(h, 16, "price" if i in money_columns else None) for i, h in enumerate(headers)]
+    buf = io.BytesIO(table_xlsx(sheet_title, columns, rows))
     buf.seek(0)
     return buf
 

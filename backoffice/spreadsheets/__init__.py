@@ -11,8 +11,8 @@ user text is never written as something Excel would evaluate.
 from .cells import NumberInTextColumn, cell_date, cell_text, normalise_text
 from .limits import SpreadsheetRefused, check_upload_size, limit, upload_within_limit
 from .reading import Sheet, read_sheet
-from .writing import Book, Col, Formula, safe_title, typed
+from .writing import Book, Col, Formula, safe_title, table_xlsx, typed
 
 __all__ = ["Book", "Col", "Formula", "NumberInTextColumn", "Sheet", "SpreadsheetRefused", "cell_date", "cell_text",
-           "check_upload_size", "limit", "normalise_text", "read_sheet", "safe_title", "typed",
+           "check_upload_size", "limit", "normalise_text", "read_sheet", "safe_title", "table_xlsx", "typed",
            "upload_within_limit"]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -187,3 +186,12 @@ class Book:
         out = io.BytesIO()
         self.workbook.save(out)
         return out.getvalue()
+
+
+def table_xlsx(title, columns: list, rows) -> bytes:
+    """A one-sheet workbook: a header row from `columns` (Col or plain headers), then `rows` (any iterable)."""
+    book = Book()
+    sheet = book.sheet(title, columns)
+    for row in rows:
+        sheet.append(row)
+    return book.to_bytes()

@@ -2,19 +2,11 @@
 from django.utils.translation import gettext as _
 
 from backoffice.models import Role
-from backoffice.spreadsheets import Book, Col
+from backoffice.spreadsheets import Col, table_xlsx
 
 # The provincial credit platform matches teachers by their full ID number; only the province department and
 # its project offices, who send the file, get it unmasked.
 FULL_ID_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
-
-
-def _book(title, columns, rows) -> bytes:
-    book = Book()
-    sheet = book.sheet(title, columns)
-    for row in rows:
-        sheet.append(row)
-    return book.to_bytes()
 
 
 def enrolments_xlsx(qs) -> bytes:
@@ -25,7 +17,7 @@ def enrolments_xlsx(qs) -> bytes:
          e.get_status_display(), e.submitted_at, e.reject_reason or e.withdraw_reason or e.outcome_reason]
         for e in qs.iterator(chunk_size=2000)
     )
-    return _book(_("Trainees"), columns, rows)
+    return table_xlsx(_("Trainees"), columns, rows)
 
 
 def credits_xlsx(qs, *, user, per_credit: int) -> bytes:
@@ -40,4 +32,4 @@ def credits_xlsx(qs, *, user, per_credit: int) -> bytes:
          c.audited_at]
         for c in qs.iterator(chunk_size=2000)
     )
-    return _book(_("Credit hours"), columns, rows)
+    return table_xlsx(_("Credit hours"), columns, rows)

@@ -320,7 +320,7 @@ def _teacher_values(rec, schools, *, index, result) -> dict | None:
 
 
 # -- write: one transaction, all rows or none ----------------------------------------------------------------
-def import_write(*, actor, kind: str, project, plan: Resolved, nominated_by: str, result: ImportResult,
+def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominated_by: str, result: ImportResult,
                  progress) -> None:
     """Writes the resolved rows: new and changed registry rows with history, the applications (R32), the audit."""
     if connection.vendor == "sqlite":
@@ -371,7 +371,7 @@ def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, p
     if result.errors:
         result.errors.sort(key=lambda e: (e["row"], e["column"]))
         return result
-    import_write(actor=actor, kind=kind, project=project, plan=plan, nominated_by=nominated_by, result=result,
+    registry_import_write(actor=actor, kind=kind, project=project, plan=plan, nominated_by=nominated_by, result=result,
                  progress=progress)
     progress(100)
     return result

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, register_font, styles, table_style
-from backoffice.spreadsheets import Book, Col
+from backoffice.spreadsheets import Book, Col, table_xlsx
 
 from . import charts, scoring
 from .models import DIMENSIONS, Source
@@ -147,8 +147,5 @@ def responses_xlsx(*, evaluation) -> bytes:
     anonymous public's text: written as safe text (formula injection)."""
     rows = list(evaluation.responses.values_list(*DIMENSIONS, "comment"))
     random.SystemRandom().shuffle(rows)
-    book = Book()
-    ws = book.sheet(_("Survey"), [Col(charts.dimension_label(d), 12) for d in DIMENSIONS] + [Col(_("Comment"), 60)])
-    for row in rows:
-        ws.append(list(row))
-    return book.to_bytes()
+    columns = [Col(charts.dimension_label(d), 12) for d in DIMENSIONS] + [Col(_("Comment"), 60)]
+    return table_xlsx(_("Survey"), columns, rows)
