@@ -171,9 +171,8 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     return False
 
 
-def _cell(raw, col, key, lookup, *, index, today, result):
-    """(value, ok) of one non-empty cell, its error reported on the row."""
-    text = cell_text(raw)
+def _cell(raw, text, col, key, lookup, *, index, today, result):
+    """(value, ok) of one non-empty cell (`text` is its text), its error reported on the row."""
     if lookup is not None:
         value = lookup.get(text)
         if value is None:
@@ -209,7 +208,7 @@ def _parse_row(row, plan, absent, *, index, today, result):
             rec[key] = None
             continue
         blank = False
-        rec[key], ok = _cell(raw, col, key, lookup, index=index, today=today, result=result)
+        rec[key], ok = _cell(raw, text, col, key, lookup, index=index, today=today, result=result)
         bad = bad or not ok
     if blank:
         return None, False
