@@ -14,6 +14,13 @@ def _own_names(addr: str) -> set[str]:
         names.update(info[4][0] for info in socket.getaddrinfo(host, None))
     except OSError:
         pass
+    # The address of the interface that routes outwards (a UDP connect sends nothing).
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            names.add(probe.getsockname()[0])
+        except OSError:
+            pass
     return {f"[{n}]" if ":" in n else n for n in names if n}
 
 
