@@ -29,6 +29,13 @@ def page(browser):
     # Issue 11 #12: Chromium logs every Content-Security-Policy refusal; any in a browser test is a failure.
     page.csp_violations = []
     page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text))
+    page.confirmations = []
+
+    def _accept(dialog):  # irreversible actions ask first (data-confirm); the tests say yes and keep the question
+        page.confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", _accept)
     yield page
     context.close()
     assert page.csp_violations == []
