@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -27,8 +26,3 @@ urlpatterns += [path(prefix, include(f"{app}.urls")) for app, prefix in (
 handler403 = "backoffice.views.permission_denied"
 handler404 = "backoffice.views.page_not_found"
 handler500 = "backoffice.views.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,6 +2,9 @@
 
 `Bid.sealed` is never shown, and the readable bid columns stay empty until the opening writes them."""
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
 from tendering import selectors
@@ -63,6 +66,14 @@ class QualificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("institution", "kind", "valid_until", "uploaded_at")
     scope_region_path = "institution__region"
     scope_organisation_path = "institution"
+    # The stored file's own URL serves nothing (issue 11 #3): link the scoped download instead.
+    exclude = ("document",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("document"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("tendering:qualification_document", args=[obj.pk]),
+                           obj.document_name or _("Download"))
 
 
 @admin.register(ExpertProfile)

@@ -39,6 +39,7 @@ def demo_step():
                 data = _pdf(f"{inst.pk}-{kind}")
                 q = Qualification(institution=inst, kind=kind, number=f"{kind[:3].upper()}-{inst.pk:05d}",
                                   valid_until=dt.date(2029, 12, 31), sha256=hashlib.sha256(data).hexdigest(),
+                                  document_name=f"{kind}.pdf",
                                   uploaded_by=User.objects.filter(is_superuser=True).order_by("pk").first())
                 if q.uploaded_by is None:
                     return None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.files import UploadTo
 from backoffice.models import Role
 from backoffice.permissions import has_role, in_region_of, is_superuser
 from backoffice.workflow import guard, permission
@@ -81,7 +82,8 @@ class InstitutionProfile(models.Model):
 
 
 def qualification_path(instance, filename):
-    return f"tendering/qualifications/{instance.institution_id}/{filename}"
+    """Only migration 0001 still names this; new files go through UploadTo (issue 11 #3)."""
+    return UploadTo("qualifications")(instance, filename)
 
 
 class Qualification(models.Model):
@@ -91,7 +93,8 @@ class Qualification(models.Model):
     kind = models.CharField(_("qualification"), max_length=32, choices=QualificationKind.choices)
     number = models.CharField(_("certificate number"), max_length=64, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to=qualification_path)
+    document = models.FileField(_("document"), upload_to=UploadTo("qualifications"))
+    document_name = models.CharField(_("document file name"), max_length=255, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
                                     related_name="+")

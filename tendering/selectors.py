@@ -6,7 +6,7 @@ from backoffice import scoping
 from backoffice.models import Role
 from backoffice.scoping import scope_for
 from tendering.models import (
-    Bid, BidStatus, Contract, Lot, LotStatus, Panel, PanelMember, Question, Score, Tender, TenderStatus,
+    Bid, BidStatus, Contract, Lot, LotStatus, Panel, PanelMember, Qualification, Question, Score, Tender, TenderStatus,
 )
 
 STAFF_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR}
@@ -30,6 +30,23 @@ def tender_list_visible_to(*, user):
     if user.role == Role.EXPERT:
         return _tenders().filter(lots__panel__members__user=user).distinct()
     return Tender.objects.none()
+
+
+def qualification_list_visible_to(*, user):
+    """R2/R21: an institution its own documents; tendering staff those of institutions in their region and of
+    every institution that bid in an opened tender of their province (they check qualifications)."""
+    scope = scope_for(user)
+    qs = Qualification.objects.select_related("institution")
+    if scope.kind == scoping.ALL:
+        return qs
+    if user.role == Role.INSTITUTION_STAFF and user.organisation_id:
+        return qs.filter(institution_id=user.organisation_id)
+    if user.role in STAFF_ROLES and scope.kind == scoping.REGION:
+        bidders = Bid.objects.filter(lot__tender__opened_at__isnull=False,
+                                     lot__tender__province__code__startswith=scope.region_prefix[:2])
+        return qs.filter(Q(institution__region__code__startswith=scope.region_prefix)
+                         | Q(institution_id__in=bidders.values("institution_id")))
+    return qs.none()
 
 
 def open_tender_list(*, user):

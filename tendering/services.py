@@ -100,7 +100,7 @@ def qualification_upload(*, actor, kind: str, number: str, valid_until, name: st
     check_upload(name=name, data=data, region=institution.region)
     with transaction.atomic():
         q = Qualification(institution=institution, kind=kind, number=number, valid_until=valid_until,
-                          sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+                          sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor, document_name=name[:255])
         q.document.save(name, ContentFile(data), save=False)
         q.save()
         audit_record(obj=q, actor=actor, action="create", changes={"qualification": (None, kind)})

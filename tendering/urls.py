@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tendering import views
+from tendering import downloads, views
 
 app_name = "tendering"
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("portal/bids/<int:pk>/confirm/", views.portal_bid_confirm, name="portal_bid_confirm"),
     path("portal/lots/<int:pk>/question/", views.portal_question, name="portal_question"),
     path("portal/profile/", views.portal_profile, name="portal_profile"),
+    path("qualifications/<int:pk>/document/", downloads.qualification_document, name="qualification_document"),
     # experts
     path("panels/", views.expert_panels, name="expert_panels"),
     path("panels/<int:pk>/", views.expert_score, name="expert_score"),

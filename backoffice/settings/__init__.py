@@ -12,9 +12,11 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Issue 11 #3: the debug page leaks settings and code to anonymous visitors; on only with an explicit DEBUG=1.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="embedded-default-not-for-production-0b6f2f1c9e")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# `manage.py demo 0.0.0.0:8080` adds the machine's own names and addresses when it serves beyond loopback.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_celery_beat",
     "axes",
+    "csp",
     "backoffice",
     "projects",
     "projects.enrolment",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "backoffice.middleware.RefuseNulCharactersMiddleware",
     "backoffice.middleware.RequestContextMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -82,6 +86,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A kept connection (CONN_MAX_AGE > 0) may have died with a database restart: check it before reuse.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL keeps the embedded server responsive while a background import writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -126,6 +132,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# With DEBUG off runserver serves no static files: WhiteNoise serves them straight from the apps and static/,
+# so the embedded default needs no collectstatic (production collects and turns both off).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Uploaded files are never served from MEDIA_URL: scoped views stream them (backoffice.files). Behind nginx,
+# set this to an `internal` location that aliases MEDIA_ROOT and the views answer with X-Accel-Redirect.
+PROTECTED_MEDIA_ACCEL_PREFIX = env("PROTECTED_MEDIA_ACCEL_PREFIX", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Uploaded workbooks (backoffice.spreadsheets): refused above these, with a message naming the limit.
@@ -163,6 +176,17 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 PDF_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
 
 LIST_PAGE_SIZE = 50
+
+# Issue 11 #12: only our own scripts, styles, images and fonts; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
 from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
@@ -32,6 +34,14 @@ class EnrolmentAdmin(ReadOnlyAdmin):
 class ExemptionAdmin(ReadOnlyAdmin):
     list_display = ("enrolment", "ground", "status", "applied_at")
     list_filter = ("status", "ground")
+    # The stored file's own URL serves nothing (issue 11 #3): link the scoped download instead.
+    exclude = ("evidence",)
+    readonly_fields = ("download",)
+
+    @admin.display(description=_("evidence"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("enrolment:exemption_evidence", args=[obj.pk]),
+                           obj.evidence_name or _("Download"))
 
     def get_queryset(self, request):
         return exemption_list_visible_to(user=request.user)
@@ -59,6 +69,7 @@ class CertificateAdmin(ReadOnlyAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "kind", "status", "rows_total", "created_by", "created_at")
+    exclude = ("file",)  # only its uploader downloads it, from the job's page
 
 
 @admin.register(RegistryTeacher)

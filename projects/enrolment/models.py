@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.files import UploadTo
 from backoffice.models import Job, Teacher
 
 from . import guards as g
@@ -193,7 +194,8 @@ class Exemption(ConcurrentTransitionMixin, models.Model):
                                   related_name="exemptions")
     ground = models.CharField(_("ground"), max_length=16, choices=ExemptionGround.choices)
     explanation = models.TextField(_("explanation"))
-    evidence = models.FileField(_("evidence"), upload_to="exemptions/%Y/")
+    evidence = models.FileField(_("evidence"), upload_to=UploadTo("exemptions"))
+    evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
     status = FSMField(_("status"), default=ExemptionStatus.APPLIED, choices=ExemptionStatus.choices, protected=True)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT,
                                    related_name="+")
@@ -349,7 +351,7 @@ class ImportJob(Job):
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UploadTo("imports"))
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_created = models.PositiveIntegerField(_("rows created"), default=0)
@@ -367,7 +369,7 @@ class CertificateJob(Job):
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="+")
-    file = models.FileField(_("file"), upload_to="certificates/%Y/", blank=True)
+    file = models.FileField(_("file"), upload_to=UploadTo("certificates"), blank=True)
     issued = models.PositiveIntegerField(_("certificates issued"), default=0)
 
     class Meta(Job.Meta):

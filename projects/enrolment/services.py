@@ -225,7 +225,8 @@ def exemption_apply(*, actor, enrolment: Enrolment, ground: str, explanation: st
         if Exemption.objects.filter(enrolment=enrolment).exclude(status="refused").exists():
             raise DomainError("exemption_exists", _("An exemption for this outcome is already under way or approved."))
         exemption = Exemption.objects.create(enrolment=enrolment, ground=ground, explanation=explanation,
-                                             evidence=evidence, applied_by=actor)
+                                             evidence=evidence, evidence_name=(evidence.name or "")[-255:],
+                                             applied_by=actor)
         audit_record(obj=exemption, actor=actor, action="create", to_state=exemption.status)
     return exemption
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("teachers/<int:pk>/", views.teacher_detail, name="teacher_detail"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("imports/<int:pk>/file/", views.import_job_file, name="import_job_file"),
     path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
     path("trainees/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
     path("trainees/<int:pk>/exemption/", views.exemption_apply, name="exemption_apply"),

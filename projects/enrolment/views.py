@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from backoffice.audit import audit_record, timeline
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
+from backoffice.files import protected_download, protected_file_response
 from backoffice.models import Role
 from backoffice.views import ScopedListView, next_or
 from backoffice.workflow import actions_for
@@ -220,6 +221,13 @@ def import_job_status(request, pk):
                          "done": job.status in {"succeeded", "failed"}})
 
 
+@protected_download
+def import_job_file(request, pk):
+    """The uploaded workbook, back to the person who uploaded it (it holds ID numbers)."""
+    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
+    return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+
+
 # -- enrolments ---------------------------------------------------------------------------------------
 class EnrolmentListView(RoleListView):
     template_name = "enrolment/enrolment_list.html"
@@ -310,11 +318,12 @@ def exemption_detail(request, pk):
         "title": str(exemption)})
 
 
+@protected_download
 @roles_required(GOV | {Role.SCHOOL_ADMIN})
 def exemption_evidence(request, pk):
     exemption = get_object_or_404(selectors.exemption_list_visible_to(user=request.user), pk=pk)
-    return FileResponse(exemption.evidence.open("rb"), as_attachment=True,
-                        filename=exemption.evidence.name.rsplit("/", 1)[-1])
+    return protected_file_response(exemption.evidence,
+                                   filename=exemption.evidence_name or exemption.evidence.name.rsplit("/", 1)[-1])
 
 
 # -- credit hours (R40-R42) ---------------------------------------------------------------------------
@@ -390,13 +399,11 @@ def certificate_job_status(request, pk):
                          "done": job.status in {"succeeded", "failed"}})
 
 
-@login_required
+@protected_download
 def certificate_job_file(request, pk):
     job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
-    if not job.file:
-        raise Http404
-    return FileResponse(job.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=f"certificates-{job.project.code}.pdf")
+    return protected_file_response(job.file, filename=f"certificates-{job.project.code}.pdf",
+                                   content_type="application/pdf")
 
 
 @roles_required(READERS)

@@ -26,6 +26,9 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(30000)
+    # Issue 11 #12: Chromium logs every Content-Security-Policy refusal; any in a browser test is a failure.
+    page.csp_violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text))
     page.confirmations = []
 
     def _accept(dialog):  # irreversible actions ask first (data-confirm); the tests say yes and keep the question
@@ -35,6 +38,7 @@ def page(browser):
     page.on("dialog", _accept)
     yield page
     context.close()
+    assert page.csp_violations == []
 
 
 @pytest.fixture
