@@ -1,6 +1,9 @@
 """What the buttons on the enrolment, exemption and credit pages do (the transition door's tables, see
 backoffice.transitions). Labels and "needs a reason" are declared on the transitions in enrolment.models; the
 services fire them (moves with side effects, such as a withdrawal freeing a place, go through their own)."""
+from dataclasses import dataclass
+from typing import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,3 +76,51 @@ CREDIT_DOORS = {
     "resubmit": Door(_credit("resubmit"), success=gettext_lazy("The hours were registered again for audit."),
                      fields=("hours",)),
 }
+
+
+# -- set-based moves on a whole project's applicants (the project page's buttons) -------------------------
+@dataclass(frozen=True)
+class Bulk:
+    """`run(project, actor)` does it and answers the Chinese message; `permission` says who sees the button."""
+
+    run: Callable
+    permission: str
+    label: str
+    confirm: str = ""
+    css: str = ""
+
+
+def _select(project, actor):
+    counts = services.project_select_in_order(actor=actor, project=project)
+    return _("%(s)s selected, %(r)s on the reserve list.") % {"s": counts["selected"], "r": counts["reserve"]}
+
+
+def _publicise(project, actor):
+    return _("%(n)s selected applicants publicised.") % {
+        "n": services.project_publicise(actor=actor, project=project)}
+
+
+def _enrol(project, actor):
+    return _("%(n)s trainees enrolled.") % {"n": services.project_enrol_publicised(actor=actor, project=project)}
+
+
+def _reject_ineligible(project, actor):
+    return _("%(n)s ineligible applicants rejected, each with the rule that failed.") % {
+        "n": services.applicants_reject_ineligible(actor=actor, project=project)}
+
+
+BULK_ACTIONS = {
+    "reject_ineligible": Bulk(_reject_ineligible, "enrolment.screen_project",
+                              gettext_lazy("Screen applicants and reject the ineligible"),
+                              confirm=gettext_lazy("Reject every pending applicant the rules refuse, each with the "
+                                                   "rule that failed? This cannot be undone.")),
+    "select_in_order": Bulk(_select, "enrolment.select_project",
+                            gettext_lazy("Select recommended applicants in order of submission"), css="primary"),
+    "publicise": Bulk(_publicise, "enrolment.publicise_project", gettext_lazy("Publicise the selection list"),
+                      css="primary"),
+    "enrol": Bulk(_enrol, "enrolment.publicise_project", gettext_lazy("Enrol those whose publicity has ended")),
+}
+
+
+def bulk_actions_for(project, user) -> list[tuple[str, Bulk]]:
+    return [(name, bulk) for name, bulk in BULK_ACTIONS.items() if user.has_perm(bulk.permission, project)]

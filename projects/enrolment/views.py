@@ -88,6 +88,7 @@ def project_detail(request, pk):
     return render(request, "enrolment/project_detail.html", {
         "project": project, "page_obj": page, "summary": summary, "status": status, "taken": summary["taken"],
         "title": project.name, "import_form": ImportForm(), "apply_form": ApplyForm(),
+        "bulk_actions": actions.bulk_actions_for(project, user),
     })
 
 
@@ -95,22 +96,13 @@ def project_detail(request, pk):
 @perm_required(VIEW)
 def project_bulk(request, pk):
     project = _project(request, pk)
-    action = request.POST.get("action")
+    bulk = actions.BULK_ACTIONS.get(request.POST.get("action", ""))
+    if bulk is None:
+        raise Http404
+    if not request.user.has_perm(bulk.permission, project):
+        raise PermissionDenied
     try:
-        if action == "select_in_order":
-            counts = services.project_select_in_order(actor=request.user, project=project)
-            messages.success(request, _("%(s)s selected, %(r)s on the reserve list.") % {"s": counts["selected"], "r": counts["reserve"]})
-        elif action == "publicise":
-            n = services.project_publicise(actor=request.user, project=project)
-            messages.success(request, _("%(n)s selected applicants publicised.") % {"n": n})
-        elif action == "enrol":
-            n = services.project_enrol_publicised(actor=request.user, project=project)
-            messages.success(request, _("%(n)s trainees enrolled.") % {"n": n})
-        elif action == "reject_ineligible":
-            n = services.applicants_reject_ineligible(actor=request.user, project=project)
-            messages.success(request, _("%(n)s ineligible applicants rejected, each with the rule that failed.") % {"n": n})
-        else:
-            raise DomainError("unknown_action", _("This action is not available here."))
+        messages.success(request, bulk.run(project, request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("enrolment:project_detail", pk=project.pk)

@@ -2,6 +2,7 @@
 the doors whose transition the user's role AND scope allow from the current state (R2, R32-R41): no greyed-out
 action a role could never take, none missing."""
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -63,3 +64,29 @@ def test_credit_rows_actions_match_the_predicates(login, personas, make_project,
         assert seen["office"] == {"approve", "return_"} and seen["province"] == {"approve", "return_"}
     if status == "returned":
         assert seen["institution"] == {"resubmit"} and not seen["other_institution"]
+
+
+def test_project_page_offers_the_bulk_moves_each_persona_may_make(login, personas, project):
+    url = reverse("enrolment:project_detail", args=[project.pk])
+    seen = {}
+    for name, user in personas.items():
+        response = login(user).get(url)
+        seen[name] = set(re.findall(r'data-action="([^"]+)"', response.content.decode())) \
+            if response.status_code == 200 else set()
+    assert seen["county"] == {"reject_ineligible"} and seen["city"] == {"reject_ineligible"}
+    assert seen["institution"] == {"select_in_order", "certificates"} and seen["other_institution"] == set()
+    assert seen["province"] == seen["office"] == {"reject_ineligible", "publicise", "enrol", "certificates"}
+    for name in ("school", "auditor", "ministry", "expert", "finance", "henan_province"):
+        assert seen[name] == set(), name
+
+
+def test_a_bulk_move_the_role_may_not_make_is_refused(login, personas, project, teacher, enrol):
+    e = enrol(project, teacher, "recommended")
+    url = reverse("enrolment:project_bulk", args=[project.pk])
+    assert login(personas.county).post(url, {"action": "select_in_order"}).status_code == 403
+    assert login(personas.county).post(url, {"action": "no_such_move"}).status_code == 404
+    e.refresh_from_db()
+    assert e.status == "recommended"
+    assert login(personas.institution).post(url, {"action": "select_in_order"}).status_code == 302
+    e.refresh_from_db()
+    assert e.status == "selected"
