@@ -34,6 +34,17 @@ def test_r10_plan_created_only_for_own_province(personas):
     assert plan.created_by == personas.henan_province
 
 
+def test_r10_plan_create_takes_the_actors_own_province_when_none_is_named(personas):
+    plan = services.plan_create(actor=personas.henan_province, year=2027, title="河南方案", central_subsidy=Decimal("1"))
+    assert plan.province == region("410000")
+    from tests.factories import UserFactory
+
+    root = UserFactory(is_superuser=True, organisation=None)
+    with pytest.raises(DomainError) as err:  # no province of their own: the service refuses, not the view
+        services.plan_create(actor=root, year=2027, title="无省份", central_subsidy=Decimal("1"))
+    assert err.value.code == "forbidden"
+
+
 def test_r10_project_filed_only_with_its_plan(project, personas, at_state):
     """Tendering starts from "filed"; a project gets there only when its plan is filed with the ministry."""
     from backoffice.workflow import fire
