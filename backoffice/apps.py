@@ -7,7 +7,7 @@ class BackofficeConfig(AppConfig):
     verbose_name = _("Core: regions, organisations, people, audit")
 
     def ready(self):
-        from backoffice import permissions  # noqa: F401  registers rules
+        from backoffice import jobs, permissions  # noqa: F401  registers the job settings and the rules
         from backoffice.models import Role
         from backoffice.navigation import Panel, register_nav, register_panel
 

@@ -7,3 +7,12 @@ from backoffice.models import Region
 def region_count(prefix: str) -> int:
     """A worker health check that touches the database: how many regions lie under `prefix`."""
     return Region.objects.filter(code__startswith=prefix).count()
+
+
+@shared_task(name="backoffice.sweep_jobs")
+def sweep_jobs() -> dict:
+    """Every few minutes (django-celery-beat, see backoffice.jobs.sweep_schedule): queue again the jobs the
+    broker never received and fail the ones that ran past the timeout (issue 11 #6)."""
+    from backoffice.jobs import jobs_sweep
+
+    return jobs_sweep()

@@ -10,7 +10,7 @@ class ProjectsConfig(AppConfig):
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
-        from projects import rules  # noqa: F401  registers settings (R11, R14) and permissions
+        from projects import calculations, permissions  # noqa: F401  registers settings (R11, R14) and permissions
         from projects.demo import demo_plans
         from projects.panels import queue_panel
 

@@ -59,7 +59,7 @@ class ProjectForm(forms.ModelForm):
             kind=OrganisationKind.PROJECT_OFFICE, region__code__startswith=prefix).order_by("name")
         self.fields["regions"].queryset = Region.objects.filter(code__startswith=prefix).order_by("code")
         self.fields["regions"].label_from_instance = lambda r: f"{r.code} {r.name}"
-        chooses_owner = self.instance.pk is None and (actor.is_superuser or actor.role == "province_staff")
+        chooses_owner = self.instance.pk is None and actor.has_perm("projects.choose_owner_project", plan)
         if chooses_owner:
             self.fields["owner"].queryset = owner_choices(actor=actor, plan=plan)
             self.fields["owner"].required = True

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError
 from backoffice.spreadsheets import SpreadsheetRefused, read_sheet
-from projects import rules as r
+from projects import calculations, permissions
 from projects.columns import COLUMNS, CellError, from_cell, lookup_context
 from projects.models import AnnualPlan, PlanStatus, Project
 from projects.services import PROJECT_FIELDS, _check, project_errors
@@ -60,7 +60,7 @@ def _header_map(header: list) -> tuple[dict, list]:
 def plan_import_projects(*, actor, plan: AnnualPlan, content: bytes) -> ImportResult:
     """Check every row; when any fails, return the row-by-row report and write nothing."""
     plan = AnnualPlan.objects.select_related("province").get(pk=plan.pk)
-    _check(r.plan_can_add_project, actor, plan, what=_("add projects to this plan"))
+    _check(permissions.plan_can_add_project, actor, plan, what=_("add projects to this plan"))
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         raise DomainError("plan_not_open", _("Projects can be added only while the plan is a draft or returned."))
     try:
@@ -80,7 +80,7 @@ def plan_import_projects(*, actor, plan: AnnualPlan, content: bytes) -> ImportRe
     context = lookup_context(plan)
     headers = {c.field: str(c.header) for c in COLUMNS}
     own_org_only = not (actor.is_superuser or actor.role == "province_staff")
-    pending, seen_codes, running_budget = [], {}, r.plan_budget_total(plan)
+    pending, seen_codes, running_budget = [], {}, calculations.plan_budget_total(plan)
     for number, row in enumerate(rows[1:], start=2):
         if not any(str(v).strip() for v in row if v is not None):
             continue

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from projects import rules as r
+from projects import guards as g
+from projects import permissions as p
 
 
 class ProjectType(models.TextChoices):
@@ -104,27 +105,27 @@ class AnnualPlan(ConcurrentTransitionMixin, models.Model):
 
     audit_region = "province"  # where its audit events are filed (R2, R3)
 
-    # -- transitions: guards and permissions live in projects.rules --
+    # -- transitions: conditions in projects.guards, who may in projects.permissions --
     @transition(field=status, source=[PlanStatus.DRAFT, PlanStatus.RETURNED], target=PlanStatus.SUBMITTED,
-                conditions=[r.plan_has_projects, r.plan_within_subsidy], permission=r.P(r.plan_can_submit),
+                conditions=[g.plan_has_projects, g.plan_within_subsidy], permission=p.P(p.plan_can_submit),
                 custom={"label": _("Submit")})
     def submit(self, *, actor=None, reason=""):
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=PlanStatus.SUBMITTED, target=PlanStatus.RETURNED,
-                permission=r.P(r.plan_can_decide),
+                permission=p.P(p.plan_can_decide),
                 custom={"label": _("Return"), "reason_required": True, "css": "danger"})
     def return_(self, *, actor=None, reason=""):
         self.return_reason = reason
 
     @transition(field=status, source=PlanStatus.SUBMITTED, target=PlanStatus.APPROVED,
-                conditions=[r.plan_within_subsidy, r.plan_projects_all_approved], permission=r.P(r.plan_can_decide),
+                conditions=[g.plan_within_subsidy, g.plan_projects_all_approved], permission=p.P(p.plan_can_decide),
                 custom={"label": _("Approve")})
     def approve(self, *, actor=None, reason=""):
         self.approved_at = timezone.now()
 
     @transition(field=status, source=PlanStatus.APPROVED, target=PlanStatus.FILED,
-                conditions=[r.plan_projects_all_approved], permission=r.P(r.plan_can_decide),
+                conditions=[g.plan_projects_all_approved], permission=p.P(p.plan_can_decide),
                 custom={"label": _("File")})
     def file(self, *, actor=None, reason=""):
         self.filed_at = timezone.now()
@@ -226,68 +227,68 @@ class Project(ConcurrentTransitionMixin, models.Model):
 
     # -- proposal --
     @transition(field=status, source=[ProjectStatus.DRAFT, ProjectStatus.RETURNED], target=ProjectStatus.SUBMITTED,
-                conditions=[r.project_meets_requirements, r.project_within_subsidy],
-                permission=r.P(r.project_can_submit), custom={"label": _("Submit")})
+                conditions=[g.project_meets_requirements, g.project_within_subsidy],
+                permission=p.P(p.project_can_submit), custom={"label": _("Submit")})
     def submit(self, *, actor=None, reason=""):
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.SUBMITTED, target=ProjectStatus.REVIEWED,
-                conditions=[r.project_meets_requirements], permission=r.P(r.project_can_review),
+                conditions=[g.project_meets_requirements], permission=p.P(p.project_can_review),
                 custom={"label": _("Pass review")})
     def review(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=[ProjectStatus.SUBMITTED, ProjectStatus.REVIEWED], target=ProjectStatus.RETURNED,
-                permission=r.P(r.project_can_return),
+                permission=p.P(p.project_can_return),
                 custom={"label": _("Return"), "reason_required": True, "css": "danger"})
     def return_(self, *, actor=None, reason=""):
         self.return_reason = reason
 
     @transition(field=status, source=ProjectStatus.REVIEWED, target=ProjectStatus.APPROVED,
-                conditions=[r.project_meets_requirements, r.project_within_subsidy, r.project_outside_suspension],
-                permission=r.P(r.project_can_approve), custom={"label": _("Approve")})
+                conditions=[g.project_meets_requirements, g.project_within_subsidy, g.project_outside_suspension],
+                permission=p.P(p.project_can_approve), custom={"label": _("Approve")})
     def approve(self, *, actor=None, reason=""):
         self.approved_at = timezone.now()
 
-    @transition(field=status, source=ProjectStatus.APPROVED, target=ProjectStatus.FILED, conditions=[r.project_plan_filed],
-                permission=r.P(r.project_can_file), custom={"label": _("File"), "hidden": True})
+    @transition(field=status, source=ProjectStatus.APPROVED, target=ProjectStatus.FILED, conditions=[g.project_plan_filed],
+                permission=p.P(p.project_can_file), custom={"label": _("File"), "hidden": True})
     def file(self, *, actor=None, reason=""):
         self.filed_at = timezone.now()
 
     # -- delivery: fired by the tendering, enrolment and evaluation services --
     # R10 is enforced where a project enters "filed": only its plan's filing files it (see `file` above).
     @transition(field=status, source=ProjectStatus.FILED, target=ProjectStatus.TENDERING,
-                permission=r.P(r.project_can_manage),
+                permission=p.P(p.project_can_manage),
                 custom={"label": _("Put out to tender"), "hidden": True})
     def put_to_tender(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=ProjectStatus.TENDERING, target=ProjectStatus.FILED,
-                permission=r.P(r.project_can_manage), custom={"label": _("Tender failed"), "hidden": True})
+                permission=p.P(p.project_can_manage), custom={"label": _("Tender failed"), "hidden": True})
     def tender_failed(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=ProjectStatus.TENDERING, target=ProjectStatus.CONTRACTED,
-                permission=r.P(r.project_can_manage), custom={"label": _("Contract signed"), "hidden": True})
+                permission=p.P(p.project_can_manage), custom={"label": _("Contract signed"), "hidden": True})
     def contract(self, *, actor=None, reason="", institution=None, unit_price=None, contract_reference=""):
         self.institution, self.unit_price = institution, unit_price
         self.contract_reference = contract_reference
         self.contracted_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.CONTRACTED, target=ProjectStatus.IN_PROGRESS,
-                conditions=[r.project_may_start_now], permission=r.P(r.project_can_deliver),
+                conditions=[g.project_may_start_now], permission=p.P(p.project_can_deliver),
                 custom={"label": _("Start training")})
     def start(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=ProjectStatus.IN_PROGRESS, target=ProjectStatus.COMPLETED,
-                permission=r.P(r.project_can_deliver), custom={"label": _("Complete training")})
+                permission=p.P(p.project_can_deliver), custom={"label": _("Complete training")})
     def complete(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=[ProjectStatus.COMPLETED, ProjectStatus.EVALUATED, ProjectStatus.CLOSED],
                 target=ProjectStatus.EVALUATED,
-                permission=r.P(r.project_can_manage), custom={"label": _("Evaluation published"), "hidden": True})
+                permission=p.P(p.project_can_manage), custom={"label": _("Evaluation published"), "hidden": True})
     def mark_evaluated(self, *, actor=None, reason="", grade=""):
         # A reopened and republished evaluation (R66) replaces the grade, even on a closed project, which goes back
         # to evaluated until it is closed again; the evaluation keeps the history.
@@ -295,7 +296,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
         self.evaluated_at = timezone.now()
 
     @transition(field=status, source=ProjectStatus.EVALUATED, target=ProjectStatus.CLOSED,
-                permission=r.P(r.project_can_manage), custom={"label": _("Close")})
+                permission=p.P(p.project_can_manage), custom={"label": _("Close")})
     def close(self, *, actor=None, reason=""):
         pass
 
@@ -303,7 +304,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.REVIEWED, ProjectStatus.RETURNED,
                 ProjectStatus.APPROVED, ProjectStatus.FILED, ProjectStatus.TENDERING, ProjectStatus.CONTRACTED],
-        target=ProjectStatus.CANCELLED, permission=r.P(r.project_can_cancel),
+        target=ProjectStatus.CANCELLED, permission=p.P(p.project_can_cancel),
         custom={"label": _("Cancel"), "reason_required": True, "css": "danger"},
     )
     def cancel(self, *, actor=None, reason=""):

@@ -85,6 +85,16 @@ def plan_projects_visible_to(*, user, plan):
     return project_list_visible_to(user=user).filter(plan=plan).prefetch_related("regions").order_by("code")
 
 
+def plan_projects_for_output(*, user, plan):
+    """The plan's projects in its PDF and workbook: those the user may read, cancelled ones left out."""
+    return plan_projects_visible_to(user=user, plan=plan).exclude(status=ProjectStatus.CANCELLED)
+
+
+def project_inspections(*, project) -> list:
+    """The project's inspection visits (视导), newest first; the project was read through a scoped selector."""
+    return list(project.inspections.all())
+
+
 def plan_summary(*, plan) -> dict:
     """Totals of the plan's non-cancelled projects, with the R16 share of quota reserved for key counties."""
     agg = plan.projects.exclude(status=ProjectStatus.CANCELLED).aggregate(

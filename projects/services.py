@@ -9,7 +9,7 @@ from backoffice.exceptions import DomainError, ScopeError
 from backoffice.models import OrganisationKind, Region
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
-from projects import rules as r
+from projects import calculations, permissions as perms
 from backoffice.money import yuan
 from projects.models import (
     AnnualPlan,
@@ -65,7 +65,7 @@ def project_errors(*, plan: AnnualPlan, data: dict, instance: Project | None = N
     elif data.get("offline_start") or data.get("offline_end"):
         add("offline_start", _("Only blended projects have a separate offline part."))
     if start and end and hours is not None:
-        for message in r.category_minimum_errors(
+        for message in calculations.category_minimum_errors(
             category=data.get("category"), hours=hours, start_date=start, end_date=end,
             shadowing_days=data.get("shadowing_days") or 0, region=plan.province,
         ):
@@ -76,7 +76,7 @@ def project_errors(*, plan: AnnualPlan, data: dict, instance: Project | None = N
     if budget is not None:
         if budget < 0:
             add("budget", _("The budget cannot be negative."))
-        total = r.plan_budget_total(plan, exclude_pk=instance.pk if instance else None, extra=budget)
+        total = calculations.plan_budget_total(plan, exclude_pk=instance.pk if instance else None, extra=budget)
         if total > plan.central_subsidy:  # R12
             add("budget", _("With this budget the plan's projects total %(total)s, more than the central subsidy of "
                             "%(subsidy)s.") % {"total": yuan(total), "subsidy": yuan(plan.central_subsidy)})
@@ -111,9 +111,11 @@ def owner_choices(*, actor, plan: AnnualPlan):
 
 
 # -- plans -------------------------------------------------------------------------------------------------
-def plan_create(*, actor, province: Region, year: int, title: str, central_subsidy: Decimal) -> AnnualPlan:
-    _check(r.is_superuser | (r.can_write & r.is_province_staff), actor, None, what=_("create a plan"))
-    if not scope_for(actor).covers_region(province) or province.level != "province":
+def plan_create(*, actor, year: int, title: str, central_subsidy: Decimal, province: Region | None = None) -> AnnualPlan:
+    """R10: a province department drafts its own province's plan (the actor's province unless one is named)."""
+    _check(perms.plan_can_create, actor, None, what=_("create a plan"))
+    province = province or actor.province
+    if province is None or not scope_for(actor).covers_region(province) or province.level != "province":
         raise ScopeError("forbidden", _("You may create plans only for your own province."))
     with transaction.atomic():
         if AnnualPlan.objects.filter(province=province, year=year).exists():
@@ -129,10 +131,10 @@ def plan_create(*, actor, province: Region, year: int, title: str, central_subsi
 def plan_update(*, actor, plan: AnnualPlan, title: str, central_subsidy: Decimal) -> AnnualPlan:
     with transaction.atomic():
         plan = AnnualPlan.objects.select_for_update().select_related("province").get(pk=plan.pk)
-        _check(r.is_superuser | r.plan_can_edit, actor, plan, what=_("edit this plan"))
+        _check(perms.is_superuser | perms.plan_can_edit, actor, plan, what=_("edit this plan"))
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
             raise DomainError("plan_not_open", _("A plan can be changed only while it is a draft or returned."))
-        total = r.plan_budget_total(plan)
+        total = calculations.plan_budget_total(plan)
         if total > central_subsidy:  # R12
             raise DomainError("r12_budget_over_subsidy", _(
                 "The projects' budgets total %(total)s, more than the central subsidy of %(subsidy)s.") % {
@@ -177,10 +179,10 @@ def _set_regions(project, regions):
 def project_create(*, actor, plan: AnnualPlan, data: dict, owner=None, regions=None) -> Project:
     with transaction.atomic():
         plan = AnnualPlan.objects.select_for_update().select_related("province").get(pk=plan.pk)
-        _check(r.plan_can_add_project, actor, plan, what=_("add projects to this plan"))
+        _check(perms.plan_can_add_project, actor, plan, what=_("add projects to this plan"))
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
             raise DomainError("plan_not_open", _("Projects can be added only while the plan is a draft or returned."))
-        if actor.role == "province_staff" or actor.is_superuser:
+        if perms.chooses_owner.test(actor, plan):
             # The department drafts on behalf of an owning office, never for itself (R15).
             if owner is None or owner.kind not in OWNER_KINDS or not owner.region.code.startswith(plan.province.prefix):
                 raise DomainError("invalid", _("Choose the owning office: a project office or an education bureau "
@@ -208,7 +210,7 @@ def project_update(*, actor, project: Project, data: dict, regions=None) -> Proj
         # Lock the plan first (as project_create does), so concurrent budget changes cannot together break R12.
         AnnualPlan.objects.select_for_update().get(pk=project.plan_id)
         project = Project.objects.select_for_update().select_related("plan__province").get(pk=project.pk)
-        _check(r.project_can_edit, actor, project, what=_("edit this project"))
+        _check(perms.project_can_edit, actor, project, what=_("edit this project"))
         if project.status not in (ProjectStatus.DRAFT, ProjectStatus.RETURNED):
             raise DomainError("project_not_open", _("A project can be changed only while it is a draft or returned."))
         errors = project_errors(plan=project.plan, data={**data, "regions": regions}, instance=project)
@@ -293,7 +295,7 @@ def inspection_visit_record(*, actor, project: Project, visit_date, inspectors: 
                             rectification_status: str = RectificationStatus.NONE) -> InspectionVisit:
     with transaction.atomic():
         project = Project.objects.select_for_update().select_related("plan__province").get(pk=project.pk)
-        _check(r.project_can_inspect, actor, project, what=_("record inspection visits on this project"))
+        _check(perms.project_can_inspect, actor, project, what=_("record inspection visits on this project"))
         if project.status != ProjectStatus.IN_PROGRESS:
             raise DomainError("project_not_in_progress", _("Inspection visits are recorded on projects in progress."))
         if rectification_status == RectificationStatus.PENDING and rectification_deadline is None:
@@ -311,7 +313,7 @@ def inspection_visit_record(*, actor, project: Project, visit_date, inspectors: 
 def inspection_visit_set_status(*, actor, visit: InspectionVisit, status: str) -> InspectionVisit:
     with transaction.atomic():
         visit = InspectionVisit.objects.select_for_update().select_related("project__plan__province").get(pk=visit.pk)
-        _check(r.project_can_inspect, actor, visit.project, what=_("update inspection visits on this project"))
+        _check(perms.project_can_inspect, actor, visit.project, what=_("update inspection visits on this project"))
         before = visit.rectification_status
         visit.rectification_status = status
         visit.save(update_fields=["rectification_status"])

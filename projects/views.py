@@ -10,15 +10,12 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
-from backoffice.models import Region
-from backoffice.scoping import scope_for
 from backoffice.views import ScopedListView
 from backoffice.transitions import TransitionView, page_actions
 from projects import actions, documents, exports, imports, selectors, services
-from projects import rules as r
 from projects.filters import PlanFilter, ProjectFilter
 from projects.forms import ImportForm, InspectionVisitForm, PlanForm, ProjectForm
-from projects.models import AnnualPlan, PlanStatus, Project, ProjectStatus, RectificationStatus
+from projects.models import AnnualPlan, Project, RectificationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,20 +73,16 @@ def queue(request):
 def plan_create(request):
     if not request.user.has_perm("projects.create_plan"):
         raise PermissionDenied
-    scope = scope_for(request.user)
-    province = request.user.province
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if province is None or not scope.covers_region(province):
-                raise DomainError("forbidden", _("You may create plans only for your own province."))
-            plan = services.plan_create(actor=request.user, province=province, **form.cleaned_data)
+            plan = services.plan_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             _add_form_errors(form, exc)
         else:
             messages.success(request, _("The plan was created. Now add its projects."))
             return redirect("projects:plan_detail", pk=plan.pk)
-    return render(request, "projects/plan_form.html", {"form": form, "province": province})
+    return render(request, "projects/plan_form.html", {"form": form, "province": request.user.province})
 
 
 @login_required
@@ -119,10 +112,8 @@ def plan_detail(request, pk):
         "actions": page_actions(plan, request.user, actions.PLAN_DOORS),
         "action_url": reverse("projects:plan_transition", args=[plan.pk]),
         "events": timeline(plan),
-        "can_add": request.user.has_perm("projects.add_project", plan) and plan.status in (
-            PlanStatus.DRAFT, PlanStatus.RETURNED),
-        "can_edit": request.user.has_perm("projects.edit_plan", plan) and plan.status in (
-            PlanStatus.DRAFT, PlanStatus.RETURNED),
+        "can_add": request.user.has_perm("projects.extend_plan", plan),
+        "can_edit": request.user.has_perm("projects.revise_plan", plan),
     })
 
 
@@ -134,14 +125,10 @@ class PlanTransitionView(TransitionView):
         return _plan_or_404(self.request.user, self.kwargs["pk"])
 
 
-def _plan_projects_for_output(request, plan):
-    return selectors.plan_projects_visible_to(user=request.user, plan=plan).exclude(status=ProjectStatus.CANCELLED)
-
-
 @login_required
 def plan_pdf(request, pk):
     plan = _plan_or_404(request.user, pk)
-    content = documents.plan_pdf(plan=plan, projects=_plan_projects_for_output(request, plan))
+    content = documents.plan_pdf(plan=plan, projects=selectors.plan_projects_for_output(user=request.user, plan=plan))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{plan.province.code}-{plan.year}.pdf"'
     return response
@@ -150,7 +137,7 @@ def plan_pdf(request, pk):
 @login_required
 def plan_xlsx(request, pk):
     plan = _plan_or_404(request.user, pk)
-    content = exports.plan_workbook(plan=plan, projects=_plan_projects_for_output(request, plan))
+    content = exports.plan_workbook(plan=plan, projects=selectors.plan_projects_for_output(user=request.user, plan=plan))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.province.code}-{plan.year}.xlsx"'
     return response
@@ -225,16 +212,16 @@ def project_edit(request, pk):
 def project_detail(request, pk):
     project = _project_or_404(request.user, pk)
     can_inspect = request.user.has_perm("projects.inspect_project", project)
+    can_record = request.user.has_perm("projects.record_inspection_project", project)
     return render(request, "projects/project_detail.html", {
         "project": project, "plan": project.plan,
         "plan_visible": selectors.plan_is_visible_to(user=request.user, plan=project.plan),
         "actions": page_actions(project, request.user, actions.PROJECT_DOORS),
         "action_url": reverse("projects:project_transition", args=[project.pk]),
         "events": timeline(project),
-        "can_edit": request.user.has_perm("projects.edit_project", project) and project.status in (
-            ProjectStatus.DRAFT, ProjectStatus.RETURNED),
-        "inspections": list(project.inspections.all()),
-        "inspection_form": InspectionVisitForm() if can_inspect and project.status == ProjectStatus.IN_PROGRESS else None,
+        "can_edit": request.user.has_perm("projects.revise_project", project),
+        "inspections": selectors.project_inspections(project=project),
+        "inspection_form": InspectionVisitForm() if can_record else None,
         "can_inspect": can_inspect, "rectification_choices": RectificationStatus.choices,
     })
 

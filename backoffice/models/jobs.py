@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class JobStatus(models.TextChoices):
@@ -10,18 +13,55 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Job(models.Model):
-    """Imports, exports and batch documents run as jobs whose progress the page polls."""
+class Job(ConcurrentTransitionMixin, models.Model):
+    """Imports, exports and batch documents run as jobs whose progress the page polls.
 
-    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    Its worker moves it pending → running → succeeded | failed; the scheduled sweep (backoffice.jobs) puts a job
+    that waited too long back in the queue and fails one that ran too long. No person fires these moves.
+    Concrete jobs name their Celery task in `task_path` (a dotted path to a task taking the job's pk)."""
+
+    task_path = ""
+
+    status = FSMField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING,
+                      protected=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+    audit_region = ("project.plan.province", "created_by.organisation.region")
+
+    @transition(field="status", source=JobStatus.PENDING, target=JobStatus.RUNNING,
+                custom={"label": pgettext_lazy("job", "Start"), "hidden": True})
+    def start(self, *, actor=None, reason=""):
+        self.started_at, self.progress, self.message = timezone.now(), 5, ""
+
+    @transition(field="status", source=JobStatus.RUNNING, target=JobStatus.SUCCEEDED,
+                custom={"label": pgettext_lazy("job", "Finish"), "hidden": True})
+    def succeed(self, *, actor=None, reason="", message="", **results):
+        self._finish(message, results)
+
+    @transition(field="status", source=[JobStatus.PENDING, JobStatus.RUNNING], target=JobStatus.FAILED,
+                custom={"label": pgettext_lazy("job", "Fail"), "hidden": True})
+    def fail(self, *, actor=None, reason="", message="", **results):
+        self._finish(message, results)
+
+    @transition(field="status", source=[JobStatus.PENDING, JobStatus.FAILED], target=JobStatus.PENDING,
+                custom={"label": pgettext_lazy("job", "Queue again"), "hidden": True})
+    def requeue(self, *, actor=None, reason=""):
+        self.queued_at, self.started_at, self.finished_at, self.progress, self.message = (
+            timezone.now(), None, None, 0, "")
+
+    def _finish(self, message, results):
+        self.message, self.progress, self.finished_at = message, 100, timezone.now()
+        for name, value in results.items():  # the concrete job's result columns (rows, errors, file…)
+            setattr(self, name, value)

@@ -1,11 +1,8 @@
-"""Transition conditions (pure functions of the row, each with a coded reason) and role/scope predicates."""
-import rules
+"""Transition conditions: pure functions of the row, each with a coded reason (who may act: permissions.py)."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.models import Role
-from backoffice.permissions import can_write, has_role, in_region_of, owned_by
-from backoffice.workflow import guard, permission
+from backoffice.workflow import guard
 
 CONTRACTED = "contracted"
 IN_PROGRESS = "in_progress"
@@ -78,40 +75,3 @@ def hours_within_project(credit) -> bool:
 def trainee_completed(credit) -> bool:
     # R40
     return credit.enrolment.status == "completed"
-
-
-# -- who: role AND scope --------------------------------------------------------------------------------
-_local_gov = has_role(Role.COUNTY_STAFF, Role.CITY_STAFF)
-_province = has_role(Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)
-_school = has_role(Role.SCHOOL_ADMIN)
-_institution = has_role(Role.INSTITUTION_STAFF)
-
-dispatching_unit = permission(can_write & (
-    (_local_gov & in_region_of("teacher.region")) | (_school & owned_by("teacher.school"))))
-screening_office = permission(can_write & (_local_gov | _province) & in_region_of("teacher.region"))
-institution_of_project = permission(can_write & _institution & owned_by("project.institution"))
-province_of_project = permission(can_write & _province & in_region_of("project.plan.province"))
-withdrawing_party = permission(can_write & (
-    ((_local_gov | _province) & in_region_of("teacher.region")) | (_school & owned_by("teacher.school"))))
-
-exemption_county = permission(can_write & _local_gov & in_region_of("enrolment.teacher.region"))
-_exemption_province = can_write & has_role(Role.PROVINCE_STAFF) & in_region_of("enrolment.project.plan.province")
-exemption_province = permission(_exemption_province)
-
-
-@rules.predicate(name="county before recommendation, province after")
-def _exemption_refuser(user, exemption) -> bool:
-    # The county may decline to recommend; once recommended, only the province decides (R35).
-    if exemption.status == "applied":
-        return (can_write & _local_gov & in_region_of("enrolment.teacher.region")).test(user, exemption)
-    return _exemption_province.test(user, exemption)
-
-
-exemption_refuser = permission(_exemption_refuser)
-
-# R41 谁主办谁审核: the project's organising office (or the province department) audits the hours.
-credit_auditor = permission(can_write & (
-    (has_role(Role.PROJECT_OFFICE_STAFF) & owned_by("enrolment.project.office"))
-    | (has_role(Role.PROVINCE_STAFF) & in_region_of("enrolment.project.plan.province"))))
-credit_registrar = permission(can_write & _institution & owned_by("enrolment.project.institution"))
-certificate_withdrawer = permission(can_write & _province & in_region_of("enrolment.project.plan.province"))

@@ -1,6 +1,6 @@
 """Enrolment of trainees (R30-R45): applications and two-way selection, outcomes, exemptions, credit hours,
 certificates and the import/document jobs. States and transitions are declared here; guards and permissions
-are attached in rules.py; services.py fires them through backoffice.workflow.fire."""
+are attached from guards.py and permissions.py; services.py fires them through backoffice.workflow.fire."""
 import datetime as dt
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from backoffice.files import UploadTo
 from backoffice.models import Job, Teacher
 
 from . import guards as g
+from . import permissions as p
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -96,22 +97,22 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
 
     # -- selection (R32) --
     @transition(field=status, source=S.APPLIED, target=S.RECOMMENDED,
-                conditions=[g.project_open, g.eligible], permission=g.dispatching_unit, custom={"label": _("Recommend")})
+                conditions=[g.project_open, g.eligible], permission=p.dispatching_unit, custom={"label": _("Recommend")})
     def recommend(self, *, actor=None, reason=""):
         self.recommended_at = timezone.now()
 
-    @transition(field=status, source=[S.APPLIED, S.RECOMMENDED, S.RESERVE], target=S.REJECTED, permission=g.screening_office,
+    @transition(field=status, source=[S.APPLIED, S.RECOMMENDED, S.RESERVE], target=S.REJECTED, permission=p.screening_office,
                 custom={"label": _("Reject"), "reason_required": True, "css": "danger"})
     def reject(self, *, actor=None, reason="", rule=""):
         self.reject_rule, self.reject_reason = rule, reason
 
     @transition(field=status, source=S.RECOMMENDED, target=S.SELECTED,
-                conditions=[g.project_open, g.quota_available, g.eligible], permission=g.institution_of_project, custom={"label": _("Select")})
+                conditions=[g.project_open, g.quota_available, g.eligible], permission=p.institution_of_project, custom={"label": _("Select")})
     def select(self, *, actor=None, reason=""):
         self.selected_at = timezone.now()
 
     @transition(field=status, source=S.RECOMMENDED, target=S.RESERVE,
-                conditions=[g.project_open, g.quota_full], permission=g.institution_of_project, custom={"label": _("Put on the reserve list")})
+                conditions=[g.project_open, g.quota_full], permission=p.institution_of_project, custom={"label": _("Put on the reserve list")})
     def reserve(self, *, actor=None, reason=""):
         pass
 
@@ -121,52 +122,52 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         self.selected_at = timezone.now()
         self.replaced = replaced
 
-    @transition(field=status, source=S.SELECTED, target=S.PUBLICISED, permission=g.province_of_project, custom={"label": _("Publicise")})
+    @transition(field=status, source=S.SELECTED, target=S.PUBLICISED, permission=p.province_of_project, custom={"label": _("Publicise")})
     def publicise(self, *, actor=None, reason="", ends_on: dt.date | None = None):
         self.publicised_on = timezone.localdate()
         self.publicity_ends_on = ends_on
 
     @transition(field=status, source=S.PUBLICISED, target=S.ENROLLED,
-                conditions=[g.publicity_over], permission=g.province_of_project, custom={"label": _("Enrol")})
+                conditions=[g.publicity_over], permission=p.province_of_project, custom={"label": _("Enrol")})
     def enrol(self, *, actor=None, reason=""):
         self.enrolled_at = timezone.now()
 
     # -- withdrawal (R36) --
     @transition(field=status, source=list(BEFORE_START), target=S.WITHDRAWN,
-                conditions=[g.not_started], permission=g.withdrawing_party,
+                conditions=[g.not_started], permission=p.withdrawing_party,
                 custom={"label": _("Withdraw"), "reason_required": True, "css": "danger"})
     def withdraw(self, *, actor=None, reason=""):
         self.withdraw_reason = reason
 
     # -- training and outcomes --
     @transition(field=status, source=S.ENROLLED, target=S.IN_TRAINING,
-                conditions=[g.started], permission=g.institution_of_project, custom={"label": _("Check in")})
+                conditions=[g.started], permission=p.institution_of_project, custom={"label": _("Check in")})
     def check_in(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=S.ENROLLED, target=S.NO_SHOW,
-                conditions=[g.started], permission=g.institution_of_project,
+                conditions=[g.started], permission=p.institution_of_project,
                 custom={"label": _("Record no-show"), "reason_required": True, "css": "danger"})
     def no_show(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
-    @transition(field=status, source=S.IN_TRAINING, target=S.COMPLETED, permission=g.institution_of_project,
+    @transition(field=status, source=S.IN_TRAINING, target=S.COMPLETED, permission=p.institution_of_project,
                 custom={"label": _("Record completion")})
     def complete(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
-    @transition(field=status, source=S.IN_TRAINING, target=S.NOT_COMPLETED, permission=g.institution_of_project,
+    @transition(field=status, source=S.IN_TRAINING, target=S.NOT_COMPLETED, permission=p.institution_of_project,
                 custom={"label": _("Record not completed"), "reason_required": True, "css": "danger"})
     def fail(self, *, actor=None, reason=""):
         # R36: a withdrawal after the start is recorded this way too.
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
-    @transition(field=status, source=S.IN_TRAINING, target=S.DISMISSED, permission=g.institution_of_project,
+    @transition(field=status, source=S.IN_TRAINING, target=S.DISMISSED, permission=p.institution_of_project,
                 custom={"label": _("Dismiss"), "reason_required": True, "css": "danger"})
     def dismiss(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
-    @transition(field=status, source=S.COMPLETED, target=S.NOT_COMPLETED, permission=g.province_of_project,
+    @transition(field=status, source=S.COMPLETED, target=S.NOT_COMPLETED, permission=p.province_of_project,
                 custom={"label": _("Correct the outcome to not completed"), "reason_required": True, "css": "danger"})
     def correct_outcome(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
@@ -218,19 +219,19 @@ class Exemption(ConcurrentTransitionMixin, models.Model):
     audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=ExemptionStatus.APPLIED, target=ExemptionStatus.RECOMMENDED,
-                permission=g.exemption_county,
+                permission=p.exemption_county,
                 custom={"label": _("Recommend")})
     def recommend(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=ExemptionStatus.RECOMMENDED, target=ExemptionStatus.APPROVED,
-                permission=g.exemption_province,
+                permission=p.exemption_province,
                 custom={"label": _("Approve")})
     def approve(self, *, actor=None, reason=""):
         self.decided_at, self.decision_reason = timezone.now(), reason
 
     @transition(field=status, source=[ExemptionStatus.APPLIED, ExemptionStatus.RECOMMENDED],
-                target=ExemptionStatus.REFUSED, permission=g.exemption_refuser,
+                target=ExemptionStatus.REFUSED, permission=p.exemption_refuser,
                 custom={"label": _("Refuse"), "reason_required": True, "css": "danger"})
     def refuse(self, *, actor=None, reason=""):
         self.decided_at, self.decision_reason = timezone.now(), reason
@@ -268,17 +269,17 @@ class CreditRecord(ConcurrentTransitionMixin, models.Model):
     audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.APPROVED,
-                conditions=[g.trainee_completed, g.hours_within_project], permission=g.credit_auditor,
+                conditions=[g.trainee_completed, g.hours_within_project], permission=p.credit_auditor,
                 custom={"label": _("Approve hours")})
     def approve(self, *, actor=None, reason=""):
         self.audited_at, self.audited_by = timezone.now(), actor
 
-    @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.RETURNED, permission=g.credit_auditor,
+    @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.RETURNED, permission=p.credit_auditor,
                 custom={"label": _("Return"), "reason_required": True, "css": "danger"})
     def return_(self, *, actor=None, reason=""):
         self.audited_at, self.audited_by, self.note = timezone.now(), actor, reason
 
-    @transition(field=status, source=CreditStatus.RETURNED, target=CreditStatus.REGISTERED, permission=g.credit_registrar,
+    @transition(field=status, source=CreditStatus.RETURNED, target=CreditStatus.REGISTERED, permission=p.credit_registrar,
                 custom={"label": _("Register again")})
     def resubmit(self, *, actor=None, reason="", hours=None):
         if hours is not None:
@@ -334,7 +335,7 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.WITHDRAWN,
-                permission=g.certificate_withdrawer,
+                permission=p.certificate_withdrawer,
                 custom={"label": _("Withdraw certificate"), "reason_required": True, "css": "danger", "hidden": True})
     def withdraw(self, *, actor=None, reason=""):
         self.withdrawn_at, self.withdraw_reason = timezone.now(), reason
@@ -347,6 +348,8 @@ class ImportKind(models.TextChoices):
 
 class ImportJob(Job):
     """An uploaded Excel file of teachers or applicants, validated as a whole and written all-or-nothing."""
+
+    task_path = "projects.enrolment.tasks.run_import_job"
 
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), null=True, blank=True,
@@ -366,6 +369,8 @@ class ImportJob(Job):
 
 class CertificateJob(Job):
     """Batch generation of a project's certificates as one PDF."""
+
+    task_path = "projects.enrolment.tasks.run_certificate_job"
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="+")

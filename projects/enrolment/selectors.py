@@ -20,6 +20,7 @@ from projects.models import Project, ProjectStatus
 from .dates import cycle_bounds
 from .models import (
     OUTCOMES,
+    PLACE_HOLDING,
     Certificate,
     CreditRecord,
     CreditStatus,
@@ -78,9 +79,31 @@ def project_list_for_enrolment(*, user):
 
 
 def project_enrolment_summary(*, user, project) -> dict:
+    """Counts by status of the project's enrolments the user sees, and how many of them hold a place (R32)."""
     counts = dict(_scope_enrolments(user, Enrolment.objects.filter(project=project))
                   .values_list("status").annotate(n=Count("pk")).order_by())
-    return {"counts": counts, "by_status": [(s, counts.get(s.value, 0)) for s in S]}
+    return {"counts": counts, "by_status": [(s, counts.get(s.value, 0)) for s in S],
+            "taken": sum(n for s, n in counts.items() if s in PLACE_HOLDING)}
+
+
+def teacher_by_id_number(*, user, id_number: str) -> Teacher | None:
+    """A teacher of the user's area by full ID number (R30: lower-case x and full-width digits normalised)."""
+    from backoffice.identity import normalise_id_number
+
+    return scope_for(user).teachers().filter(id_number=normalise_id_number(id_number)).first()
+
+
+def enrolment_refusals(*, enrolment) -> list:
+    """For a pending application, every eligibility rule that refuses the teacher (R31-R35), for the page."""
+    from .eligibility import teacher_refusals
+
+    if enrolment.status not in (S.APPLIED, S.RECOMMENDED):
+        return []
+    return teacher_refusals(enrolment.project, enrolment.teacher)
+
+
+def enrolment_exemptions(*, enrolment) -> list:
+    return list(enrolment.exemptions.all())
 
 
 def teacher_get(*, user, pk) -> Teacher:

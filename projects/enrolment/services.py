@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
-from backoffice.models import Role
+from backoffice.jobs import job_queue_on_commit
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects.models import Project
 
+from . import permissions as perms
+from . import selectors
 from .dates import add_working_days
 from .eligibility import screen_project
 from .models import (
@@ -27,18 +29,18 @@ from .models import (
     CreditStatus,
     Enrolment,
     EnrolmentStatus,
+    CertificateJob,
     Exemption,
+    ImportJob,
+    ImportKind,
     Nominator,
 )
 
 S = EnrolmentStatus
-DISPATCHING_ROLES = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
-SCREENING_ROLES = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
 
 
 def _require_dispatcher(actor, teacher):
-    scope = scope_for(actor)
-    if not scope.can_write or actor.role not in DISPATCHING_ROLES or not scope.teachers().filter(pk=teacher.pk).exists():
+    if not perms.dispatches_teacher.test(actor, teacher):
         raise ScopeError("not_dispatching_unit", _("Only the teacher's school or county may put them forward."))
 
 
@@ -187,9 +189,9 @@ def applicants_reject_ineligible(*, actor, project: Project) -> int:
     and one insert of audit events (R3) - the query count does not grow with the number of applicants."""
     from .models import PENDING
 
-    scope = scope_for(actor)
-    if not scope.can_write or actor.role not in SCREENING_ROLES:
+    if not perms.screener.test(actor, project):
         raise ScopeError("transition_forbidden", _("Your role or region does not allow rejecting applicants."))
+    scope = scope_for(actor)
     with transaction.atomic():
         refused = {pk: r[0] for pk, r in screen_project(project).items() if r}
         pending = scope.filter(Enrolment.objects.filter(project=project, status__in=PENDING), region="teacher__region")
@@ -290,12 +292,7 @@ def _next_numbers(year: int, count: int) -> list[str]:
 
 def certificates_issue(*, actor, project: Project, progress=None) -> list[Certificate]:
     """R43: one certificate per completed trainee without a valid one; numbers from a sequence that only grows."""
-    scope = scope_for(actor)
-    allowed = scope.can_write and (
-        (actor.role == Role.INSTITUTION_STAFF and project.institution_id == actor.organisation_id)
-        or (actor.role in {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF} and scope.covers_region(project.plan.province))
-    )
-    if not allowed:
+    if not perms.certifier.test(actor, project):
         raise ScopeError("transition_forbidden", _("Only the project's institution or the province issues its certificates."))
     region = project.plan.province
     with transaction.atomic():
@@ -323,3 +320,49 @@ def certificates_issue(*, actor, project: Project, progress=None) -> list[Certif
 
 def certificate_withdraw(*, actor, certificate: Certificate, reason: str) -> Certificate:
     return fire(Certificate, certificate.pk, name="withdraw", actor=actor, reason=reason)
+
+
+# -- jobs and exports (issue 11 #6: the job is queued after commit and survives a broker outage) ------------
+def import_job_start(*, actor, kind: str, upload, project: Project | None = None) -> ImportJob:
+    """Save the uploaded workbook as a job and queue it once saved; `job.queued` is False when the broker was
+    unreachable (the job waits, with a message, for the sweep to queue it again)."""
+    allowed = perms.dispatcher if kind == ImportKind.APPLICANTS else perms.teacher_importer
+    if not allowed.test(actor, project):
+        raise ScopeError("forbidden", _("Your role does not allow this import."))
+    with transaction.atomic():
+        job = ImportJob.objects.create(kind=kind, project=project, file=upload, original_name=upload.name,
+                                       created_by=actor)
+        job_queue_on_commit(job)
+    return job
+
+
+def certificate_job_start(*, actor, project: Project) -> CertificateJob:
+    """R43: a batch of the project's certificates as one PDF, generated in the background."""
+    if not perms.certifier.test(actor, project):
+        raise ScopeError("transition_forbidden", _("Only the project's institution or the province issues its certificates."))
+    with transaction.atomic():
+        job = CertificateJob.objects.create(project=project, created_by=actor)
+        job_queue_on_commit(job)
+    return job
+
+
+def enrolments_export(*, actor, project: Project) -> bytes:
+    """The project's trainees as a workbook (masked IDs, R30); the export is audited (R3)."""
+    from .exports import enrolments_xlsx
+
+    qs = selectors.enrolment_list_visible_to(user=actor).filter(project=project).order_by("submitted_at", "pk")
+    with transaction.atomic():
+        audit_record(obj=project, actor=actor, action="export", changes={"rows": (None, qs.count())})
+    return enrolments_xlsx(qs)
+
+
+def credits_export(*, actor, year: int | None) -> bytes:
+    """Audited hours for the provincial credit platform (R42); the export is audited (R3)."""
+    from .exports import credits_xlsx
+
+    qs = selectors.credit_export_rows(user=actor, year=year)
+    per_credit = get_setting("credit.hours_per_credit", region=getattr(actor.organisation, "region", None))
+    with transaction.atomic():
+        audit_record(obj=actor, actor=actor, action="export",
+                     changes={"credit_rows": (None, qs.count()), "year": (None, str(year or ""))})
+    return credits_xlsx(qs, user=actor, per_credit=per_credit)

@@ -1,49 +1,43 @@
-"""Pages for enrolment. Views read through selectors and write through services only."""
+"""Pages for enrolment. Views read through selectors, write through services and ask the `enrolment.*`
+permissions (projects/enrolment/permissions.py); transitions go through the door (backoffice.transitions)."""
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import UserPassesTestMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import audit_record, timeline
-from backoffice.config import get_setting
+from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
-from backoffice.models import Role
-from backoffice.views import ScopedListView, next_or
-from backoffice.workflow import actions_for
+from backoffice.transitions import TransitionView, page_actions
+from backoffice.views import ScopedListView
 
-from . import selectors, services
-from .eligibility import integrity_record, teacher_refusals
-from .exports import credits_xlsx, enrolments_xlsx
+from . import actions, selectors, services
+from .eligibility import integrity_record
 from .filters import CertificateFilter, CreditFilter, EnrolmentFilter, ExemptionFilter
 from .forms import ApplyForm, ExemptionForm, ImportForm
 from .imports import template_workbook
-from .models import CertificateJob, ImportJob, ImportKind
-from .tasks import run_certificate_job, run_import_job
+from .models import ImportKind
 
-GOV = {Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF,
-       Role.AUDITOR}
-READERS = GOV | {Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF}
-IMPORTERS = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
-TEACHER_IMPORTERS = IMPORTERS | {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
+VIEW = "enrolment.view_enrolment"
 
 
-def roles_required(roles):
+def perm_required(perm):
+    """Login, then the permission (no object): 403 for a role that has no business here."""
     def deco(view):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
-            if not (request.user.is_superuser or request.user.role in roles):
+            if not request.user.has_perm(perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -52,12 +46,8 @@ def roles_required(roles):
     return deco
 
 
-class RoleListView(UserPassesTestMixin, ScopedListView):
-    roles = READERS
-
-    def test_func(self):
-        user = self.request.user
-        return user.is_superuser or user.role in self.roles
+class PermListView(PermissionRequiredMixin, ScopedListView):
+    permission_required = VIEW
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -74,14 +64,19 @@ def _project(request, pk):
         raise Http404 from exc
 
 
+def _job_queued_message(request, job):
+    if job.queued is False:  # issue 11 #6: the broker was unreachable; the sweep queues the job again
+        messages.warning(request, job.message)
+
+
 # -- projects and selection ----------------------------------------------------------------------------
-@roles_required(READERS)
+@perm_required(VIEW)
 def project_list(request):
     projects = selectors.project_list_for_enrolment(user=request.user).order_by("start_date", "code")
     return render(request, "enrolment/project_list.html", {"projects": projects, "title": _("Enrolment")})
 
 
-@roles_required(READERS)
+@perm_required(VIEW)
 def project_detail(request, pk):
     project = _project(request, pk)
     user = request.user
@@ -91,67 +86,43 @@ def project_detail(request, pk):
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     summary = selectors.project_enrolment_summary(user=user, project=project)
-    taken = sum(n for s, n in summary["counts"].items() if s in {"selected", "publicised", "enrolled", "in_training",
-                                                                   "completed", "not_completed", "dismissed", "no_show"})
     return render(request, "enrolment/project_detail.html", {
-        "project": project, "page_obj": page, "summary": summary, "status": status, "taken": taken,
+        "project": project, "page_obj": page, "summary": summary, "status": status, "taken": summary["taken"],
         "title": project.name, "import_form": ImportForm(), "apply_form": ApplyForm(),
-        "can_import": user.role in IMPORTERS and project.status == "contracted",
-        "can_select": user.role == Role.INSTITUTION_STAFF and project.institution_id == user.organisation_id,
-        "can_publicise": user.role in {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF},
-        "can_screen": user.role in services.SCREENING_ROLES,
-        "can_certify": (user.role == Role.INSTITUTION_STAFF and project.institution_id == user.organisation_id)
-        or user.role in {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF},
+        "bulk_actions": actions.bulk_actions_for(project, user),
     })
 
 
 @require_POST
-@roles_required(READERS)
+@perm_required(VIEW)
 def project_bulk(request, pk):
     project = _project(request, pk)
-    action = request.POST.get("action")
+    bulk = actions.BULK_ACTIONS.get(request.POST.get("action", ""))
+    if bulk is None:
+        raise Http404
+    if not request.user.has_perm(bulk.permission, project):
+        raise PermissionDenied
     try:
-        if action == "select_in_order":
-            counts = services.project_select_in_order(actor=request.user, project=project)
-            messages.success(request, _("%(s)s selected, %(r)s on the reserve list.") % {"s": counts["selected"], "r": counts["reserve"]})
-        elif action == "publicise":
-            n = services.project_publicise(actor=request.user, project=project)
-            messages.success(request, _("%(n)s selected applicants publicised.") % {"n": n})
-        elif action == "enrol":
-            n = services.project_enrol_publicised(actor=request.user, project=project)
-            messages.success(request, _("%(n)s trainees enrolled.") % {"n": n})
-        elif action == "reject_ineligible":
-            n = services.applicants_reject_ineligible(actor=request.user, project=project)
-            messages.success(request, _("%(n)s ineligible applicants rejected, each with the rule that failed.") % {"n": n})
-        else:
-            raise DomainError("unknown_action", _("This action is not available here."))
+        messages.success(request, bulk.run(project, request.user))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("enrolment:project_detail", pk=project.pk)
 
 
-@roles_required(READERS)
+@perm_required(VIEW)
 def project_export(request, pk):
     project = _project(request, pk)
-    qs = selectors.enrolment_list_visible_to(user=request.user).filter(project=project).order_by("submitted_at", "pk")
-    with transaction.atomic():
-        audit_record(obj=project, actor=request.user, action="export", changes={"rows": (None, qs.count())})
-    return _xlsx(enrolments_xlsx(qs), f"trainees-{project.code}.xlsx")
+    return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
 
 
 @require_POST
-@roles_required(IMPORTERS)
+@perm_required("enrolment.apply_enrolment")
 def project_apply(request, pk):
     """One application entered by the school or county (the teacher must be in the registry, in their area)."""
     project = _project(request, pk)
     form = ApplyForm(request.POST)
     if form.is_valid():
-        from backoffice.identity import normalise_id_number
-
-        from backoffice.scoping import scope_for
-
-        teacher = scope_for(request.user).teachers().filter(
-            id_number=normalise_id_number(form.cleaned_data["id_number"])).first()
+        teacher = selectors.teacher_by_id_number(user=request.user, id_number=form.cleaned_data["id_number"])
         if teacher is None:
             messages.error(request, _("No teacher with this ID number in your area; import them first."))
         else:
@@ -165,7 +136,7 @@ def project_apply(request, pk):
 
 
 # -- imports ------------------------------------------------------------------------------------------
-@roles_required(TEACHER_IMPORTERS)
+@perm_required("enrolment.import_teacher")
 def import_template(request, kind):
     if kind not in ImportKind.values:
         raise Http404
@@ -179,16 +150,18 @@ def _start_import(request, *, kind, project=None):
         errors = form.errors.get("file")
         messages.error(request, errors[0] if errors and request.FILES else _("Choose an .xlsx file."))
         return None
-    upload = form.cleaned_data["file"]
-    with transaction.atomic():
-        job = ImportJob.objects.create(kind=kind, project=project, file=upload, original_name=upload.name,
-                                       created_by=request.user)
-        run_import_job.delay_on_commit(job.pk)
+    try:
+        job = services.import_job_start(actor=request.user, kind=kind, upload=form.cleaned_data["file"],
+                                        project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    _job_queued_message(request, job)
     return job
 
 
 @require_POST
-@roles_required(IMPORTERS)
+@perm_required("enrolment.apply_enrolment")
 def project_import(request, pk):
     project = _project(request, pk)
     job = _start_import(request, kind=ImportKind.APPLICANTS, project=project)
@@ -197,7 +170,7 @@ def project_import(request, pk):
     return redirect("enrolment:import_job", pk=job.pk)
 
 
-@roles_required(TEACHER_IMPORTERS)
+@perm_required("enrolment.import_teacher")
 def teacher_import(request):
     if request.method == "POST":
         job = _start_import(request, kind=ImportKind.TEACHERS)
@@ -229,39 +202,37 @@ def import_job_file(request, pk):
 
 
 # -- enrolments ---------------------------------------------------------------------------------------
-class EnrolmentListView(RoleListView):
+class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
     filterset_class = EnrolmentFilter
     selector = selectors.enrolment_list_visible_to
     title = _("Trainee outcomes")
 
 
-@roles_required(READERS)
-def enrolment_detail(request, pk):
-    try:
-        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
-    except Exception as exc:
-        raise Http404 from exc
-    if request.method == "POST":
+class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
+    """The trainee's page (GET) and its transition door (POST, same URL)."""
+
+    http_method_names = ["get", "post"]
+    permission_required = VIEW
+    doors = actions.ENROLMENT_DOORS
+    detail_url_name = "enrolment:enrolment_detail"
+
+    def get_object(self):
         try:
-            services.enrolment_move(actor=request.user, enrolment=enrolment, name=request.POST.get("transition", ""),
-                                    reason=request.POST.get("reason", ""))
-            messages.success(request, _("Done."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("enrolment:enrolment_detail", pk=pk)
-    refusals = []
-    if enrolment.status in {"applied", "recommended"}:
-        refusals = teacher_refusals(enrolment.project, enrolment.teacher)
-    return render(request, "enrolment/enrolment_detail.html", {
-        "e": enrolment, "actions": actions_for(enrolment, request.user), "events": timeline(enrolment),
-        "refusals": refusals, "title": str(enrolment),
-        "can_apply_exemption": request.user.role in IMPORTERS and enrolment.status in {"no_show", "dismissed", "not_completed"},
-        "exemptions": enrolment.exemptions.all(),
-    })
+            return selectors.enrolment_get(user=self.request.user, pk=self.kwargs["pk"])
+        except Exception as exc:
+            raise Http404 from exc
+
+    def get(self, request, pk):
+        enrolment = self.get_object()
+        return render(request, "enrolment/enrolment_detail.html", {
+            "e": enrolment, "actions": page_actions(enrolment, request.user, self.doors),
+            "events": timeline(enrolment), "refusals": selectors.enrolment_refusals(enrolment=enrolment),
+            "title": str(enrolment), "exemptions": selectors.enrolment_exemptions(enrolment=enrolment),
+        })
 
 
-@roles_required(READERS | {Role.FINANCE_OFFICER})
+@perm_required("enrolment.view_teacher")
 def teacher_detail(request, pk):
     try:
         teacher = selectors.teacher_get(user=request.user, pk=pk)
@@ -276,15 +247,15 @@ def teacher_detail(request, pk):
 
 
 # -- exemptions (R35) ---------------------------------------------------------------------------------
-class ExemptionListView(RoleListView):
-    roles = GOV | {Role.SCHOOL_ADMIN}
+class ExemptionListView(PermListView):
+    permission_required = "enrolment.view_exemption"
     template_name = "enrolment/exemption_list.html"
     filterset_class = ExemptionFilter
     selector = selectors.exemption_list_visible_to
     title = _("Exemptions")
 
 
-@roles_required(IMPORTERS)
+@perm_required("enrolment.apply_enrolment")
 def exemption_apply(request, pk):
     try:
         enrolment = selectors.enrolment_get(user=request.user, pk=pk)
@@ -302,24 +273,26 @@ def exemption_apply(request, pk):
                                                              "title": _("Apply for an exemption")})
 
 
-@roles_required(GOV | {Role.SCHOOL_ADMIN})
-def exemption_detail(request, pk):
-    exemption = get_object_or_404(selectors.exemption_list_visible_to(user=request.user), pk=pk)
-    if request.method == "POST":
-        try:
-            services.exemption_move(actor=request.user, exemption=exemption, name=request.POST.get("transition", ""),
-                                    reason=request.POST.get("reason", ""))
-            messages.success(request, _("Done."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("enrolment:exemption_detail", pk=pk)
-    return render(request, "enrolment/exemption_detail.html", {
-        "x": exemption, "actions": actions_for(exemption, request.user), "events": timeline(exemption),
-        "title": str(exemption)})
+class ExemptionDetailView(PermissionRequiredMixin, TransitionView):
+    """The exemption's page (GET) and its transition door (POST, same URL)."""
+
+    http_method_names = ["get", "post"]
+    permission_required = "enrolment.view_exemption"
+    doors = actions.EXEMPTION_DOORS
+    detail_url_name = "enrolment:exemption_detail"
+
+    def get_object(self):
+        return get_object_or_404(selectors.exemption_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        exemption = self.get_object()
+        return render(request, "enrolment/exemption_detail.html", {
+            "x": exemption, "actions": page_actions(exemption, request.user, self.doors),
+            "events": timeline(exemption), "title": str(exemption)})
 
 
 @protected_download
-@roles_required(GOV | {Role.SCHOOL_ADMIN})
+@perm_required("enrolment.view_exemption")
 def exemption_evidence(request, pk):
     exemption = get_object_or_404(selectors.exemption_list_visible_to(user=request.user), pk=pk)
     return protected_file_response(exemption.evidence,
@@ -327,7 +300,7 @@ def exemption_evidence(request, pk):
 
 
 # -- credit hours (R40-R42) ---------------------------------------------------------------------------
-class CreditListView(RoleListView):
+class CreditListView(PermListView):
     template_name = "enrolment/credit_list.html"
     filterset_class = CreditFilter
     selector = selectors.credit_list_visible_to
@@ -335,41 +308,33 @@ class CreditListView(RoleListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(c, actions_for(c, self.request.user)) for c in ctx["object_list"]]
+        ctx["rows"] = [(c, page_actions(c, self.request.user, actions.CREDIT_DOORS)) for c in ctx["object_list"]]
         ctx["year"] = timezone.localdate().year
         return ctx
 
 
-@require_POST
-@roles_required(READERS)
-def credit_move(request, pk):
-    credit = get_object_or_404(selectors.credit_list_visible_to(user=request.user), pk=pk)
-    hours = (request.POST.get("hours") or "").strip()
-    if hours and not hours.isdecimal():
-        messages.error(request, _("Enter the hours as a whole number."))
-        return redirect(next_or(request, "enrolment:credit_list"))
-    try:
-        services.credit_move(actor=request.user, credit=credit, name=request.POST.get("transition", ""),
-                             reason=request.POST.get("reason", ""), hours=int(hours) if hours else None)
-        messages.success(request, _("Done."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(next_or(request, "enrolment:credit_list"))
+class CreditTransitionView(PermissionRequiredMixin, TransitionView):
+    """A credit row's buttons on the list; back to the list (or the same-site page in `next`)."""
+
+    permission_required = VIEW
+    doors = actions.CREDIT_DOORS
+
+    def get_object(self):
+        return get_object_or_404(selectors.credit_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get_success_url(self, obj) -> str:
+        return reverse("enrolment:credit_list")
 
 
-@roles_required(READERS)
+@perm_required(VIEW)
 def credit_export(request):
     year = request.GET.get("year")
-    qs = selectors.credit_export_rows(user=request.user, year=int(year) if year and year.isdecimal() else None)
-    per_credit = get_setting("credit.hours_per_credit", region=getattr(request.user.organisation, "region", None))
-    with transaction.atomic():
-        audit_record(obj=request.user, actor=request.user, action="export",
-                     changes={"credit_rows": (None, qs.count()), "year": (None, year or "")})
-    return _xlsx(credits_xlsx(qs, user=request.user, per_credit=per_credit), f"credit-hours-{year or 'all'}.xlsx")
+    year = int(year) if year and year.isdecimal() else None
+    return _xlsx(services.credits_export(actor=request.user, year=year), f"credit-hours-{year or 'all'}.xlsx")
 
 
 # -- certificates (R43-R45) ---------------------------------------------------------------------------
-class CertificateListView(RoleListView):
+class CertificateListView(PermListView):
     template_name = "enrolment/certificate_list.html"
     filterset_class = CertificateFilter
     selector = selectors.certificate_list_visible_to
@@ -377,12 +342,13 @@ class CertificateListView(RoleListView):
 
 
 @require_POST
-@roles_required({Role.INSTITUTION_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF})
+@perm_required(VIEW)
 def certificate_batch(request, pk):
     project = _project(request, pk)
-    with transaction.atomic():
-        job = CertificateJob.objects.create(project=project, created_by=request.user)
-        run_certificate_job.delay_on_commit(job.pk)
+    if not request.user.has_perm("enrolment.certify_project", project):
+        raise PermissionDenied
+    job = services.certificate_job_start(actor=request.user, project=project)
+    _job_queued_message(request, job)
     return redirect("enrolment:certificate_job", pk=job.pk)
 
 
@@ -406,7 +372,7 @@ def certificate_job_file(request, pk):
                                    content_type="application/pdf")
 
 
-@roles_required(READERS)
+@perm_required(VIEW)
 def certificate_pdf(request, pk):
     from .documents import certificates_pdf
 

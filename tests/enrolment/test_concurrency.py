@@ -36,3 +36,39 @@ def test_r32_last_place_goes_to_one_applicant_only(regions, personas, make_proje
     assert errors == []
     assert sorted(results.values()) == ["reserve", "selected"]
     assert Enrolment.objects.filter(project=project, status="selected").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_delivered_twice_at_once_runs_once(regions, personas):
+    """Issue 11 #6: the sweep may queue a job the broker had after all; two workers then get it together."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite ignores row locks; run on PostgreSQL")
+    from django.core.files.base import ContentFile
+
+    from projects.enrolment.models import ImportJob
+    from projects.enrolment.tasks import _claim
+
+    job = ImportJob.objects.create(kind="teachers", file=ContentFile(b"x", name="a.xlsx"), original_name="a.xlsx",
+                                   created_by=personas.county)
+    barrier = threading.Barrier(4)
+    claimed, errors = [], []
+
+    def claim():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            claimed.append(_claim(ImportJob, job.pk) is not None)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(claimed) == [False, False, False, True]
+    job.refresh_from_db()
+    assert job.status == "running"

@@ -8,7 +8,7 @@ from backoffice.config import get_setting, setting_set
 from backoffice.exceptions import DomainError
 from backoffice.models import AuditEvent
 from backoffice.workflow import actions_for
-from projects import rules, services
+from projects import calculations, services
 from projects.models import PlanStatus, ProjectStatus
 from projects.selectors import plan_summary
 from tests.factories import region
@@ -32,6 +32,17 @@ def test_r10_plan_created_only_for_own_province(personas):
     plan = services.plan_create(actor=personas.henan_province, province=region("410000"), year=2026, title="河南方案",
                                 central_subsidy=Decimal("1"))
     assert plan.created_by == personas.henan_province
+
+
+def test_r10_plan_create_takes_the_actors_own_province_when_none_is_named(personas):
+    plan = services.plan_create(actor=personas.henan_province, year=2027, title="河南方案", central_subsidy=Decimal("1"))
+    assert plan.province == region("410000")
+    from tests.factories import UserFactory
+
+    root = UserFactory(is_superuser=True, organisation=None)
+    with pytest.raises(DomainError) as err:  # no province of their own: the service refuses, not the view
+        services.plan_create(actor=root, year=2027, title="无省份", central_subsidy=Decimal("1"))
+    assert err.value.code == "forbidden"
 
 
 def test_r10_project_filed_only_with_its_plan(project, personas, at_state):
@@ -73,7 +84,7 @@ def test_r11_all_errors_reported_at_once(plan, personas, orgs):
 
 
 def test_r11_team_research_default_minimum_days(plan, personas, orgs):
-    assert get_setting(rules.TEAM_RESEARCH_MIN_DAYS) == 90
+    assert get_setting(calculations.TEAM_RESEARCH_MIN_DAYS) == 90
     short = _data(orgs, category="team_research", start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 5, 28),
                   shadowing_days=30)  # 89 days
     with pytest.raises(DomainError) as err:
@@ -93,26 +104,26 @@ def test_r11_team_research_shadowing_share_refused(plan, personas, orgs):
 
 
 def test_r11_team_research_minimum_days_changed_setting(plan, personas, orgs):
-    setting_set(key=rules.TEAM_RESEARCH_MIN_DAYS, value=60, actor=personas.province, province=region("360000"))
+    setting_set(key=calculations.TEAM_RESEARCH_MIN_DAYS, value=60, actor=personas.province, province=region("360000"))
     data = _data(orgs, category="team_research", start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 4, 29),
                  shadowing_days=20)  # 60 days
     assert services.project_create(actor=personas.city, plan=plan, data=data).days == 60
 
 
 def test_r11_online_research_minimum_hours_default_and_changed(plan, personas, orgs):
-    assert get_setting(rules.ONLINE_RESEARCH_MIN_HOURS) == 80
+    assert get_setting(calculations.ONLINE_RESEARCH_MIN_HOURS) == 80
     data = _data(orgs, category="online_research", mode="online", hours=79)
     with pytest.raises(DomainError) as err:
         services.project_create(actor=personas.city, plan=plan, data=data)
     assert "80" in err.value.message
-    setting_set(key=rules.ONLINE_RESEARCH_MIN_HOURS, value=60, actor=personas.province)
+    setting_set(key=calculations.ONLINE_RESEARCH_MIN_HOURS, value=60, actor=personas.province)
     assert services.project_create(actor=personas.city, plan=plan, data=data).hours == 79
 
 
 def test_r11_submit_guard_uses_current_setting(project, personas):
     """A draft saved under the old minimum is refused on submit once the setting is raised."""
     type(project).objects.filter(pk=project.pk).update(category="online_research", mode="online", hours=80)
-    setting_set(key=rules.ONLINE_RESEARCH_MIN_HOURS, value=100, actor=personas.province)
+    setting_set(key=calculations.ONLINE_RESEARCH_MIN_HOURS, value=100, actor=personas.province)
     with pytest.raises(DomainError) as err:
         services.project_submit(project=project, actor=personas.city)
     assert err.value.code == "r11_project_requirements"
@@ -183,12 +194,12 @@ def test_r13_return_reason_shown_to_owner(project, personas, advance, login):
 
 # -- R14 -------------------------------------------------------------------------------------------
 def _suspend(personas, start="2026-07-01", end="2026-07-31"):
-    setting_set(key=rules.SUSPENSION_START, value=start, actor=personas.province)
-    setting_set(key=rules.SUSPENSION_END, value=end, actor=personas.province)
+    setting_set(key=calculations.SUSPENSION_START, value=start, actor=personas.province)
+    setting_set(key=calculations.SUSPENSION_END, value=end, actor=personas.province)
 
 
 def test_r14_no_suspension_by_default(project, personas, advance):
-    assert get_setting(rules.SUSPENSION_START) == ""
+    assert get_setting(calculations.SUSPENSION_START) == ""
     advance(project, "approved")
     assert project.status == "approved"
 
@@ -239,13 +250,13 @@ def test_r14_refusal_shown_with_reason_on_actions(project, personas, advance):
     advance(project, "reviewed")
     approve = next(a for a in actions_for(project, personas.province) if a.name == "approve")
     assert not approve.allowed
-    assert ("r14_offline_suspended", rules._r14_message(project)) in approve.refusals
+    assert ("r14_offline_suspended", calculations.r14_message(project)) in approve.refusals
 
 
 def test_r14_province_value_overrides_national(project, personas, advance):
     _suspend(personas)  # national
-    setting_set(key=rules.SUSPENSION_START, value="", actor=personas.province, province=region("360000"))
-    setting_set(key=rules.SUSPENSION_END, value="", actor=personas.province, province=region("360000"))
+    setting_set(key=calculations.SUSPENSION_START, value="", actor=personas.province, province=region("360000"))
+    setting_set(key=calculations.SUSPENSION_END, value="", actor=personas.province, province=region("360000"))
     assert advance(project, "approved").status == "approved"
 
 
