@@ -245,3 +245,16 @@ def test_reconciliation_explains_differences_in_the_site_money_format(login, per
     """37 trainees × 80 h × ¥12.50 = ¥37,000.00 due, nothing invoiced: the explanation reads ¥37,000.00."""
     page = login(personas.finance).get(reverse("finance:reconciliation")).content.decode()
     assert "¥37,000.00" in page and "¥37000.00" not in page
+
+
+def test_reconciliation_constant_queries(login, personas, orgs, settled, django_assert_max_num_queries):
+    client = login(personas.finance)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(reverse("finance:reconciliation")).status_code == 200
+    for _i in range(3):
+        other = contract_for(institution=orgs.other_institution)
+        trainees(other.lot.projects.get(), "360112", 2)
+        services.settlement_compute(actor=personas.finance, contracts=[other])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("finance:reconciliation")).content.decode()
+    assert page.count("新建区") >= 3
