@@ -6,7 +6,7 @@ only its own projects' evaluations; experts and third-party evaluators only thos
 """
 from django.db.models import Count, Q
 
-from backoffice.models import OrganisationKind, Role, User
+from backoffice.models import Organisation, OrganisationKind, Role, User
 from backoffice.scoping import scope_for
 from projects.models import Project, ProjectStatus
 from projects.selectors import project_list_visible_to
@@ -53,6 +53,15 @@ def assessments_visible_to(*, user, evaluation) -> list:
         return assessments
     own_self = p.is_institution_staff.test(user)
     return [a for a in assessments if a.assessor_id == user.pk or (a.source == Source.SELF and own_self)]
+
+
+def assignments_of(*, evaluation) -> list:
+    return list(evaluation.assignments.select_related("user__organisation"))
+
+
+def results_of(*, evaluation) -> list:
+    """Every published result of the evaluation, the superseded ones too (R66)."""
+    return list(evaluation.results.select_related("published_by"))
 
 
 def sources_to_score(*, user, evaluation) -> list[str]:
@@ -103,6 +112,14 @@ def published_results_visible_to(*, user):
     return (EvaluationResult.objects.filter(evaluation__in=visible, superseded_at__isnull=True)
             .select_related("evaluation__project__institution", "evaluation__project__plan")
             .order_by("published_at", "pk"))
+
+
+def institution_visible_to(*, user, pk) -> Organisation:
+    """The institution whose record the user may open (R2); Organisation.DoesNotExist otherwise."""
+    institution = Organisation.objects.select_related("region").filter(pk=pk).first()
+    if institution is None or not user.has_perm("evaluation.view_institution_record", institution):
+        raise Organisation.DoesNotExist
+    return institution
 
 
 def institution_record(*, user, institution) -> list[EvaluationResult]:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -130,12 +130,12 @@ def evaluation_detail(request, pk):
         "dimensions": [(d, charts.dimension_label(d), survey.means.get(d)) for d in DIMENSIONS],
         "satisfaction_chart": charts.satisfaction_svg([(d, charts.dimension_label(d), m)
                                                        for d, m in survey.means.items()]) if survey.shown else "",
-        "assignments": list(evaluation.assignments.select_related("user__organisation")),
+        "assignments": selectors.assignments_of(evaluation=evaluation),
         "assessments": selectors.assessments_visible_to(user=user, evaluation=evaluation),
         "my_sources": [(s, labels[s]) for s in selectors.sources_to_score(user=user, evaluation=evaluation)],
         "experts": selectors.assignable_assessors(evaluation=evaluation, kind="expert") if assigning else [],
         "third_parties": selectors.assignable_assessors(evaluation=evaluation, kind="third_party") if assigning else [],
-        "results": list(evaluation.results.select_related("published_by")) if show_results else [],
+        "results": selectors.results_of(evaluation=evaluation) if show_results else [],
         "actions": page_actions(evaluation, user, actions.EVALUATION_DOORS),
         "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
         "events": timeline(evaluation) if user.has_perm("evaluation.view_evaluation_history", evaluation) else [],
@@ -278,10 +278,11 @@ def survey(request, token):
 def institution_record(request, pk):
     user = request.user
     _require(user, "evaluation.view_institution_records")
-    institution = get_object_or_404(Organisation.objects.select_related("region"), pk=pk)
-    # R2: another institution's record, or one outside the reader's region and projects, does not exist for them.
-    if not user.has_perm("evaluation.view_institution_record", institution):
-        raise Http404
+    try:
+        # R2: another institution's record, or one outside the reader's region and projects, is not found.
+        institution = selectors.institution_visible_to(user=user, pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
     results = selectors.institution_record(user=user, institution=institution)
     points = [(f"{res.evaluation.project.plan.year}", res.total) for res in results]
     return render(request, "evaluation/institution_record.html", {
