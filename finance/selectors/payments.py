@@ -31,19 +31,18 @@ def advance_paid(contract) -> Decimal:
 
 def _statement_figures(contract, *, region, share) -> tuple[dict, Decimal, Decimal]:
     """Per approved statement: its due, the grade's release factor and what each tranche paid on it."""
-    from projects.selectors import project_grade
+    from projects.evaluation.selectors import published_grades
 
     statements = list(SettlementStatement.objects.filter(contract=contract, status__in=PAYABLE_STATES)
-                      .select_related("project").annotate(adj=Sum("adjustments__amount")).order_by("pk"))
+                      .annotate(adj=Sum("adjustments__amount")).order_by("pk"))
     by_statement = {}
     for statement_id, tranche, total in (Payment.objects.filter(contract=contract, statement__isnull=False)
                                          .order_by().values_list("statement_id", "tranche").annotate(s=Sum("amount"))):
         by_statement.setdefault(statement_id, {})[tranche] = total
-    grades, per_statement, due, released = {}, {}, ZERO, ZERO
+    grades = published_grades(project_ids={s.project_id for s in statements})  # one query for all projects
+    per_statement, due, released = {}, ZERO, ZERO
     for s in statements:
         s_due = s.amount + (s.adj or ZERO)
-        if s.project_id not in grades:  # one read per project of the contract, not per statement
-            grades[s.project_id] = project_grade(project=s.project)
         factor = final_release_factor(grades[s.project_id], region=region)
         due += s_due
         if factor is not None:

@@ -125,3 +125,10 @@ def institution_visible_to(*, user, pk) -> Organisation:
 def institution_record(*, user, institution) -> list[EvaluationResult]:
     """All the institution's current published results the user may read, oldest first (for the trend)."""
     return list(published_results_visible_to(user=user).filter(evaluation__project__institution=institution))
+
+
+def published_grades(*, project_ids) -> dict[int, str]:
+    """The grade each project's published evaluation gave it (R65), '' while it has none; one query. Finance
+    reads it for the final tranche (R54). A reopened evaluation keeps its project's grade until republished."""
+    return {pk: grade or "" for pk, grade in Project.objects.filter(pk__in=list(project_ids)).values_list("pk", "grade")}
+

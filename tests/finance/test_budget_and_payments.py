@@ -3,6 +3,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.config import setting_set
 from backoffice.exceptions import DomainError
@@ -376,3 +378,29 @@ def test_r56_advance_counts_as_spent_on_the_contracts_projects_by_trainee_hours(
     pay(personas, contract, "advance", "8000")  # 2,400 of 3,200 trainee-hours on a, 800 on b
     spent = {r.project.pk: r.spent for r in execution_rows(user=personas.finance)}
     assert (spent[a.pk], spent[b.pk]) == (Decimal("6000"), Decimal("2000"))
+
+
+def test_r54_payment_limits_read_the_grades_of_all_projects_at_once(personas, orgs):
+    """Issue 10: the limits are one selector whose queries do not grow with the contract's projects."""
+    plan = ProjectFactory().plan
+
+    def approved_contract(n_projects):
+        projects = [ProjectFactory(plan=plan, hours=80, quota=50, budget=Decimal("500000")) for _ in range(n_projects)]
+        contract = contract_for(institution=orgs.institution, projects=projects)
+        for project in projects:
+            trainees(project, "360121", 3)
+        services.settlement_compute(actor=personas.finance, contracts=[contract])
+        for statement in contract.statements.all():
+            services.settlement_confirm(actor=personas.institution, statement=statement)
+            services.settlement_approve(actor=personas.finance, statement=statement)
+        return contract
+
+    small, large = approved_contract(1), approved_contract(3)
+    counts = []
+    for contract in (small, large):
+        contract = type(contract).objects.select_related("lot__tender__province").get(pk=contract.pk)
+        with CaptureQueriesContext(connection) as captured:
+            limits = selectors.contract_payment_limits(contract)
+        counts.append(len(captured.captured_queries))
+    assert len(limits["statements"]) == 3
+    assert counts[1] == counts[0]
