@@ -10,7 +10,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
 from backoffice.spreadsheets import Book, Col, Formula, typed
-from finance import selectors, services
+from finance import selectors
 from backoffice.money import money
 
 
@@ -50,7 +50,7 @@ def statement_pdf(statement) -> io.BytesIO:
         adj_table.setStyle(table_style())
         story += [Spacer(1, 5 * mm), para(_("Adjustment entries"), st["h2"]), adj_table,
                   para(_("Total due after adjustments: ¥%(amount)s") % {
-                      "amount": money(services.statement_due(statement))}, st["body"])]
+                      "amount": money(selectors.statement_due(statement))}, st["body"])]
     payments = list(selectors.statement_payments(statement))
     advance = sum((p.amount for p in statement.contract.payments.filter(statement__isnull=True)), money(0))
     rows = [[_("payment date"), _("tranche"), _("amount"), _("bank reference")]] + [

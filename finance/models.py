@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from backoffice.models import Role
-from backoffice.permissions import has_role, in_region_of, is_superuser, owned_by
 from backoffice.workflow import permission
+from finance import permissions as p
 from tendering.models import SettlementBasis  # noqa: F401 - R52: the basis is a term of the contract
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -181,10 +180,8 @@ class StatementStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
-is_finance = has_role(Role.FINANCE_OFFICER)
-is_institution = has_role(Role.INSTITUTION_STAFF)
-institution_of_statement = permission(is_superuser | (is_institution & owned_by("contract.institution")))
-finance_of_statement = permission(is_superuser | (is_finance & in_region_of("county")))
+institution_of_statement = permission(p.institution_of_statement)
+finance_of_statement = permission(p.finance_of_statement)
 
 # R53: once a statement leaves draft its figures never change.
 LOCKED_STATES = (StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID)

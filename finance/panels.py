@@ -21,10 +21,10 @@ def execution_chart(rows) -> str:
 
 def execution_panel(user):
     from backoffice.money import ZERO, money
-    from finance.rules import execution_rate
-    from finance.selectors import execution_rows, is_reader
+    from finance.calculations import execution_rate
+    from finance.selectors import execution_rows
 
-    if not is_reader(user):
+    if not user.has_perm("finance.view_finance"):
         return None
     rows = execution_rows(user=user)
     allocated = sum((r.allocated for r in rows), ZERO)

@@ -4,7 +4,6 @@ reconciliation. Reads go through finance.selectors; writes call finance.services
 Roles: finance officers read and write in their region; auditors read only; institutions see their own
 statements and invoices and confirm and invoice; every other role is refused (403)."""
 import django_filters
-from django.db.models import Sum
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,29 +15,29 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
-from backoffice.models import Role
+from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView, next_or
-from backoffice.workflow import actions_for
-from finance import documents, selectors, services
+from finance import actions, documents, selectors, services
 from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
 from finance.models import Invoice, SettlementStatement, StatementStatus
 from finance.panels import execution_chart
 
 
-def _reader(user):
-    if not selectors.is_reader(user):
+def _require(user, perm: str, obj=None):
+    if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def _reader(user):
+    _require(user, "finance.view_finance")
 
 
 def _writer(user):
-    if not selectors.can_write(user):
-        raise PermissionDenied
+    _require(user, "finance.change_finance")
 
 
 def _statement_reader(user):
-    if not (selectors.is_reader(user) or user.role == Role.INSTITUTION_STAFF):
-        raise PermissionDenied
-
+    _require(user, "finance.view_statements")
 
 
 def _run(request, func, success):
@@ -105,7 +104,7 @@ def project_budget(request, pk):
         rate = budget["spent"] / project.budget * 100
     return render(request, "finance/project_budget.html", {
         "project": project, "budget": budget, "forms": forms, "rate": rate,
-        "can_write": selectors.can_write(request.user), "title": project.name})
+        "can_write": request.user.has_perm("finance.change_finance"), "title": project.name})
 
 
 # -- contracts and settlement --------------------------------------------------------------------------------
@@ -114,7 +113,7 @@ def contract_list(request):
     _reader(request.user)
     contracts = list(selectors.contracts_for_finance(user=request.user).order_by("reference"))
     return render(request, "finance/contract_list.html", {
-        "contracts": contracts, "can_write": selectors.can_write(request.user),
+        "contracts": contracts, "can_write": request.user.has_perm("finance.change_finance"),
         "title": _("Contracts to settle")})
 
 
@@ -151,12 +150,12 @@ def contract_detail(request, pk):
     contract = get_object_or_404(selectors.contracts_for_finance(user=request.user).select_related("institution"),
                                  pk=pk)
     return render(request, "finance/contract_detail.html", {
-        "contract": contract, "is_reader": selectors.is_reader(request.user),
-        "limits": services.contract_payment_limits(contract),
+        "contract": contract, "is_reader": request.user.has_perm("finance.view_finance"),
+        "limits": selectors.contract_payment_limits(contract),
         "payments": selectors.contract_payments(contract),
         "statements": selectors.statement_list_visible_to(user=request.user).filter(contract=contract)
         .order_by("county__code", "pk"),
-        "advance_form": AdvanceForm(), "can_write": selectors.can_write(request.user), "title": str(contract)})
+        "advance_form": AdvanceForm(), "can_write": request.user.has_perm("finance.change_finance"), "title": str(contract)})
 
 
 @login_required
@@ -207,7 +206,7 @@ class StatementListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_write"] = selectors.can_write(self.request.user)
+        ctx["can_write"] = self.request.user.has_perm("finance.change_finance")
         return ctx
 
 
@@ -225,33 +224,30 @@ def _statement_or_404(user, pk):
 @login_required
 def statement_detail(request, pk):
     statement = _statement_or_404(request.user, pk)
-    limits = services.payment_limits(statement) if statement.status in (StatementStatus.APPROVED,
-                                                                        StatementStatus.PAID) else None
+    payable = statement.status in selectors.PAYABLE_STATES
+    limits = selectors.payment_limits(statement) if payable else None
     return render(request, "finance/statement_detail.html", {
         "statement": statement, "adjustments": selectors.statement_adjustments(statement),
         "payments": selectors.statement_payments(statement), "limits": limits,
-        "due": services.statement_due(statement),
-        "advance_paid": statement.contract.payments.filter(tranche="advance").aggregate(s=Sum("amount"))["s"] or 0,
+        "due": limits["statement_due"] if limits else selectors.statement_due(statement),
+        "advance_paid": selectors.advance_paid(statement.contract),
         "changes": selectors.statement_outcome_changes(statement),
-        "payment_form": PaymentForm(), "can_pay": selectors.can_write(request.user) and limits is not None,
-        "actions": actions_for(statement, request.user),
+        "payment_form": PaymentForm(),
+        "can_pay": limits is not None and request.user.has_perm("finance.change_region_finance", statement.county),
+        "actions": page_actions(statement, request.user, actions.STATEMENT_DOORS),
         "action_url": reverse("finance:statement_action", args=[statement.pk]),
         "events": timeline(statement), "title": str(statement)})
 
 
-@login_required
-@require_POST
-def statement_action(request, pk):
-    statement = _statement_or_404(request.user, pk)
-    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
-    handlers = {
-        "confirm": lambda: services.settlement_confirm(actor=request.user, statement=statement, reason=reason),
-        "approve": lambda: services.settlement_approve(actor=request.user, statement=statement, reason=reason),
-    }
-    if name not in handlers:
-        raise Http404
-    _run(request, handlers[name], _("Done."))
-    return redirect("finance:statement_detail", pk=pk)
+class StatementTransitionView(TransitionView):
+    doors = actions.STATEMENT_DOORS
+    detail_url_name = "finance:statement_detail"
+
+    def get_object(self):
+        return _statement_or_404(self.request.user, self.kwargs["pk"])
+
+
+statement_action = StatementTransitionView.as_view()
 
 
 @login_required
@@ -301,14 +297,10 @@ invoice_list = InvoiceListView.as_view()
 
 @login_required
 def invoice_upload(request):
-    if request.user.role != Role.INSTITUTION_STAFF:
-        raise PermissionDenied
-    from backoffice.models import Region
-
+    _require(request.user, "finance.upload_invoices")
     contracts = selectors.contracts_for_finance(user=request.user)
-    counties = Region.objects.filter(pk__in=selectors.statement_list_visible_to(user=request.user).filter(
-        status__in=[StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID]).values("county_id"))
-    form = InvoiceForm(request.POST or None, contracts=contracts, counties=counties.order_by("code"))
+    form = InvoiceForm(request.POST or None, contracts=contracts,
+                       counties=selectors.counties_with_due(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.invoice_upload(actor=request.user, **form.cleaned_data)

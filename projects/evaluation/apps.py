@@ -12,7 +12,7 @@ class EvaluationConfig(AppConfig):
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
 
-        from . import rules  # noqa: F401  registers the R61/R64 settings
+        from . import config, permissions  # noqa: F401  registers the R61/R64 settings and the permissions
 
         staff = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
                  Role.COUNTY_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR]

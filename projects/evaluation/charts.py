@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from backoffice.config import get_setting
 from projects.models import Grade
 
-from . import rules as r
+from . import config
 from .models import DIMENSIONS, SurveyResponse
 
 GRADE_COLOURS = {Grade.EXCELLENT: "#15803d", Grade.GOOD: "#2563eb", Grade.PASS: "#ca8a04", Grade.FAIL: "#dc2626"}
@@ -59,8 +59,8 @@ def grade_distribution_svg(dist, *, small=False):
 
 def satisfaction_by_dimension(*, evaluations, region) -> list[tuple[str, str, Decimal]]:
     """Mean rating per dimension over the surveys whose results may be shown (R61 threshold per evaluation)."""
-    min_n = get_setting(r.SURVEY_MIN_RESPONSES, region=region)
-    min_share = get_setting(r.SURVEY_MIN_SHARE, region=region)
+    min_n = get_setting(config.SURVEY_MIN_RESPONSES, region=region)
+    min_share = get_setting(config.SURVEY_MIN_SHARE, region=region)
     per = (SurveyResponse.objects.filter(evaluation__in=evaluations).values("evaluation", "evaluation__tokens_issued")
            .annotate(n=Count("pk"), **{d: Avg(d) for d in DIMENSIONS}))
     sums = {d: Decimal("0") for d in DIMENSIONS}

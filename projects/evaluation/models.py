@@ -1,7 +1,8 @@
 """Post-project performance evaluation (R60-R66): versioned indicator systems, the evaluation of one project,
 assigned assessors and their scores, the anonymous survey, and the published results (kept across reopenings).
 
-States and transitions are declared here; guards and permissions live in rules.py; services.py fires them."""
+States and transitions are declared here; conditions live in guards.py, who may fire them in permissions.py;
+services.py fires them."""
 import uuid
 
 from django.conf import settings
@@ -12,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.workflow import permission
 from projects.models import Grade, ProjectType
 
-from . import rules as r
+from . import guards as g
+from . import permissions as p
 
 SCORE = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
 
@@ -122,33 +125,33 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
 
     audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
-    @transition(field=status, source=E.OPENED, target=E.COLLECTING, conditions=[r.assessors_assigned, r.tokens_ready],
-                permission=r.P(r.can_manage), custom={"label": _("Open the survey and the spot checks")})
+    @transition(field=status, source=E.OPENED, target=E.COLLECTING, conditions=[g.assessors_assigned, g.tokens_ready],
+                permission=permission(p.can_manage), custom={"label": _("Open the survey and the spot checks")})
     def start_collecting(self, *, actor=None, reason=""):
         pass
 
-    @transition(field=status, source=E.COLLECTING, target=E.SCORING, permission=r.P(r.can_manage),
+    @transition(field=status, source=E.COLLECTING, target=E.SCORING, permission=permission(p.can_manage),
                 custom={"label": _("Close the survey")})
     def close_collection(self, *, actor=None, reason=""):
         pass
 
-    @transition(field=status, source=E.SCORING, target=E.GRADED, conditions=[r.assessments_complete],
-                permission=r.P(r.can_manage), custom={"label": _("Compute the grade")})
+    @transition(field=status, source=E.SCORING, target=E.GRADED, conditions=[g.assessments_complete],
+                permission=permission(p.can_manage), custom={"label": _("Compute the grade")})
     def grade_(self, *, actor=None, reason="", total=None, grade="", breakdown=None):
         self.total, self.grade, self.breakdown = total, grade, breakdown or []
         self.graded_at = timezone.now()
 
-    @transition(field=status, source=E.GRADED, target=E.SCORING, permission=r.P(r.can_manage),
+    @transition(field=status, source=E.GRADED, target=E.SCORING, permission=permission(p.can_manage),
                 custom={"label": _("Back to scoring"), "reason_required": True, "css": "danger"})
     def back_to_scoring(self, *, actor=None, reason=""):
         self.total, self.grade, self.graded_at = None, "", None
 
-    @transition(field=status, source=E.GRADED, target=E.PUBLISHED, permission=r.P(r.can_publish),
+    @transition(field=status, source=E.GRADED, target=E.PUBLISHED, permission=permission(p.can_publish),
                 custom={"label": _("Publish")})
     def publish(self, *, actor=None, reason=""):
         self.published_at = timezone.now()
 
-    @transition(field=status, source=E.PUBLISHED, target=E.SCORING, permission=r.P(r.can_publish),
+    @transition(field=status, source=E.PUBLISHED, target=E.SCORING, permission=permission(p.can_publish),
                 custom={"label": _("Reopen"), "reason_required": True, "css": "danger"})
     def reopen(self, *, actor=None, reason=""):
         # R66: the published result stays in EvaluationResult; the evaluation is scored again.
@@ -207,13 +210,14 @@ class Assessment(models.Model):
 
 
 class SurveyToken(models.Model):
-    """R61: a one-time survey token. Only a keyed hash is stored, and nothing about whom it was handed to:
-    tokens are issued as an anonymous batch, one per trainee, and handed out in any order."""
+    """R61: an unused one-time survey token. Only a keyed hash is stored, and nothing about whom it was handed
+    to: tokens are issued as an anonymous batch, one per trainee, and handed out in any order. Answering deletes
+    the row, so no token row carries the answer's transaction id (xmin) or order; the evaluation's responses
+    count the spent ones."""
 
     evaluation = models.ForeignKey(Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT,
                                    related_name="tokens")
     digest = models.CharField(_("token digest"), max_length=64, unique=True)
-    used = models.BooleanField(_("used"), default=False)
 
     class Meta:
         verbose_name = _("survey token")

@@ -17,7 +17,7 @@ from backoffice.money import CENT
 from projects.enrolment.models import EnrolmentStatus as S
 from projects.models import Grade
 
-from . import rules as r
+from . import config
 from .models import DIMENSIONS, Source
 from .sources import indicator_source
 
@@ -93,8 +93,8 @@ def survey_summary(evaluation) -> SurveySummary:
     from django.db.models import Avg
 
     region = evaluation.project.plan.province
-    min_n = get_setting(r.SURVEY_MIN_RESPONSES, region=region)
-    min_share = get_setting(r.SURVEY_MIN_SHARE, region=region)
+    min_n = get_setting(config.SURVEY_MIN_RESPONSES, region=region)
+    min_share = get_setting(config.SURVEY_MIN_SHARE, region=region)
     agg = evaluation.responses.aggregate(n=Count("pk"), **{d: Avg(d) for d in DIMENSIONS})
     n, expected = agg["n"], evaluation.tokens_issued
     visible = n > 0 and (n >= min_n or (expected > 0 and n * 100 >= min_share * expected))

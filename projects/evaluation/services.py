@@ -19,8 +19,8 @@ from backoffice.workflow import fire
 from projects.models import ProjectStatus
 from projects.services import project_mark_evaluated
 
-from . import rules as r
-from . import scoring
+from . import config, scoring
+from .permissions import may_be_assigned
 from .models import (
     ASSESSED_SOURCES, DIMENSIONS, Assessment, Assignment, AssessorKind, Evaluation, EvaluationResult,
     EvaluationStatus as E, Indicator, IndicatorSystem, Source, SurveyResponse, SurveyToken,
@@ -29,21 +29,21 @@ from .models import (
 SCORING_STATES = (E.COLLECTING, E.SCORING)
 
 
-def _check(predicate, actor, obj, *, what: str):
-    if not predicate.test(actor, obj):
+def _check(perm: str, actor, obj, *, what: str):
+    if not actor.has_perm(perm, obj):
         raise ScopeError("forbidden", _("Your role or region does not allow you to %(what)s.") % {"what": what})
 
 
 # -- indicator systems (R60, R64) --------------------------------------------------------------------------
 def default_weights(*, region) -> dict[str, Decimal]:
     """R64 default weights (settings) for the province of `region`."""
-    return {s: get_setting(r.WEIGHT_KEY.format(s), region=region) for s in r.DEFAULT_WEIGHTS}
+    return {s: get_setting(config.WEIGHT_KEY.format(s), region=region) for s in config.DEFAULT_WEIGHTS}
 
 
 def indicator_system_create(*, actor, province, project_type: str, weights: dict | None = None,
                             note: str = "") -> IndicatorSystem:
     """A new version of the province's indicator system for a project type. R60: weights sum to exactly 100."""
-    _check(r.is_superuser | (r.can_write & r.is_province_staff), actor, None, what=_("define indicator systems"))
+    _check("evaluation.add_indicator_system", actor, None, what=_("define indicator systems"))
     from backoffice.scoping import scope_for
 
     if not scope_for(actor).covers_region(province):
@@ -93,8 +93,7 @@ def evaluation_open(*, actor, project) -> Evaluation:
 
     with transaction.atomic():
         project = Project.objects.select_for_update(of=("self",)).select_related("plan__province", "institution").get(pk=project.pk)
-        probe = Evaluation(project=project)
-        _check(r.can_manage, actor, probe, what=_("open an evaluation of this project"))
+        _check("evaluation.open_evaluation", actor, project, what=_("open an evaluation of this project"))
         if project.status != ProjectStatus.COMPLETED:
             raise DomainError("project_not_completed", _("Only a completed project can be evaluated."))
         if Evaluation.objects.filter(project=project).exists():
@@ -115,10 +114,10 @@ def evaluation_assign(*, actor, evaluation: Evaluation, user, kind: str) -> Assi
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("project__plan__province").get(
             pk=evaluation.pk)
-        _check(r.can_manage, actor, evaluation, what=_("assign assessors to this evaluation"))
+        _check("evaluation.manage_evaluation", actor, evaluation, what=_("assign assessors to this evaluation"))
         if evaluation.status not in (E.OPENED, E.COLLECTING):
             raise DomainError("evaluation_not_open", _("Assessors are assigned before the survey closes."))
-        if kind not in AssessorKind.values or not r.may_be_assigned(user, kind):
+        if kind not in AssessorKind.values or not may_be_assigned(user, kind):
             raise DomainError("assessor_invalid", _(
                 "Only experts can be assigned; a third-party evaluator must be an expert of an evaluator "
                 "organisation."))
@@ -144,12 +143,12 @@ def assessment_record(*, actor, evaluation: Evaluation, source: str, score, comm
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related(
             "project__plan__province", "project__institution").get(pk=evaluation.pk)
-        predicate = {Source.EXPERT: r.is_assigned_expert, Source.THIRD_PARTY: r.is_assigned_third_party,
-                     Source.SELF: r.is_project_institution}.get(source)
-        if source not in ASSESSED_SOURCES or predicate is None:
+        perm = {Source.EXPERT: "evaluation.score_expert", Source.THIRD_PARTY: "evaluation.score_third_party",
+                Source.SELF: "evaluation.score_self"}.get(source)
+        if source not in ASSESSED_SOURCES or perm is None:
             raise DomainError("invalid", _("Scores are entered only for the expert, third-party and self "
                                            "assessments."))
-        _check(predicate, actor, evaluation, what=_("enter this score"))
+        _check(perm, actor, evaluation, what=_("enter this score"))
         if evaluation.status not in SCORING_STATES:
             raise DomainError("evaluation_not_scoring", _("Scores are entered while the evaluation is collecting "
                                                           "or scoring."))
@@ -180,19 +179,20 @@ def survey_tokens_issue(*, actor, evaluation: Evaluation) -> list[str]:
     """Issue one one-time token per trainee who attended (R61) and return them; they are shown only now.
 
     Tokens are anonymous: nothing records which trainee receives which token. Issuing again replaces every
-    unused token, so used + unused never exceeds the number of trainees."""
+    unused token, so answered + unused never exceeds the number of trainees (a spent token is deleted: the
+    responses count them)."""
     from projects.models import Project
 
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("project__plan__province").get(
             pk=evaluation.pk)
-        _check(r.can_manage, actor, evaluation, what=_("issue survey tokens for this evaluation"))
+        _check("evaluation.manage_evaluation", actor, evaluation, what=_("issue survey tokens for this evaluation"))
         if evaluation.status not in (E.OPENED, E.COLLECTING):
             raise DomainError("evaluation_not_open", _("Survey tokens are issued before the survey closes."))
         project = Project.objects.get(pk=evaluation.project_id)
         trainees = scoring.enrolment_counts(project)["reported"]
-        used = SurveyToken.objects.filter(evaluation=evaluation, used=True).count()
-        SurveyToken.objects.filter(evaluation=evaluation, used=False).delete()
+        used = SurveyResponse.objects.filter(evaluation=evaluation).count()
+        SurveyToken.objects.filter(evaluation=evaluation).delete()
         tokens = [secrets.token_urlsafe(18) for _ in range(max(trainees - used, 0))]
         SurveyToken.objects.bulk_create([SurveyToken(evaluation=evaluation, digest=token_digest(t)) for t in tokens])
         before = evaluation.tokens_issued
@@ -211,7 +211,8 @@ def survey_token_lookup(*, token: str) -> SurveyToken | None:
 def survey_submit(*, token: str, answers: dict, comment: str = "") -> None:
     """Record one anonymous answer and spend the token (one response per token, R61).
 
-    Stores the ratings only: no token, no trainee, no IP, no time; no audit row and no log line."""
+    Stores the ratings only: no token, no trainee, no IP, no time; no audit row and no log line. The token row
+    is deleted, not marked: a marked row would share the answer's transaction id and order (R61)."""
     ratings = {}
     for d in DIMENSIONS:
         try:
@@ -224,14 +225,11 @@ def survey_submit(*, token: str, answers: dict, comment: str = "") -> None:
     with transaction.atomic():
         row = SurveyToken.objects.select_for_update().filter(digest=token_digest(token or "")).first()
         if row is None:
-            raise DomainError("r61_token_invalid", _("This survey link is not valid."))
-        if row.used:
-            raise DomainError("r61_token_used", _("This survey link has already been used."))
+            raise DomainError("r61_token_invalid", _("This survey link is not valid or has already been used."))
         evaluation = Evaluation.objects.only("status").get(pk=row.evaluation_id)
         if evaluation.status != E.COLLECTING:
             raise DomainError("survey_closed", _("The survey is not open."))
-        row.used = True
-        row.save(update_fields=["used"])
+        row.delete()
         SurveyResponse.objects.create(evaluation_id=row.evaluation_id, comment=comment.strip()[:1000], **ratings)
 
 
@@ -287,9 +285,3 @@ def evaluation_reopen(*, actor, evaluation: Evaluation, reason: str) -> Evaluati
             current.save(update_fields=["superseded_at", "reopen_reason"])
     return evaluation
 
-
-ACTIONS = {
-    "start_collecting": evaluation_start_collecting, "close_collection": evaluation_close_collection,
-    "grade_": evaluation_grade, "back_to_scoring": evaluation_back_to_scoring, "publish": evaluation_publish,
-    "reopen": evaluation_reopen,
-}

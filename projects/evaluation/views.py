@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,14 +20,13 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
-from backoffice.models import Organisation, OrganisationKind, Role, User
-from backoffice.scoping import scope_for
+from backoffice.models import Organisation
+from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView
-from backoffice.workflow import actions_for
 from projects.models import Project, ProjectType
 from projects.selectors import project_list_visible_to
 
-from . import charts, documents, rules as r, scoring, selectors, services
+from . import actions, charts, documents, scoring, selectors, services
 from .models import DIMENSIONS, Evaluation, EvaluationStatus, Source
 
 RATING_CHOICES = [(5, gettext_lazy("Very satisfied")), (4, gettext_lazy("Satisfied")),
@@ -42,8 +41,8 @@ def _evaluation_or_404(user, pk) -> Evaluation:
         raise Http404 from exc
 
 
-def _reader(user):
-    if not (user.is_superuser or user.role in selectors.STAFF_ROLES | {Role.INSTITUTION_STAFF, Role.EXPERT}):
+def _require(user, perm: str, obj=None):
+    if not user.has_perm(perm, obj):
         raise PermissionDenied
 
 
@@ -66,7 +65,7 @@ class EvaluationListView(ScopedListView):
     title = gettext_lazy("Performance evaluations")
 
     def get(self, request, *args, **kwargs):
-        _reader(request.user)
+        _require(request.user, "evaluation.view_evaluations")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -76,8 +75,7 @@ class EvaluationListView(ScopedListView):
         year = self.request.GET.get("year", "")
         # The link to the year's workbook: a typed year that is not a plain year falls back to this year.
         ctx["year"] = int(year) if year.isdecimal() and 1 <= int(year) <= 9999 else timezone.localdate().year
-        user = self.request.user
-        ctx["staff_reader"] = user.is_superuser or user.role in selectors.STAFF_ROLES
+        ctx["staff_reader"] = self.request.user.has_perm("evaluation.view_evaluation_outputs")
         return ctx
 
 
@@ -101,94 +99,70 @@ def evaluation_open(request, project_pk):
 
 
 # -- detail ----------------------------------------------------------------------------------------------
-def _assignable(evaluation, kind):
-    province = evaluation.project.plan.province
-    qs = User.objects.filter(role=Role.EXPERT, is_active=True).select_related("organisation").order_by("username")
-    if kind == "third_party":
-        qs = qs.filter(organisation__kind=OrganisationKind.EVALUATOR, organisation__region__code__startswith=province.prefix)
-    if evaluation.project.institution_id:
-        qs = qs.exclude(organisation_id=evaluation.project.institution_id)
-    return qs.exclude(evaluation_assignments__evaluation=evaluation, evaluation_assignments__kind=kind)[:200]
+def _rows(evaluation, *, manage: bool):
+    """The indicator rows shown, and the provisional total while scoring. A provisional total only once the
+    survey is closed (R61: no differencing while answers arrive)."""
+    live = scoring.breakdown(evaluation) if evaluation.status == EvaluationStatus.SCORING and manage else None
+    labels = dict(Source.choices)
+    rows = [{**row, "label": labels.get(row["source"], row["source"]), "score_display": scoring.display(row["score"]),
+             "ratio_display": scoring.display(None if row["ratio"] is None else float(row["ratio"]) * 100, "0.1")}
+            for row in (evaluation.breakdown or live or [])]
+    return rows, (scoring.weighted_total(live) if live else None)
 
 
 @login_required
 def evaluation_detail(request, pk):
-    _reader(request.user)
-    evaluation = _evaluation_or_404(request.user, pk)
     user = request.user
-    manage = r.can_manage.test(user, evaluation)
+    _require(user, "evaluation.view_evaluations")
+    evaluation = _evaluation_or_404(user, pk)
+    manage = user.has_perm("evaluation.manage_evaluation", evaluation)
     survey = scoring.survey_summary(evaluation)
     show_results = selectors.results_visible_to(user=user, evaluation=evaluation)
-    # A provisional total only once the survey is closed (R61: no differencing while answers arrive).
-    live = scoring.breakdown(evaluation) if evaluation.status == EvaluationStatus.SCORING and manage else None
-    rows = evaluation.breakdown or live or []
-    assessments = list(evaluation.assessments.select_related("assessor"))
-    if user.role in (Role.EXPERT, Role.INSTITUTION_STAFF) and not user.is_superuser:
-        # An assessor sees their own entry; the institution its self-assessment.
-        assessments = [a for a in assessments if a.assessor_id == user.pk or
-                       (a.source == Source.SELF and user.role == Role.INSTITUTION_STAFF)]
-    my_sources = []
-    if evaluation.status in services.SCORING_STATES:
-        if r.is_assigned_expert.test(user, evaluation):
-            my_sources.append(Source.EXPERT)
-        if r.is_assigned_third_party.test(user, evaluation):
-            my_sources.append(Source.THIRD_PARTY)
-        if r.is_project_institution.test(user, evaluation):
-            my_sources.append(Source.SELF)
+    rows, preview_total = _rows(evaluation, manage=manage)
     labels = dict(Source.choices)
+    assigning = manage and evaluation.status in (EvaluationStatus.OPENED, EvaluationStatus.COLLECTING)
     ctx = {
         "evaluation": evaluation, "project": evaluation.project, "title": str(evaluation),
-        "record_visible": _record_visible(request.user, evaluation.project.institution_id),
-        "manage": manage, "survey": survey, "show_results": show_results,
-        "rows": [{**row, "label": labels.get(row["source"], row["source"]), "score_display": scoring.display(row["score"]),
-                  "ratio_display": scoring.display(None if row["ratio"] is None else
-                                                   float(row["ratio"]) * 100, "0.1")} for row in rows],
-        "preview_total": scoring.weighted_total(live) if live else None,
+        "record_visible": user.has_perm("evaluation.link_institution_record", evaluation),
+        "manage": manage, "issue_tokens": assigning, "survey": survey, "show_results": show_results,
+        "answers_visible": user.has_perm("evaluation.view_survey_answers", evaluation),
+        "rows": rows, "preview_total": preview_total,
         "dimensions": [(d, charts.dimension_label(d), survey.means.get(d)) for d in DIMENSIONS],
         "satisfaction_chart": charts.satisfaction_svg([(d, charts.dimension_label(d), m)
                                                        for d, m in survey.means.items()]) if survey.shown else "",
-        "assignments": list(evaluation.assignments.select_related("user__organisation")),
-        "assessments": assessments, "my_sources": [(s, labels[s]) for s in my_sources],
-        "experts": _assignable(evaluation, "expert") if manage and evaluation.status in ("opened", "collecting") else [],
-        "third_parties": _assignable(evaluation, "third_party") if manage and evaluation.status in (
-            "opened", "collecting") else [],
-        "results": list(evaluation.results.select_related("published_by")) if show_results else [],
-        "actions": actions_for(evaluation, user) if manage or r.can_publish.test(user, evaluation) else [],
+        "assignments": selectors.assignments_of(evaluation=evaluation),
+        "assessments": selectors.assessments_visible_to(user=user, evaluation=evaluation),
+        "my_sources": [(s, labels[s]) for s in selectors.sources_to_score(user=user, evaluation=evaluation)],
+        "experts": selectors.assignable_assessors(evaluation=evaluation, kind="expert") if assigning else [],
+        "third_parties": selectors.assignable_assessors(evaluation=evaluation, kind="third_party") if assigning else [],
+        "results": selectors.results_of(evaluation=evaluation) if show_results else [],
+        "actions": page_actions(evaluation, user, actions.EVALUATION_DOORS),
         "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
-        "events": timeline(evaluation)
-        if user.role not in (Role.EXPERT, Role.INSTITUTION_STAFF) else [],
+        "events": timeline(evaluation) if user.has_perm("evaluation.view_evaluation_history", evaluation) else [],
         "can_download": show_results and evaluation.total is not None,
     }
     return render(request, "evaluation/evaluation_detail.html", ctx)
 
 
+class EvaluationTransitionView(TransitionView):
+    doors = actions.EVALUATION_DOORS
+    detail_url_name = "evaluation:evaluation_detail"
 
-@login_required
-@require_POST
-def evaluation_action(request, pk):
-    evaluation = _evaluation_or_404(request.user, pk)
-    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
-    handler = services.ACTIONS.get(name)
-    if handler is None:
-        raise Http404
-    try:
-        handler(actor=request.user, evaluation=evaluation, reason=reason)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("evaluation:evaluation_detail", pk=pk)
+    def get_object(self):
+        return _evaluation_or_404(self.request.user, self.kwargs["pk"])
+
+
+evaluation_action = EvaluationTransitionView.as_view()
 
 
 @login_required
 @require_POST
 def evaluation_assign(request, pk):
     evaluation = _evaluation_or_404(request.user, pk)
-    if not r.can_manage.test(request.user, evaluation):
-        raise PermissionDenied
+    _require(request.user, "evaluation.manage_evaluation", evaluation)
     kind = request.POST.get("kind", "")
     pk_text = request.POST.get("user", "")
-    user = User.objects.filter(pk=int(pk_text)).select_related("organisation").first() if pk_text.isdecimal() else None
+    user = selectors.assessor_candidate(pk=int(pk_text)) if pk_text.isdecimal() else None
     if user is None:
         messages.error(request, _("Choose a person."))
     else:
@@ -207,8 +181,7 @@ def evaluation_assign(request, pk):
 def evaluation_tokens(request, pk):
     """Issue the tokens and show them once, shuffled, with no names: the office hands one to each trainee."""
     evaluation = _evaluation_or_404(request.user, pk)
-    if not r.can_manage.test(request.user, evaluation):
-        raise PermissionDenied
+    _require(request.user, "evaluation.manage_evaluation", evaluation)
     try:
         tokens = services.survey_tokens_issue(actor=request.user, evaluation=evaluation)
     except DomainError as exc:
@@ -237,7 +210,7 @@ def evaluation_score(request, pk):
 # -- outputs -----------------------------------------------------------------------------------------------
 @login_required
 def report_pdf(request, pk):
-    _reader(request.user)
+    _require(request.user, "evaluation.view_evaluations")
     evaluation = _evaluation_or_404(request.user, pk)
     if evaluation.total is None or not selectors.results_visible_to(user=request.user, evaluation=evaluation):
         raise Http404
@@ -252,8 +225,7 @@ def responses_xlsx(request, pk):
     """The anonymous answers, shuffled (R61); only once the results may be shown, and never to assessors or
     the institution."""
     evaluation = _evaluation_or_404(request.user, pk)
-    if not (request.user.is_superuser or request.user.role in selectors.STAFF_ROLES):
-        raise PermissionDenied
+    _require(request.user, "evaluation.view_survey_answers", evaluation)
     if not scoring.survey_summary(evaluation).shown:
         raise Http404
     data = documents.responses_xlsx(evaluation=evaluation)
@@ -262,8 +234,7 @@ def responses_xlsx(request, pk):
 
 @login_required
 def year_xlsx(request, year):
-    if not (request.user.is_superuser or request.user.role in selectors.STAFF_ROLES):
-        raise PermissionDenied
+    _require(request.user, "evaluation.view_evaluation_outputs")
     evaluations = selectors.evaluation_list_visible_to(user=request.user).filter(project__plan__year=year)
     return _xlsx(documents.year_xlsx(evaluations=evaluations, year=year), f"evaluations-{year}.xlsx")
 
@@ -281,11 +252,9 @@ def survey(request, token):
     """No login, no session, nothing logged or audited: the answer is stored without the token or the time.
     Unknown and spent links answer 200 too, so django.request never writes the link into the error log."""
     row = services.survey_token_lookup(token=token)
-    if row is None:
-        return render(request, "evaluation/survey_done.html", {"message": _("This survey link is not valid.")})
-    if row.used:
+    if row is None:  # unknown or spent: a spent token leaves no row (R61)
         return render(request, "evaluation/survey_done.html",
-                      {"message": _("This survey link has already been used. Thank you.")})
+                      {"message": _("This survey link is not valid or has already been used.")})
     project = row.evaluation.project
     error = ""
     if request.method == "POST":
@@ -305,22 +274,15 @@ def survey(request, token):
 
 
 # -- institution record, dashboard -------------------------------------------------------------------------
-def _record_visible(user, institution_id) -> bool:
-    """Whether `user` may open the institution record page (the same test as `institution_record`)."""
-    if user.role == Role.INSTITUTION_STAFF:
-        return user.organisation_id == institution_id
-    return user.is_superuser or user.role in selectors.STAFF_ROLES
-
-
 @login_required
 def institution_record(request, pk):
     user = request.user
-    institution = get_object_or_404(Organisation, pk=pk, kind=OrganisationKind.INSTITUTION)
-    if user.role == Role.INSTITUTION_STAFF:
-        if user.organisation_id != institution.pk:
-            raise Http404
-    elif not (user.is_superuser or user.role in selectors.STAFF_ROLES):
-        raise PermissionDenied
+    _require(user, "evaluation.view_institution_records")
+    try:
+        # R2: another institution's record, or one outside the reader's region and projects, is not found.
+        institution = selectors.institution_visible_to(user=user, pk=pk)
+    except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
     results = selectors.institution_record(user=user, institution=institution)
     points = [(f"{res.evaluation.project.plan.year}", res.total) for res in results]
     return render(request, "evaluation/institution_record.html", {
@@ -332,8 +294,7 @@ def institution_record(request, pk):
 @login_required
 def dashboard(request):
     user = request.user
-    if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
-        raise PermissionDenied
+    _require(user, "evaluation.view_evaluation_outputs")
     results = list(selectors.published_results_visible_to(user=user))
     region = user.region
     evaluation_ids = [res.evaluation_id for res in results]
@@ -352,9 +313,8 @@ def dashboard(request):
 @login_required
 def systems(request):
     user = request.user
-    if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
-        raise PermissionDenied
-    may_create = user.is_superuser or (user.role == Role.PROVINCE_STAFF and scope_for(user).can_write)
+    _require(user, "evaluation.view_evaluation_outputs")
+    may_create = user.has_perm("evaluation.add_indicator_system")
     province = user.region if user.region and user.region.level == "province" else None
     sources = list(Source.choices)
     defaults = services.default_weights(region=province) if province else {}

@@ -126,3 +126,60 @@ def test_every_menu_item_a_role_sees_opens(persona, personas, login):
     client = login(user)
     refused = [item.url_name for item in nav_for(user) if client.get(reverse(item.url_name)).status_code != 200]
     assert refused == []
+
+
+# -- issue 11 #11: evaluation records and finance follow R2 ------------------------------------------------
+@pytest.mark.parametrize("persona,status", [
+    ("province", 200), ("office", 200), ("ministry", 200), ("auditor", 200), ("finance", 200), ("city", 200),
+    ("institution", 200), ("henan_province", 404), ("other_institution", 404), ("school", 403), ("expert", 403),
+])
+def test_r2_institution_evaluation_record_follows_the_region(persona, status, personas, orgs, login):
+    """Another province's government does not open a Jiangxi institution's record (it was a 200 page)."""
+    from django.urls import reverse
+
+    url = reverse("evaluation:institution_record", args=[orgs.institution.pk])
+    assert login(personas[persona]).get(url).status_code == status
+
+
+@pytest.fixture
+def two_county_contract(personas, orgs):
+    """One contract settled for 南昌县 (37 trainees, ¥37,000) and 新建区 (3, ¥3,000), with an ¥11,100 advance."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from finance import services
+    from tests.factories.finance import contract_for, trainees
+
+    contract = contract_for(institution=orgs.institution, unit_price="12.50", hours=80, quota=50)
+    project = contract.lot.projects.get()
+    trainees(project, "360121", 37)
+    trainees(project, "360112", 3)
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    for statement in contract.statements.all():
+        services.settlement_confirm(actor=personas.institution, statement=statement)
+    services.payment_record(actor=personas.finance, contract=contract, tranche="advance", amount=Decimal("11100"),
+                            paid_on=dt.date(2026, 8, 1))
+    return contract
+
+
+@pytest.mark.parametrize("role", ["finance_officer", "auditor"])
+def test_r2_county_finance_reads_only_its_county_in_the_reconciliation(role, two_county_contract, orgs, login):
+    """County-level finance officers and auditors saw the whole contract's advance set off against their county
+    (¥11,100 instead of its share) and the contract's own rows: now their county's rows only."""
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from backoffice.models import Role
+    from finance.selectors import reconciliation_rows
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=Role(role), organisation=orgs.county)
+    rows = reconciliation_rows(user=user)
+    assert [r.county.code if r.county else None for r in rows] == ["360121"]
+    # Its share of the advance, in proportion to due: 11,100 × 37,000 / 40,000.
+    assert rows[0].advance_set_off == Decimal("10267.50")
+    page = login(user).get(reverse("finance:reconciliation")).content.decode()
+    assert "新建区" not in page
+    province_rows = reconciliation_rows(user=UserFactory(role=Role(role), organisation=orgs.department))
+    assert sorted(r.county.code for r in province_rows if r.county) == ["360112", "360121"]

@@ -283,3 +283,16 @@ def test_opened_evaluation_is_not_labelled_as_a_tender_opening(evaluation, perso
     page = login(personas.province).get(f"/evaluation/{evaluation.pk}/").content.decode()
     status = page.split('data-testid="status"')[1].split("</")[0]
     assert "已启动" in status and "开标" not in status
+
+
+def test_list_as_the_institution_constant_queries(personas, orgs, login, django_assert_max_num_queries):
+    """The per-row permission checks (record link, grade) read nothing more from the database."""
+    services.evaluation_open(actor=personas.province, project=completed_project(orgs, personas))
+    client = login(personas.institution)
+    with django_assert_max_num_queries(20) as small:
+        assert client.get("/evaluation/").status_code == 200
+    for _i in range(3):
+        services.evaluation_open(actor=personas.province, project=completed_project(orgs, personas))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get("/evaluation/")
+    assert page.content.count(b"data-status=") == 4

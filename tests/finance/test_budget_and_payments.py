@@ -3,10 +3,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.config import setting_set
 from backoffice.exceptions import DomainError
-from finance import services
+from finance import selectors, services
 from finance.models import Payment, StatementStatus
 from projects.evaluation.sources import indicator_source
 from projects.models import Project
@@ -173,7 +175,7 @@ def test_r54_advance_before_any_statement_up_to_30_percent_of_the_contract_amoun
     payment = pay(personas, contract, "advance", "5000")  # 30% of 50,000 in all
     assert (payment.contract_id, payment.statement_id) == (contract.pk, None)
     setting_set(key="finance.advance_max_ratio", value="0.20", actor=personas.province)
-    assert services.contract_payment_limits(contract)["advance"] == Decimal("0")
+    assert selectors.contract_payment_limits(contract)["advance"] == Decimal("0")
 
 
 def test_r54_advance_cap_is_a_setting(personas, contract):
@@ -218,7 +220,7 @@ def test_r54_interim_refused_before_approval(personas, contract, project):
 def test_r54_interim_sets_off_the_advance_against_what_is_settled(personas, contract, settled):
     pay(personas, contract, "advance", "11100")
     # advance + interim ≤ 70% of the approved due (37,000): 25,900 − 11,100 = 14,800
-    assert services.payment_limits(settled)["interim"] == Decimal("14800.00")
+    assert selectors.payment_limits(settled)["interim"] == Decimal("14800.00")
     with pytest.raises(DomainError) as exc:
         pay(personas, settled, "interim", "14800.01")
     assert exc.value.code == "r54_interim_cap"
@@ -241,7 +243,7 @@ def test_r54_final_tranche_released_by_grade(personas, contract, settled, projec
     pay(personas, contract, "advance", "11100")
     pay(personas, settled, "interim", "14800")
     grade(project, value)
-    limits = services.payment_limits(settled)
+    limits = selectors.payment_limits(settled)
     assert limits["final"] == Decimal(released)
     if value == "fail":
         with pytest.raises(DomainError) as exc:
@@ -254,14 +256,14 @@ def test_r54_final_tranche_released_by_grade(personas, contract, settled, projec
     pay(personas, settled, "final", released)
     settled.refresh_from_db()
     assert settled.status == StatementStatus.PAID
-    assert services.contract_payment_limits(contract)["paid"] == Decimal("25900") + Decimal(released)
+    assert selectors.contract_payment_limits(contract)["paid"] == Decimal("25900") + Decimal(released)
 
 
 def test_r54_release_share_is_a_setting(personas, settled, project):
     pay(personas, settled, "interim", "25900")
     grade(project, "pass")
     setting_set(key="finance.final_release_pass", value="0.80", actor=personas.province)
-    assert services.payment_limits(settled)["final"] == Decimal("8880.00")
+    assert selectors.payment_limits(settled)["final"] == Decimal("8880.00")
 
 
 def test_r54_never_more_than_the_grade_makes_payable_when_the_advance_exceeds_the_due(personas, contract, project):
@@ -274,7 +276,7 @@ def test_r54_never_more_than_the_grade_makes_payable_when_the_advance_exceeds_th
     services.settlement_confirm(actor=personas.institution, statement=statement)
     statement = services.settlement_approve(actor=personas.finance, statement=statement)
     grade(project, "excellent")
-    limits = services.payment_limits(statement)
+    limits = selectors.payment_limits(statement)
     assert (limits["interim"], limits["final"], limits["advance"]) == (Decimal("0"), Decimal("0"), Decimal("0"))
     for tranche in ("interim", "final"):
         with pytest.raises(DomainError):
@@ -346,7 +348,7 @@ def test_r54_paying_the_final_first_never_lets_the_total_exceed_the_due(personas
     grade(project, "excellent")
     pay(personas, contract, "advance", "11100")
     pay(personas, settled, "final", "11100")  # the final tranche is 30% of the due
-    assert services.payment_limits(settled)["interim"] == Decimal("14800.00")
+    assert selectors.payment_limits(settled)["interim"] == Decimal("14800.00")
     with pytest.raises(DomainError):
         pay(personas, settled, "interim", "14800.01")
     pay(personas, settled, "interim", "14800")
@@ -376,3 +378,29 @@ def test_r56_advance_counts_as_spent_on_the_contracts_projects_by_trainee_hours(
     pay(personas, contract, "advance", "8000")  # 2,400 of 3,200 trainee-hours on a, 800 on b
     spent = {r.project.pk: r.spent for r in execution_rows(user=personas.finance)}
     assert (spent[a.pk], spent[b.pk]) == (Decimal("6000"), Decimal("2000"))
+
+
+def test_r54_payment_limits_read_the_grades_of_all_projects_at_once(personas, orgs):
+    """Issue 10: the limits are one selector whose queries do not grow with the contract's projects."""
+    plan = ProjectFactory().plan
+
+    def approved_contract(n_projects):
+        projects = [ProjectFactory(plan=plan, hours=80, quota=50, budget=Decimal("500000")) for _ in range(n_projects)]
+        contract = contract_for(institution=orgs.institution, projects=projects)
+        for project in projects:
+            trainees(project, "360121", 3)
+        services.settlement_compute(actor=personas.finance, contracts=[contract])
+        for statement in contract.statements.all():
+            services.settlement_confirm(actor=personas.institution, statement=statement)
+            services.settlement_approve(actor=personas.finance, statement=statement)
+        return contract
+
+    small, large = approved_contract(1), approved_contract(3)
+    counts = []
+    for contract in (small, large):
+        contract = type(contract).objects.select_related("lot__tender__province").get(pk=contract.pk)
+        with CaptureQueriesContext(connection) as captured:
+            limits = selectors.contract_payment_limits(contract)
+        counts.append(len(captured.captured_queries))
+    assert len(limits["statements"]) == 3
+    assert counts[1] == counts[0]

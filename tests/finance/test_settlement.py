@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from backoffice.exceptions import DomainError
 from backoffice.models import AuditEvent
-from finance import rules, services
+from finance import calculations, selectors, services
 from finance.models import Adjustment, SettlementStatement, StatementStatus
 from projects.enrolment.models import Enrolment
 from tendering.services import contract_set_settlement_basis
@@ -25,7 +25,7 @@ def test_r52_worked_example_12_50_x_80_x_37(personas, contract, project):
     assert statement.trainees == 37
     assert statement.amount == Decimal("37000.00")
     assert (statement.county.code, statement.school_year, statement.status) == ("360121", 2025, "draft")
-    assert rules.amount_due(unit_price=Decimal("12.50"), hours=80, trainees=37) == Decimal("37000.00")
+    assert calculations.amount_due(unit_price=Decimal("12.50"), hours=80, trainees=37) == Decimal("37000.00")
 
 
 def test_r52_settles_each_county_from_its_own_completed_trainees(personas, contract, project):
@@ -112,7 +112,7 @@ def test_r53_outcome_corrected_after_confirmation_makes_an_adjustment(personas, 
     assert adjustment.statement_id == settled.pk
     assert (adjustment.trainees_delta, adjustment.amount) == (1, Decimal("1000.00"))
     assert result.adjusted == 1
-    assert services.statement_due(settled) == Decimal("38000.00")
+    assert selectors.statement_due(settled) == Decimal("38000.00")
     # Settling again finds nothing new.
     assert services.settlement_compute(actor=personas.finance, contracts=[contract]).adjusted == 0
     assert Adjustment.objects.count() == 1
@@ -193,9 +193,9 @@ def test_r50_no_fee_line_has_a_teacher_as_payer(personas, settled, project):
 
 
 def test_r57_money_is_rounded_half_up_only_where_stored():
-    assert rules.money(Decimal("0.125")) == Decimal("0.13")
-    assert rules.money(Decimal("2.675")) == Decimal("2.68")  # a float would give 2.67
-    assert rules.amount_due(unit_price=Decimal("12.345"), hours=3, trainees=1) == Decimal("37.04")
+    assert calculations.money(Decimal("0.125")) == Decimal("0.13")
+    assert calculations.money(Decimal("2.675")) == Decimal("2.68")  # a float would give 2.67
+    assert calculations.amount_due(unit_price=Decimal("12.345"), hours=3, trainees=1) == Decimal("37.04")
     # In between nothing is rounded: 10 ÷ 3 stays exact enough to multiply back.
-    rate = rules.execution_rate(spent=Decimal("10"), allocated=Decimal("30"))
-    assert rate * 30 != Decimal("9.99") and rules.money(rate * 30) == Decimal("10.00")
+    rate = calculations.execution_rate(spent=Decimal("10"), allocated=Decimal("30"))
+    assert rate * 30 != Decimal("9.99") and calculations.money(rate * 30) == Decimal("10.00")

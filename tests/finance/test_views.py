@@ -269,3 +269,16 @@ def test_reconciliation_xlsx_with_an_institution_named_with_sheet_title_characte
     assert ws["C2"].value == 37000 and ws["C2"].number_format == "#,##0.00"
     summary = wb[wb.sheetnames[0]]
     assert summary["A2"].value == "A:B/C\\D?E*F[G]" and summary["B2"].value == "='A_B_C_D_E_F_G_'!C3"
+
+
+def test_reconciliation_constant_queries(login, personas, orgs, settled, django_assert_max_num_queries):
+    client = login(personas.finance)
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(reverse("finance:reconciliation")).status_code == 200
+    for _i in range(3):
+        other = contract_for(institution=orgs.other_institution)
+        trainees(other.lot.projects.get(), "360112", 2)
+        services.settlement_compute(actor=personas.finance, contracts=[other])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("finance:reconciliation")).content.decode()
+    assert page.count("新建区") >= 3

@@ -1,0 +1,187 @@
+"""Budgets and their execution (R51, R56), scoped to the finance reader. Figures unrounded; rounded where shown."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.config import get_setting
+from backoffice.money import ZERO, money
+from finance.calculations import execution_rate
+from finance.models import BudgetLine, Commitment, CostCategory, Expenditure, LectureFee, LOCKED_STATES, Payment, \
+    SettlementStatement
+
+from .statements import MONEY_FIELD
+
+
+def _sum_by_project(qs, amount="amount", project_path="project"):
+    return Coalesce(Subquery(qs.filter(**{project_path: OuterRef("pk")}).values(project_path)
+                             .annotate(s=Sum(amount)).values("s")), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def _annotate_money(qs):
+    return qs.annotate(
+        lines_total=_sum_by_project(BudgetLine.objects.all()),
+        committed=_sum_by_project(Commitment.objects.all()),
+        fees_paid=_sum_by_project(Payment.objects.all(), project_path="statement__project"),
+        other_spent=_sum_by_project(Expenditure.objects.all()),
+        due=_sum_by_project(SettlementStatement.objects.filter(status__in=LOCKED_STATES)),
+    )
+
+
+def advance_shares(project_ids) -> dict[int, Decimal]:
+    """R54 advances are paid against a contract, before any statement: each project of the contract's lot carries
+    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query."""
+    from tendering.models import Lot
+
+    through = Lot.projects.through.objects
+    advance = Payment.objects.filter(contract__lot=OuterRef("lot_id"), statement__isnull=True).order_by().values(
+        "contract__lot").annotate(s=Sum("amount")).values("s")
+    weight_all = through.filter(lot=OuterRef("lot_id")).order_by().values("lot").annotate(
+        w=Sum(F("project__quota") * F("project__hours"))).values("w")
+    rows = (through.filter(project_id__in=project_ids, lot__contract__isnull=False)
+            .annotate(advance=Subquery(advance, output_field=MONEY_FIELD),
+                      weight=F("project__quota") * F("project__hours"),
+                      weight_all=Subquery(weight_all))
+            .filter(advance__isnull=False).values_list("project_id", "advance", "weight", "weight_all"))
+    shares = {}
+    for project_id, amount, weight, weight_all in rows:
+        share = amount * Decimal(weight) / Decimal(weight_all) if weight_all else ZERO
+        shares[project_id] = shares.get(project_id, ZERO) + share
+    return shares
+
+
+def budget_execution_rates(project_ids: list[int]) -> dict[int, Decimal]:
+    """R56 / R63 indicator: spent ÷ allocated per project, unrounded; two queries for all ids.
+
+    Registered with projects.evaluation.sources as "budget_execution_rate"."""
+    from projects.models import Project
+
+    ids = list(project_ids)
+    rows = _annotate_money(Project.objects.filter(pk__in=ids)).values_list("pk", "budget", "fees_paid", "other_spent")
+    advances = advance_shares(ids)
+    return {pk: (paid + advances.get(pk, ZERO) + other) / budget for pk, budget, paid, other in rows if budget}
+
+
+@dataclass
+class ExecutionRow:
+    project: object
+    allocated: Decimal
+    lines: Decimal
+    committed: Decimal
+    due: Decimal
+    spent: Decimal
+    rate: Decimal | None
+    flagged: bool
+
+    @property
+    def percent(self) -> Decimal:
+        return money((self.rate or ZERO) * 100)
+
+    @property
+    def bar(self) -> Decimal:
+        return min(self.percent, Decimal("100"))
+
+
+def _finance_projects(user):
+    from projects.models import ProjectStatus
+    from projects.selectors import project_list_visible_to
+
+    if not user.has_perm("finance.view_finance"):
+        from projects.models import Project
+
+        return Project.objects.none()
+    return project_list_visible_to(user=user).exclude(status=ProjectStatus.CANCELLED)
+
+
+def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
+    """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query."""
+    qs = _annotate_money(_finance_projects(user))
+    if plan is not None:
+        qs = qs.filter(plan=plan)
+    today = timezone.localdate()
+    rows = []
+    threshold = None
+    projects = list(qs.order_by("plan__year", "code"))
+    advances = advance_shares([p.pk for p in projects]) if projects else {}
+    for p in projects:
+        if threshold is None:
+            threshold = get_setting("finance.execution_flag_below", region=p.plan.province)
+        spent = p.fees_paid + advances.get(p.pk, ZERO) + p.other_spent
+        rate = execution_rate(spent=spent, allocated=p.budget)
+        # R56: flag a low rate only once the project has ended.
+        flagged = rate is not None and p.end_date < today and rate < threshold
+        rows.append(ExecutionRow(project=p, allocated=p.budget, lines=p.lines_total, committed=p.committed,
+                                 due=p.due, spent=spent, rate=rate, flagged=flagged))
+    return rows
+
+
+def execution_by_plan(*, user) -> list[dict]:
+    """Per annual plan (province × year): central subsidy, project budgets, spent, rate (R56)."""
+    from projects.selectors import plan_list_visible_to
+
+    if not user.has_perm("finance.view_finance"):
+        return []
+    plans = list(plan_list_visible_to(user=user))
+    rows = execution_rows(user=user)
+    result = []
+    for plan in plans:
+        mine = [r for r in rows if r.project.plan_id == plan.pk]
+        allocated = sum((r.allocated for r in mine), ZERO)
+        spent = sum((r.spent for r in mine), ZERO)
+        result.append({"plan": plan, "subsidy": plan.central_subsidy, "allocated": allocated,
+                       "committed": sum((r.committed for r in mine), ZERO), "spent": spent,
+                       "rate": execution_rate(spent=spent, allocated=allocated),
+                       "percent": money((execution_rate(spent=spent, allocated=allocated) or ZERO) * 100)})
+    return result
+
+
+def execution_by_category(*, user) -> list[dict]:
+    """R56 per cost category over every project the user sees: budget lines against recorded spending; the
+    institutions' fees (paid from statements) are a row of their own. Three queries."""
+    projects = _finance_projects(user).values("pk")
+    budgeted = dict(BudgetLine.objects.filter(project__in=projects).values_list("category").annotate(s=Sum("amount"))
+                    .order_by())
+    spent = dict(Expenditure.objects.filter(project__in=projects).values_list("category").annotate(s=Sum("amount"))
+                 .order_by())
+    rows = [{"label": label, "budgeted": budgeted.get(value, ZERO), "spent": spent.get(value, ZERO),
+             "percent": money((execution_rate(spent=spent.get(value, ZERO), allocated=budgeted.get(value, ZERO))
+                               or ZERO) * 100)}
+            for value, label in CostCategory.choices if value in budgeted or value in spent]
+    from tendering.models import Lot
+
+    contracts = Lot.projects.through.objects.filter(project__in=projects, lot__contract__isnull=False).values(
+        "lot__contract__id")
+    fees = Payment.objects.filter(contract_id__in=contracts).aggregate(s=Sum("amount"))["s"] or ZERO
+    committed = Commitment.objects.filter(project__in=projects).aggregate(s=Sum("amount"))["s"] or ZERO
+    rows.append({"label": _("Institution fees (committed / paid)"), "budgeted": committed, "spent": fees,
+                 "percent": money((execution_rate(spent=fees, allocated=committed) or ZERO) * 100)})
+    return rows
+
+
+def project_budget(*, user, project) -> dict:
+    """预算 / 决算 of one project: lines by category against spending by category, lecture fees, commitments."""
+    lines = {line.category: line for line in BudgetLine.objects.filter(project=project).select_related("updated_by")}
+    spent = dict(Expenditure.objects.filter(project=project).values_list("category").annotate(s=Sum("amount"))
+                 .order_by())
+    categories = []
+    for value, label in CostCategory.choices:
+        line = lines.get(value)
+        budgeted = line.amount if line else ZERO
+        used = spent.get(value, ZERO)
+        categories.append({"category": value, "label": label, "line": line, "budgeted": budgeted, "spent": used,
+                           "rate": execution_rate(spent=used, allocated=budgeted)})
+    fees_paid = (Payment.objects.filter(statement__project=project).aggregate(s=Sum("amount"))["s"] or ZERO) + \
+        advance_shares([project.pk]).get(project.pk, ZERO)
+    return {
+        "categories": categories,
+        "lines_total": sum((c["budgeted"] for c in categories), ZERO),
+        "other_spent": sum(spent.values(), ZERO),
+        "fees_paid": fees_paid,
+        "lecture_fees": list(LectureFee.objects.filter(project=project)),
+        "commitments": list(Commitment.objects.filter(project=project).select_related("contract__institution")),
+        "expenditures": list(Expenditure.objects.filter(project=project)[:50]),
+        "spent": fees_paid + sum(spent.values(), ZERO),
+    }
