@@ -26,19 +26,19 @@ def audit_region_code(obj) -> str:
     return getattr(region, "code", "") or ""
 
 
-def audit_record(
+def audit_event(
     *, obj, actor, action: str, transition: str = "", from_state: str = "", to_state: str = "",
-    reason: str = "", changes: dict | None = None,
+    reason: str = "", changes: dict | None = None, region_code: str | None = None,
 ) -> AuditEvent:
-    """Append one event. Call it inside the transaction that makes the change, so a refused change leaves none."""
-    return AuditEvent.objects.create(
+    """One unsaved event, for `audit_record` and for callers that bulk_create many."""
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(str(actor) if actor is not None else "系统") [:128],
         ip_address=current_ip(),
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        region_code=audit_region_code(obj),
+        region_code=audit_region_code(obj) if region_code is None else region_code,
         action=action,
         transition=transition,
         from_state=str(from_state or ""),
@@ -46,6 +46,14 @@ def audit_record(
         reason=reason or "",
         changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()},
     )
+
+
+def audit_record(**kwargs) -> AuditEvent:
+    """Append one event. Call it inside the transaction that makes the change, so a refused change leaves none.
+    Arguments as `audit_event`."""
+    event = audit_event(**kwargs)
+    event.save()
+    return event
 
 
 def diff_fields(before: dict, after: dict) -> dict:

@@ -3,7 +3,7 @@
 `Bid.sealed` is never shown, and the readable bid columns stay empty until the opening writes them."""
 from django.contrib import admin
 
-from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
 from tendering import selectors
 from tendering.models import (
     Bid, Contract, ExpertProfile, Holiday, InstitutionProfile, Lot, Qualification, Question, Tender,
@@ -66,12 +66,13 @@ class QualificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(ExpertProfile)
-class ExpertProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ExpertProfileAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "employer", "speciality", "is_active")
     filter_horizontal = ("declared_relations",)
     scope_region_path = "employer__region"
+    audit_region_path = "employer__region__code"
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "name", "is_working_day")
