@@ -143,7 +143,7 @@ class UserAdmin(AuditedAdminMixin, ScopedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "masked_id", "school", "region", "stage", "subject", "is_rural")
     list_filter = ("stage", "subject", "is_rural", "is_priority_county")
     search_fields = ("name", "=id_number")

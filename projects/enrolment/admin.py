@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
 from backoffice.scoping import scope_for
 
 from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
@@ -62,7 +62,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RegistryTeacher)
-class RegistryTeacherAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, ImportExportModelAdmin):
     """django-import-export's import with preview and row errors, for small files."""
 
     resource_classes = [TeacherResource]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from backoffice.audit import timeline_for
 from backoffice.models import AuditAction, Role, User
 from tendering.models import ExpertProfile, Holiday
-from tests.factories import UserFactory
+from tests.factories import TeacherFactory, UserFactory
 
 
 @pytest.fixture
@@ -117,3 +117,11 @@ def test_r3_r25_admin_change_of_an_experts_declared_relations_is_audited(admin_c
     event = timeline_for(profile).get()
     assert event.changes == {"declared_relations": [[str(orgs.other_institution)], [str(orgs.institution)]]}
     assert event.region_code == "360100"
+
+
+def test_r3_admin_change_of_a_teachers_eligibility_is_audited(admin_client, orgs):
+    teacher = TeacherFactory(school=orgs.school)
+    admin_change(admin_client, f"/admin/backoffice/teacher/{teacher.pk}/change/", is_rural=not teacher.is_rural)
+    event = timeline_for(teacher).get()
+    assert event.changes == {"is_rural": [teacher.is_rural, not teacher.is_rural]}
+    assert event.region_code == "360121"
