@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from backoffice.audit import audit_event, audit_record
+from backoffice.audit import Entry, audit_record_many, audit_region_code
 from backoffice.models import AuditAction, AuditEvent, Organisation, ProgrammeSetting, Region, Teacher, User
 from backoffice.scoping import scope_for
 
@@ -39,11 +39,10 @@ def _admin_snapshot(obj, names) -> dict:
 
 class AuditedAdminMixin:
     """R3: a change saved or deleted in the admin writes an audit event (who, when, IP, each changed field's old
-    and new value) in the admin's own transaction, like a change made through a service.
+    and new value) in the admin's own transaction, like a change made through a service."""
 
-    `audit_region_path` names the attribute that holds the region code, when `audit_region_code(obj)` cannot tell.
-    """
-
+    # Dotted path to the Region the events are filed under ("" = the object itself), when the model's own
+    # `audit_region` does not say.
     audit_region_path: str | None = None
     audit_exclude = ("password", "last_login")
 
@@ -51,13 +50,18 @@ class AuditedAdminMixin:
         model_fields = {f.name for f in self.model._meta.get_fields() if f.concrete or f.many_to_many}
         return [n for n in form.changed_data if n in model_fields and n not in self.audit_exclude]
 
-    def _audit_region(self, obj) -> str | None:
-        if not self.audit_region_path:
-            return None
-        value = obj
-        for part in self.audit_region_path.split("__"):
-            value = getattr(value, part, None)
-        return value or ""
+    def _entry(self, obj, changes: dict) -> Entry:
+        if self.audit_region_path is None:
+            region = audit_region_code(obj)
+        else:
+            target = obj
+            for part in filter(None, self.audit_region_path.split(".")):
+                target = getattr(target, part, None)
+            region = getattr(target, "code", "") or ""
+        return Entry(pk=obj.pk, repr=str(obj), region_code=region, changes=changes)
+
+    def _record(self, request, entries, action):
+        audit_record_many(entries, model=self.model, actor=request.user, action=action)
 
     def save_model(self, request, obj, form, change):
         before = type(obj)._default_manager.get(pk=obj.pk) if change else None
@@ -72,24 +76,21 @@ class AuditedAdminMixin:
         after = _admin_snapshot(obj, self._audited_fields(form))
         changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         if changes or not change:
-            audit_record(obj=obj, actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                         changes=changes, region_code=self._audit_region(obj))
+            self._record(request, [self._entry(obj, changes)], AuditAction.UPDATE if change else AuditAction.CREATE)
 
-    def _deleted_event(self, request, obj):
+    def _deleted(self, obj) -> Entry:
         names = [f.name for f in obj._meta.concrete_fields if f.name not in self.audit_exclude and not f.primary_key]
-        changes = {k: (v, None) for k, v in _admin_snapshot(obj, names).items()}
-        return audit_event(obj=obj, actor=request.user, action=AuditAction.DELETE, changes=changes,
-                           region_code=self._audit_region(obj))
+        return self._entry(obj, {k: (v, None) for k, v in _admin_snapshot(obj, names).items()})
 
     def delete_model(self, request, obj):
-        event = self._deleted_event(request, obj)
+        entry = self._deleted(obj)
         super().delete_model(request, obj)
-        event.save()
+        self._record(request, [entry], AuditAction.DELETE)
 
     def delete_queryset(self, request, queryset):
-        events = [self._deleted_event(request, obj) for obj in queryset]
+        entries = [self._deleted(obj) for obj in queryset]
         super().delete_queryset(request, queryset)
-        AuditEvent.objects.bulk_create(events)
+        self._record(request, entries, AuditAction.DELETE)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -112,7 +113,7 @@ class RegionAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("level", "parent")
     scope_region_path = "self"
-    audit_region_path = "code"
+    audit_region_path = ""
 
     def get_queryset(self, request):
         return scope_for(request.user).regions(admin.ModelAdmin.get_queryset(self, request).select_related("parent"))

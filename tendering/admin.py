@@ -70,7 +70,7 @@ class ExpertProfileAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "employer", "speciality", "is_active")
     filter_horizontal = ("declared_relations",)
     scope_region_path = "employer__region"
-    audit_region_path = "employer__region__code"
+    audit_region_path = "employer.region"
 
 
 @admin.register(Holiday)
