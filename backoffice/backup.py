@@ -182,11 +182,15 @@ def _tar_media(path: Path) -> int:
 
 def backup_make(*, target: Path) -> dict:
     """Write a backup of the default database and MEDIA_ROOT into `target` (new or empty); returns the manifest."""
-    target = Path(target)
+    target = Path(target).resolve()
     if target.exists() and any(target.iterdir()):
         raise BackupError(_("%(dir)s is not empty: a backup never overwrites another.") % {"dir": target})
+    if target.is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
+        raise BackupError(_("A backup cannot be written inside MEDIA_ROOT (%(dir)s).") % {"dir": settings.MEDIA_ROOT})
     created = not target.exists()
     target.mkdir(parents=True, exist_ok=True)
+    target.chmod(0o700)  # personal data (ID numbers, phone numbers): readable by the site's user only
+    old_umask = os.umask(0o077)
     try:
         return _backup_into(target)
     except BaseException:
@@ -196,6 +200,8 @@ def backup_make(*, target: Path) -> dict:
         if created:
             target.rmdir()
         raise
+    finally:
+        os.umask(old_umask)
 
 
 def _backup_into(target: Path) -> dict:

@@ -105,6 +105,16 @@ def test_backup_refuses_a_directory_that_is_not_empty(regions, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_backup_is_readable_by_its_owner_only_and_never_inside_media(regions, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with pytest.raises(CommandError, match="MEDIA_ROOT"):
+        call_command("backup", to=tmp_path / "media" / "backup")
+    call_command("backup", to=tmp_path / "backup")
+    assert (tmp_path / "backup").stat().st_mode & 0o077 == 0
+    assert all(f.stat().st_mode & 0o077 == 0 for f in (tmp_path / "backup").iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_r3_verification_names_a_changed_audit_trail_and_a_missing_row(regions, personas, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("backup", to=tmp_path / "backup")
