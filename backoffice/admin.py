@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.db.models import ManyToManyField
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import ManyToManyField
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -88,7 +88,8 @@ class AuditedAdminMixin:
         self._record(request, [entry], AuditAction.DELETE)
 
     def delete_queryset(self, request, queryset):
-        entries = [self._deleted(obj) for obj in queryset]
+        related = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        entries = [self._deleted(obj) for obj in queryset.select_related(*related)]
         super().delete_queryset(request, queryset)
         self._record(request, entries, AuditAction.DELETE)
 
