@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import ManyToManyField
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from backoffice.models import AuditEvent, Organisation, ProgrammeSetting, Region, Teacher, User
+from backoffice.audit import Entry, audit_record_many, audit_region_code
+from backoffice.models import AuditAction, AuditEvent, Organisation, ProgrammeSetting, Region, Teacher, User
 from backoffice.scoping import scope_for
 
 admin.site.site_header = _("Guopei back-office administration")
@@ -23,6 +25,75 @@ class ScopedAdminMixin:
         )
 
 
+def _admin_snapshot(obj, names) -> dict:
+    """Field values as the audit trail stores them: related rows by name, many-to-many as a sorted list."""
+    values = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        if isinstance(field, ManyToManyField):
+            values[name] = sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+        else:
+            values[name] = getattr(obj, name)
+    return values
+
+
+class AuditedAdminMixin:
+    """R3: a change saved or deleted in the admin writes an audit event (who, when, IP, each changed field's old
+    and new value) in the admin's own transaction, like a change made through a service."""
+
+    # Dotted path to the Region the events are filed under ("" = the object itself), when the model's own
+    # `audit_region` does not say.
+    audit_region_path: str | None = None
+    audit_exclude = ("password", "last_login")
+
+    def _audited_fields(self, form) -> list[str]:
+        model_fields = {f.name for f in self.model._meta.get_fields() if f.concrete or f.many_to_many}
+        return [n for n in form.changed_data if n in model_fields and n not in self.audit_exclude]
+
+    def _entry(self, obj, changes: dict) -> Entry:
+        if self.audit_region_path is None:
+            region = audit_region_code(obj)
+        else:
+            target = obj
+            for part in filter(None, self.audit_region_path.split(".")):
+                target = getattr(target, part, None)
+            region = getattr(target, "code", "") or ""
+        return Entry(pk=obj.pk, repr=str(obj), region_code=region, changes=changes)
+
+    def _record(self, request, entries, action):
+        audit_record_many(entries, model=self.model, actor=request.user, action=action)
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj)._default_manager.get(pk=obj.pk) if change else None
+        # Read before save_related writes the many-to-many rows.
+        obj._audit_before = _admin_snapshot(before, self._audited_fields(form)) if before else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(obj, "_audit_before", {})
+        after = _admin_snapshot(obj, self._audited_fields(form))
+        changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        if changes or not change:
+            self._record(request, [self._entry(obj, changes)], AuditAction.UPDATE if change else AuditAction.CREATE)
+
+    def _deleted(self, obj) -> Entry:
+        names = [f.name for f in obj._meta.concrete_fields if f.name not in self.audit_exclude and not f.primary_key]
+        return self._entry(obj, {k: (v, None) for k, v in _admin_snapshot(obj, names).items()})
+
+    def delete_model(self, request, obj):
+        entry = self._deleted(obj)
+        super().delete_model(request, obj)
+        self._record(request, [entry], AuditAction.DELETE)
+
+    def delete_queryset(self, request, queryset):
+        related = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        entries = [self._deleted(obj) for obj in queryset.select_related(*related)]
+        super().delete_queryset(request, queryset)
+        self._record(request, entries, AuditAction.DELETE)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Workflow rows and the audit trail change through services only (R3); the admin looks."""
 
@@ -37,19 +108,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RegionAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "is_priority_county")
     list_filter = ("level", "is_priority_county")
     search_fields = ("code", "name")
     readonly_fields = ("level", "parent")
     scope_region_path = "self"
+    audit_region_path = ""
 
     def get_queryset(self, request):
         return scope_for(request.user).regions(admin.ModelAdmin.get_queryset(self, request).select_related("parent"))
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "region", "code", "is_active")
     list_filter = ("kind", "stage", "is_rural", "is_active")
     search_fields = ("name", "code")
@@ -61,7 +133,7 @@ class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, ScopedAdminMixin, BaseUserAdmin):
     list_display = ("username", "full_name", "role", "organisation", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name", "organisation__name")
@@ -73,7 +145,7 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "masked_id", "school", "region", "stage", "subject", "is_rural")
     list_filter = ("stage", "subject", "is_rural", "is_priority_county")
     search_fields = ("name", "=id_number")

@@ -1,4 +1,7 @@
+import ipaddress
 from contextvars import ContextVar
+
+from django.conf import settings
 
 _request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
 
@@ -7,10 +10,30 @@ def current_ip() -> str | None:
     return _request_ip.get()
 
 
+def _valid_ip(value: str | None) -> str | None:
+    """The address in canonical form, or None: PostgreSQL's inet column refuses anything else (R3)."""
+    try:
+        ip = ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+    return None if getattr(ip, "scope_id", None) else str(ip)
+
+
 def client_ip(request) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    """The client's address for the audit trail (R3).
+
+    Each trusted proxy appends the address it saw to X-Forwarded-For, so with N trusted proxies the client is the
+    N-th entry from the right; anything further left was written by the client and is not believed. With no
+    trusted proxy (the default) the header is ignored. A missing or malformed entry falls back to REMOTE_ADDR.
+    """
+    trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
+    if trusted <= 0:
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < trusted:
+        return remote
+    return _valid_ip(hops[-trusted]) or remote
 
 
 class RequestContextMiddleware:

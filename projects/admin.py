@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 
-from backoffice.admin import ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ScopedAdminMixin
 from backoffice.models import Organisation
 from projects.models import AnnualPlan, InspectionVisit, Project
 
@@ -51,7 +51,7 @@ class ProjectResource(resources.ModelResource):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AnnualPlanAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "province", "year", "central_subsidy", "status")
     list_filter = ("year", "status")
     readonly_fields = ("status", "submitted_at", "approved_at", "filed_at", "return_reason")
@@ -65,7 +65,7 @@ class InspectionInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(AuditedAdminMixin, ImportExportMixin, ScopedAdminMixin, admin.ModelAdmin):
     resource_classes = [ProjectResource]
     list_display = ("code", "name", "plan", "project_type", "mode", "hours", "quota", "budget", "status")
     list_filter = ("status", "project_type", "category", "mode")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
 from tendering import selectors
 from tendering.models import (
     Bid, Contract, ExpertProfile, Holiday, InstitutionProfile, Lot, Qualification, Question, Tender,
@@ -77,12 +77,13 @@ class QualificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(ExpertProfile)
-class ExpertProfileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ExpertProfileAdmin(AuditedAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "employer", "speciality", "is_active")
     filter_horizontal = ("declared_relations",)
     scope_region_path = "employer__region"
+    audit_region_path = "employer.region"
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "name", "is_working_day")

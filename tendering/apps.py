@@ -9,10 +9,14 @@ class TenderingConfig(AppConfig):
     verbose_name = _("Tendering and contracts")
 
     def ready(self):
+        from backoffice.backup import register_manifest_section
         from backoffice.config import register_setting
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from tendering.backup import seal_key_identity, seal_keys_check
+
+        register_manifest_section("seal_keys", make=seal_key_identity, check=seal_keys_check)
 
         register_setting("tender_min_bidding_days", default=20, rule="R22",
                          label=_("Minimum calendar days from announcement to bid deadline"))

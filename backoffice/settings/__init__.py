@@ -18,6 +18,8 @@ SECRET_KEY = env("SECRET_KEY", default="embedded-default-not-for-production-0b6f
 # `manage.py demo 0.0.0.0:8080` adds the machine's own names and addresses when it serves beyond loopback.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies in front of the app whose X-Forwarded-For entries are believed (R3 audit IP); 0 ignores the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

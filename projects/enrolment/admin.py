@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from backoffice.admin import ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
 from backoffice.scoping import scope_for
 
 from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
@@ -73,7 +73,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RegistryTeacher)
-class RegistryTeacherAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, ImportExportModelAdmin):
     """django-import-export's import with preview and row errors, for small files."""
 
     resource_classes = [TeacherResource]
