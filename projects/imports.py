@@ -79,7 +79,7 @@ def plan_import_projects(*, actor, plan: AnnualPlan, content: bytes) -> ImportRe
         return result
     context = lookup_context(plan)
     headers = {c.field: str(c.header) for c in COLUMNS}
-    own_org_only = not (actor.is_superuser or actor.role == "province_staff")
+    own_org_only = not actor.has_perm("projects.choose_owner_project")
     pending, seen_codes, running_budget = [], {}, calculations.plan_budget_total(plan)
     for number, row in enumerate(rows[1:], start=2):
         if not any(str(v).strip() for v in row if v is not None):

@@ -1,12 +1,7 @@
 """Excel exports through backoffice.spreadsheets. ID numbers are masked unless the role needs them (R30)."""
 from django.utils.translation import gettext as _
 
-from backoffice.models import Role
 from backoffice.spreadsheets import Col, table_xlsx
-
-# The provincial credit platform matches teachers by their full ID number; only the province department and
-# its project offices, who send the file, get it unmasked.
-FULL_ID_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
 
 
 def enrolments_xlsx(qs) -> bytes:
@@ -21,7 +16,7 @@ def enrolments_xlsx(qs) -> bytes:
 
 
 def credits_xlsx(qs, *, user, per_credit: int) -> bytes:
-    full = user.is_superuser or user.role in FULL_ID_ROLES
+    full = user.has_perm("enrolment.export_full_id_numbers")
     columns = [Col(_("ID number"), 22), Col(_("Full name"), 12), Col(_("School"), 28), Col(_("County code"), 10),
                Col(_("Project code"), 14), Col(_("Project"), 30), Col(_("Year")), Col(_("Hours")),
                Col(_("Credits")), Col(_("Audited at"), 12, "date")]

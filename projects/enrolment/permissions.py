@@ -75,6 +75,9 @@ certifier = is_superuser | (can_write & ((_institution & owned_by("institution")
                                         | (_province & in_region_of("plan.province"))))
 
 rules.add_perm("enrolment.view_enrolment", readers)
+# The provincial credit platform matches teachers by their full ID number; only the province department and its
+# project offices, who send the file, get it unmasked (R30).
+rules.add_perm("enrolment.export_full_id_numbers", is_superuser | _province)
 rules.add_perm("enrolment.view_teacher", readers | has_role(Role.FINANCE_OFFICER))
 rules.add_perm("enrolment.view_exemption", is_superuser | _government | _school)
 rules.add_perm("enrolment.apply_enrolment", dispatcher)
