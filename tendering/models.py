@@ -14,20 +14,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from backoffice.models import Role
-from backoffice.permissions import has_role, in_region_of, is_superuser
-from backoffice.workflow import guard, permission
+from backoffice.workflow import permission
+from tendering import permissions as perms
+from tendering.guards import (
+    before_bid_deadline, contract_in_time, deadline_passed, no_open_question, notice_ended, opening_time_reached,
+    panel_complete, tender_complete, timeline_ok,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 7, "decimal_places": 2}
 WEIGHT = {"max_digits": 5, "decimal_places": 4}
 
-is_tender_staff = has_role(Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)
-is_department = has_role(Role.PROVINCE_STAFF)
-office_of_tender = permission(is_superuser | (is_tender_staff & in_region_of("province")))
-department_of_tender = permission(is_superuser | (is_department & in_region_of("province")))
-office_of_lot = permission(is_superuser | (is_tender_staff & in_region_of("tender.province")))
-department_of_lot = permission(is_superuser | (is_department & in_region_of("tender.province")))
+office_of_tender = permission(perms.manages_tender)
+department_of_tender = permission(perms.decides_tender)
+office_of_lot = permission(perms.manages_lot)
+department_of_lot = permission(perms.decides_lot)
+bidder = permission(perms.owns_bid)
+office_of_bid = permission(perms.runs_bid_tender)
+office_of_question = permission(perms.manages_question)
 
 
 class Holiday(models.Model):
@@ -156,39 +160,6 @@ class TenderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-def _r22_period_ok(t) -> bool:
-    from tendering.rules import r22_problems
-
-    return not r22_problems(t, announce_at=timezone.now())
-
-
-def _r22_message(t):
-    from tendering.rules import r22_problems
-
-    problems = r22_problems(t, announce_at=timezone.now())
-    return problems[0][1] if problems else ""
-
-
-@guard("r22_timeline", _r22_message)
-def timeline_ok(t):
-    return _r22_period_ok(t)
-
-
-@guard("tender_incomplete", lambda t: t.incomplete_reason())
-def tender_complete(t):
-    return not t.incomplete_reason()
-
-
-@guard("bidding_open", _("The bid deadline has not passed yet."))
-def deadline_passed(t):
-    return t.bid_deadline is not None and timezone.now() > t.bid_deadline
-
-
-@guard("opening_time_not_reached", _("The opening time has not been reached yet."))
-def opening_time_reached(t):
-    return t.opening_at is not None and timezone.now() >= t.opening_at
-
-
 class Tender(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(_("tender number"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -250,7 +221,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         return self.status == TenderStatus.ANNOUNCED and self.bid_deadline is not None and now <= self.bid_deadline
 
     def incomplete_reason(self) -> str:
-        from tendering.rules import tender_incomplete_reason
+        from tendering.calculations import tender_incomplete_reason
 
         return tender_incomplete_reason(self)
 
@@ -317,29 +288,6 @@ class LotStatus(models.TextChoices):
     RECOMMENDED = "recommended", _("Winner recommended")
     NOTICE = "notice", _("Award notice published")
     CONTRACTED = "contracted", _("Contracted")
-
-
-@guard("panel_not_submitted", _("Not every panel member has submitted scores."))
-def panel_complete(lot):
-    panel = getattr(lot, "panel", None)
-    return panel is not None and panel.all_submitted()
-
-
-@guard("r27_question_open", _("A question (质疑) on this lot is still open."))
-def no_open_question(lot):
-    return not lot.questions.filter(answered_at__isnull=True).exists()
-
-
-@guard("r27_notice_running", _("The public notice period has not ended yet."))
-def notice_ended(lot):
-    return lot.notice_ends_at is not None and timezone.now() >= lot.notice_ends_at
-
-
-@guard("r28_contract_late", _("The contract must be signed within 30 days after the notice."))
-def contract_in_time(lot):
-    from tendering.rules import contract_deadline
-
-    return lot.notice_published_at is not None and timezone.now() <= contract_deadline(lot)
 
 
 class Lot(ConcurrentTransitionMixin, models.Model):
@@ -436,16 +384,17 @@ class BidStatus(models.TextChoices):
 ACTIVE_BID_STATES = [BidStatus.ACTIVE, BidStatus.TO_CONFIRM]
 
 
-class Bid(models.Model):
+class Bid(ConcurrentTransitionMixin, models.Model):
     """One submission. Before the opening only `sealed` holds price, team and documents (R23).
 
-    The readable columns below the line are written by the opening and stay empty until then.
+    The readable columns below the line are written by the opening and stay empty until then. The opening and an
+    amendment (R22) move many bids at once, set-based; their transitions are declared here for the record.
     """
 
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="bids")
     institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("institution"), on_delete=models.PROTECT,
                                     related_name="bids")
-    status = models.CharField(_("status"), max_length=16, choices=BidStatus.choices, default=BidStatus.ACTIVE)
+    status = FSMField(_("status"), max_length=16, choices=BidStatus.choices, default=BidStatus.ACTIVE, protected=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT,
                                      related_name="+")
     received_at = models.DateTimeField(_("received at"))
@@ -475,6 +424,38 @@ class Bid(models.Model):
         return f"{self.institution} · {self.lot}"
 
     audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)
+
+    @transition(field=status, source=ACTIVE_BID_STATES, target=BidStatus.WITHDRAWN, conditions=[before_bid_deadline],
+                permission=bidder, custom={"label": _("Withdraw the bid"), "css": "danger"})
+    def withdraw(self, *, actor=None, reason="", now=None):
+        self.withdrawn_at = now or timezone.now()
+
+    @transition(field=status, source=BidStatus.TO_CONFIRM, target=BidStatus.ACTIVE, conditions=[before_bid_deadline],
+                permission=bidder, custom={"label": _("Confirm the bid")})
+    def confirm(self, *, actor=None, reason="", now=None):
+        self.confirmed_at = now or timezone.now()
+
+    @transition(field=status, source=ACTIVE_BID_STATES, target=BidStatus.REPLACED, conditions=[before_bid_deadline],
+                permission=bidder, custom={"label": _("Replace the bid"), "hidden": True})
+    def replace(self, *, actor=None, reason=""):
+        pass
+
+    # Set-based in tender_update (R22: an amendment sets bids back to 'to be confirmed').
+    @transition(field=status, source=BidStatus.ACTIVE, target=BidStatus.TO_CONFIRM, permission=office_of_bid,
+                custom={"label": _("Ask to confirm after an amendment"), "hidden": True})
+    def ask_confirmation(self, *, actor=None, reason=""):
+        self.confirmed_at = None
+
+    # Set-based in tender_open (R23, R24).
+    @transition(field=status, source=BidStatus.ACTIVE, target=BidStatus.QUALIFIED, permission=office_of_bid,
+                custom={"label": _("Qualified at opening"), "hidden": True})
+    def qualify(self, *, actor=None, reason=""):
+        pass
+
+    @transition(field=status, source=BidStatus.TO_CONFIRM, target=BidStatus.DISQUALIFIED, permission=office_of_bid,
+                custom={"label": _("Not qualified at opening"), "hidden": True})
+    def disqualify(self, *, actor=None, reason=""):
+        self.disqualification_reason = reason
 
 
 # -- panel and scores ----------------------------------------------------------------------------------
@@ -552,7 +533,12 @@ class LotResult(models.Model):
 
 
 # -- award --------------------------------------------------------------------------------------------
-class Question(models.Model):
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class Question(ConcurrentTransitionMixin, models.Model):
     """质疑 (R27): lodged by a bidder of the lot within the window; an open one blocks the contract."""
 
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="questions")
@@ -567,6 +553,8 @@ class Question(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    status = FSMField(_("status"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN,
+                      protected=True)
 
     class Meta:
         verbose_name = _("question (质疑)")
@@ -577,6 +565,11 @@ class Question(models.Model):
         return f"{self.institution} · {self.lot}"
 
     audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)
+
+    @transition(field=status, source=QuestionStatus.OPEN, target=QuestionStatus.ANSWERED,
+                permission=office_of_question, custom={"label": _("Answer")})
+    def give_answer(self, *, actor=None, reason="", text=""):
+        self.answer, self.answered_by, self.answered_at = text, actor, timezone.now()
 
 
 class SettlementBasis(models.TextChoices):

@@ -13,17 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.audit import audit_record
+from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
-from backoffice.models import OrganisationKind, Role
 from backoffice.numbers import finite_decimal
-from backoffice.scoping import scope_for
 from backoffice.workflow import fire
-from projects.models import Project, ProjectStatus
+from projects.models import ProjectStatus
 from projects.services import project_put_to_tender, project_record_contract, project_tender_failed
-from tendering import eligibility, panel as panel_rules, scoring, sealing
+from tendering import eligibility, panel as panel_rules, sealing
 from tendering.calendar import add_working_days
+from tendering.selectors import expert_pool, lot_outliers, lot_ranking  # noqa: F401 (documents.py reads them here)
 from tendering.models import (
     ACTIVE_BID_STATES, Bid, BidStatus, Contract, Criterion, ExpertProfile, InstitutionProfile, Lot, LotRegion,
     LotResult, LotStatus, Panel, PanelMember, Qualification, QualificationKind, Question, Score, SettlementBasis,
@@ -35,18 +34,16 @@ ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", "
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-def _require_tender_staff(actor, tender=None, *, region=None):
-    scope = scope_for(actor)
-    if not (actor.is_superuser or actor.role in (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)) or not scope.can_write:
+def _require_tender_staff(actor, tender=None):
+    """tendering.permissions decides (role AND region, R2); this only turns a refusal into the coded error."""
+    if not actor.has_perm("tendering.create_tender"):
         raise DomainError("forbidden", _("Only province or project office staff may do this."))
-    region = region or (tender.province if tender else None)
-    if region is not None and not scope.covers_region(region):
+    if tender is not None and not actor.has_perm("tendering.manage_tender", tender):
         raise DomainError("forbidden", _("This tender is outside your region."))
 
 
-def _require_institution_staff(actor):
-    if actor.role != Role.INSTITUTION_STAFF or actor.organisation is None or \
-            actor.organisation.kind != OrganisationKind.INSTITUTION:
+def _require_institution_staff(actor, perm: str = "tendering.use_portal"):
+    if not actor.has_perm(perm) or actor.organisation is None or actor.is_superuser:
         raise DomainError("forbidden", _("Only institution staff may do this."))
     return actor.organisation
 
@@ -77,7 +74,7 @@ def check_upload(*, name: str, data: bytes, region=None):
 # -- institution profile and qualifications ----------------------------------------------------------
 def institution_profile_update(*, actor, description: str, contact_name: str, contact_phone: str,
                                staff_count: int, track_record: str) -> InstitutionProfile:
-    institution = _require_institution_staff(actor)
+    institution = _require_institution_staff(actor, "tendering.edit_institution_profile")
     with transaction.atomic():
         profile, _created = InstitutionProfile.objects.select_for_update().get_or_create(institution=institution)
         before = {"track_record": profile.track_record, "staff_count": profile.staff_count}
@@ -117,9 +114,10 @@ def tender_create(*, actor, title: str, projects, clarification_deadline, bid_de
                   price_weight: Decimal = Decimal("0.30"), required_qualifications=(), description: str = "",
                   track_record_bonus: Decimal = Decimal("2.00"), retender_of: Tender | None = None) -> Tender:
     org = actor.organisation
-    province = org.region if org and org.region and org.region.level == "province" else (
-        org.region.parent if org and org.region else None)
-    _require_tender_staff(actor, region=province)
+    province = actor.province
+    _require_tender_staff(actor)
+    if province is None or not actor.has_perm("tendering.manage_tender", Tender(province=province)):
+        raise DomainError("forbidden", _("This tender is outside your region."))
     projects = list(projects)
     bad = [p for p in projects if p.status != ProjectStatus.FILED or not p.plan.province.code.startswith(province.prefix)]
     if bad:
@@ -177,11 +175,8 @@ def tender_update(*, actor, tender: Tender, reason: str = "", now=None, **fields
         changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         audit_record(obj=tender, actor=actor, action="update", reason=reason, changes=changes)
         if amending:
-            reset = Bid.objects.filter(lot__tender=tender, status=BidStatus.ACTIVE)
-            for bid in reset:
-                audit_record(obj=bid, actor=actor, action="update", reason=reason,
-                             changes={"status": (BidStatus.ACTIVE, BidStatus.TO_CONFIRM)})
-            reset.update(status=BidStatus.TO_CONFIRM, confirmed_at=None)
+            _bids_move(Bid.objects.filter(lot__tender=tender, status=BidStatus.ACTIVE), actor=actor,
+                       transition="ask_confirmation", to=BidStatus.TO_CONFIRM, reason=reason, confirmed_at=None)
     return tender
 
 
@@ -310,11 +305,9 @@ def bid_submit(*, actor, lot: Lot, price: Decimal, chief_expert: str, chief_own_
                                                         on=received_at)
         if problems:
             raise DomainError(problems[0][0], problems[0][1], errors=problems)
-        previous = Bid.objects.select_for_update().filter(
-            lot=lot, institution=institution, status__in=ACTIVE_BID_STATES).first()
+        previous = Bid.objects.filter(lot=lot, institution=institution, status__in=ACTIVE_BID_STATES).first()
         if previous is not None:
-            previous.status = BidStatus.REPLACED
-            previous.save(update_fields=["status"])
+            previous = fire(Bid, previous.pk, name="replace", actor=actor)
         content["received_at"] = received_at.isoformat()
         content["lot"], content["institution"] = lot.pk, institution.pk
         ciphertext, digest = sealing.seal(tender, content=content, document=document)
@@ -327,42 +320,26 @@ def bid_submit(*, actor, lot: Lot, price: Decimal, chief_expert: str, chief_own_
     return bid
 
 
-def _own_bid_for_update(actor, bid):
-    institution = _require_institution_staff(actor)
-    bid = Bid.objects.select_for_update().select_related("lot__tender").get(pk=bid.pk)
-    if bid.institution_id != institution.pk:
-        raise DomainError("forbidden", _("This is not your institution's bid."))
-    return bid
+def bid_withdraw(*, actor, bid: Bid) -> Bid:
+    """R23: the bidder withdraws its active bid before the deadline (server clock)."""
+    return fire(Bid, bid.pk, name="withdraw", actor=actor)
 
 
-def bid_withdraw(*, actor, bid: Bid, now=None) -> Bid:
-    now = now or timezone.now()
-    with transaction.atomic():
-        bid = _own_bid_for_update(actor, bid)
-        if bid.status not in ACTIVE_BID_STATES:
-            raise DomainError("bid_not_active", _("Only an active bid can be withdrawn."))
-        if now > bid.lot.tender.bid_deadline or bid.lot.tender.status != TenderStatus.ANNOUNCED:
-            raise DomainError("r23_after_deadline", _("The bid deadline has passed."))
-        before = bid.status
-        bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
-        bid.save(update_fields=["status", "withdrawn_at"])
-        audit_record(obj=bid, actor=actor, action="update", changes={"status": (before, bid.status)})
-    return bid
-
-
-def bid_confirm(*, actor, bid: Bid, now=None) -> Bid:
+def bid_confirm(*, actor, bid: Bid) -> Bid:
     """After an amendment (R22) the bidder confirms its bid stands, or replaces it."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        bid = _own_bid_for_update(actor, bid)
-        if bid.status != BidStatus.TO_CONFIRM:
-            raise DomainError("bid_not_to_confirm", _("This bid does not need confirming."))
-        if now > bid.lot.tender.bid_deadline:
-            raise DomainError("r23_after_deadline", _("The bid deadline has passed."))
-        bid.status, bid.confirmed_at = BidStatus.ACTIVE, now
-        bid.save(update_fields=["status", "confirmed_at"])
-        audit_record(obj=bid, actor=actor, action="update", changes={"status": (BidStatus.TO_CONFIRM, BidStatus.ACTIVE)})
-    return bid
+    return fire(Bid, bid.pk, name="confirm", actor=actor)
+
+
+def _bids_move(bids, *, actor, transition: str, to: str, reason: str = "", **fields) -> int:
+    """Move many bids at once (an amendment, the opening): one UPDATE of the protected status and one audit
+    INSERT, set-based; each bid's event says from, to and the transition (R3)."""
+    rows = list(bids.values_list("pk", "status", "lot__tender__province__code"))
+    if not rows:
+        return 0
+    Bid.objects.filter(pk__in=[pk for pk, _s, _c in rows]).update(status=to, **fields)
+    return audit_record_many(
+        [Entry(pk=pk, repr=f"{_('bid')} {pk}", region_code=code, from_state=status, to_state=to, reason=reason)
+         for pk, status, code in rows], model=Bid, actor=actor, action="transition", transition=transition)
 
 
 # -- opening (R23, R24) ---------------------------------------------------------------------------------------
@@ -376,17 +353,17 @@ def tender_open(*, actor, tender: Tender) -> Tender:
         failed = 0
         lots = list(tender.lots.all())
         for lot in lots:
-            qualified = 0
-            for bid in lot.bids.select_related("lot__tender", "institution").filter(status__in=ACTIVE_BID_STATES):
+            bids = list(lot.bids.select_related("lot__tender", "institution").filter(status__in=ACTIVE_BID_STATES))
+            for bid in bids:
                 content = sealing.unseal(bid, opening=True)
                 bid.price, bid.chief_expert, bid.team = content["price"], content["chief_expert"], content["team"]
-                if bid.status == BidStatus.TO_CONFIRM:
-                    bid.status = BidStatus.DISQUALIFIED
-                    bid.disqualification_reason = _("Not confirmed after the tender was amended.")
-                else:
-                    bid.status = BidStatus.QUALIFIED
-                    qualified += 1
-                bid.save(update_fields=["price", "chief_expert", "team", "status", "disqualification_reason"])
+            Bid.objects.bulk_update(bids, ["price", "chief_expert", "team"])
+            # R22: a bid not confirmed after an amendment does not qualify; the others do (set-based).
+            _bids_move(lot.bids.filter(status=BidStatus.TO_CONFIRM), actor=actor, transition="disqualify",
+                       to=BidStatus.DISQUALIFIED, reason=_("Not confirmed after the tender was amended."),
+                       disqualification_reason=_("Not confirmed after the tender was amended."))
+            qualified = _bids_move(lot.bids.filter(status=BidStatus.ACTIVE), actor=actor, transition="qualify",
+                                   to=BidStatus.QUALIFIED)
             if qualified < minimum:
                 failed += 1
                 reason = _("Fewer than %(n)s qualified bids at opening (流标).") % {"n": minimum}
@@ -422,7 +399,7 @@ def lot_retender(*, actor, lot: Lot, bid_deadline, clarification_deadline, openi
 
 # -- panel (R25) ------------------------------------------------------------------------------------------
 def panel_draw(*, actor, lot: Lot, size: int | None = None, officials=(), seed: str | None = None) -> Panel:
-    from tendering.rules import panel_size_problems, required_panel_size
+    from tendering.calculations import panel_size_problems, required_panel_size
 
     tender = lot.tender
     _require_tender_staff(actor, tender)
@@ -438,8 +415,7 @@ def panel_draw(*, actor, lot: Lot, size: int | None = None, officials=(), seed: 
         raise DomainError(problems[0][0], problems[0][1], errors=problems)
     bidder_ids = set(lot.bids.filter(status=BidStatus.QUALIFIED).values_list("institution_id", flat=True))
     since = panel_rules.conflict_cutoff(timezone.localdate(), get_setting("tender_conflict_years", region=tender.province))
-    pool = (ExpertProfile.objects.filter(is_active=True, user__is_active=True, user__role=Role.EXPERT)
-            .select_related("user").prefetch_related("employments", "declared_relations", "drafted_tenders"))
+    pool = expert_pool()
     candidates, excluded = [], {}
     for expert in pool:
         reason = panel_rules.conflict_reason(expert, bidder_ids=bidder_ids, tender=tender, since=since)
@@ -506,33 +482,6 @@ def scores_save(*, actor, lot: Lot, scores: dict, submit: bool = False) -> Panel
     return member
 
 
-def lot_ranking(lot: Lot) -> list[scoring.Result]:
-    """R26 on the submitted scores of a lot (usable for the summary before the recommendation is recorded)."""
-    tender = lot.tender
-    weights = {c.pk: c.weight for c in tender.criteria.all()}
-    entries = []
-    for bid in lot.bids.filter(status=BidStatus.QUALIFIED).select_related("institution").prefetch_related("scores"):
-        by_crit = {}
-        for s in bid.scores.all():
-            by_crit.setdefault(s.criterion_id, []).append(s.value)
-        entries.append(scoring.Entry(key=bid.pk, price=bid.price, submitted_at=bid.received_at, scores=by_crit,
-                                     bonus=eligibility.r29_track_record_bonus(institution=bid.institution, tender=tender)))
-    return scoring.rank(entries, price_weight=tender.price_weight, weights=weights)
-
-
-def lot_outliers(lot: Lot) -> dict:
-    """{bid_id: [(member_id, criterion_id, value, mean_of_others)]}"""
-    threshold = get_setting("tender_outlier_points", region=lot.tender.province)
-    grid = {}
-    for s in Score.objects.filter(bid__lot=lot):
-        grid.setdefault((s.bid_id, s.criterion_id), {})[s.member_id] = s.value
-    flagged = {}
-    for (bid_id, crit_id), values in grid.items():
-        for member, value, mean in scoring.outliers(values, threshold=threshold):
-            flagged.setdefault(bid_id, []).append((member, crit_id, str(value), str(scoring.show(mean))))
-    return flagged
-
-
 def lot_recommend(*, actor, lot: Lot, reason: str = "") -> Lot:
     with transaction.atomic():
         results = lot_ranking(lot)
@@ -565,7 +514,7 @@ def lot_return_recommendation(*, actor, lot: Lot, reason: str) -> Lot:
 # -- questions (R27) ---------------------------------------------------------------------------------------------
 def question_lodge(*, actor, lot: Lot, text: str, now=None) -> Question:
     now = now or timezone.now()
-    institution = _require_institution_staff(actor)
+    institution = _require_institution_staff(actor, "tendering.lodge_question")
     if not text.strip():
         raise DomainError("question_empty", _("Write the question."))
     with transaction.atomic():
@@ -582,17 +531,11 @@ def question_lodge(*, actor, lot: Lot, text: str, now=None) -> Question:
 
 
 def question_answer(*, actor, question: Question, answer: str) -> Question:
-    with transaction.atomic():
-        question = Question.objects.select_for_update().select_related("lot__tender").get(pk=question.pk)
-        _require_tender_staff(actor, question.lot.tender)
-        if question.answered_at:
-            raise DomainError("question_answered", _("This question is already answered."))
-        if not answer.strip():
-            raise DomainError("answer_empty", _("Write the answer."))
-        question.answer, question.answered_by, question.answered_at = answer.strip(), actor, timezone.now()
-        question.save()
-        audit_record(obj=question, actor=actor, action="update", changes={"answer": (None, answer.strip()[:200])})
-    return question
+    """R27: the office answers; an answered question no longer blocks the contract."""
+    if not answer.strip():
+        raise DomainError("answer_empty", _("Write the answer."))
+    return fire(Question, question.pk, name="give_answer", actor=actor, text=answer.strip(),
+                changes={"answer": (None, answer.strip()[:200])})
 
 
 # -- contract (R28) -----------------------------------------------------------------------------------------------
@@ -605,11 +548,15 @@ def contract_sign(*, actor, lot: Lot, reference: str = "",
                   settlement_basis: str = SettlementBasis.COMPLETED) -> Contract:
     """R28: sign at the winning unit price for the lot's projects; the settlement basis (R52) is set here."""
     _check_basis(settlement_basis)
+    reference = (reference or "").strip() or f"{lot.tender.reference}-{lot.number:02d}"
+    if len(reference) > Contract._meta.get_field("reference").max_length:
+        raise DomainError("contract_reference_too_long", _("The contract number has at most 64 characters."))
+    if Contract.objects.filter(reference=reference).exists():
+        raise DomainError("contract_reference_taken", _("Another contract already has this number."))
     with transaction.atomic():
         lot = fire(Lot, lot.pk, name="sign_contract", actor=actor)
         bid = lot.recommended_bid
         projects = list(lot.projects.all())
-        reference = reference or f"{lot.tender.reference}-{lot.number:02d}"
         quota = sum(p.quota for p in projects)
         trainee_hours = sum(p.quota * p.hours for p in projects)
         contract = Contract.objects.create(
@@ -646,7 +593,8 @@ def contract_set_settlement_basis(*, actor, contract: Contract, basis: str) -> C
     _check_basis(basis)
     with transaction.atomic():
         contract = Contract.objects.select_for_update().select_related("lot__tender__province").get(pk=contract.pk)
-        _require_tender_staff(actor, contract.lot.tender)
+        if not actor.has_perm("tendering.change_contract", contract):
+            raise DomainError("forbidden", _("Only province or project office staff may do this."))
         before = contract.settlement_basis
         if before == basis:
             return contract
@@ -661,7 +609,7 @@ def contract_set_settlement_basis(*, actor, contract: Contract, basis: str) -> C
 
 
 def expert_profile_save(*, actor, user, employer=None, speciality: str = "", declared_relations=()) -> ExpertProfile:
-    if not actor.is_superuser and actor.role not in (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF) and actor != user:
+    if not actor.has_perm("tendering.edit_expert_profile", user):
         raise DomainError("forbidden", _("You may not change this expert profile."))
     with transaction.atomic():
         profile, _c = ExpertProfile.objects.get_or_create(user=user)

@@ -16,33 +16,30 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
-from backoffice.models import Role
+from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView
-from backoffice.workflow import actions_for
-from tendering import documents, ocds, selectors, services
+from tendering import actions, documents, ocds, selectors, services
 from tendering.forms import (
     BidForm, ContractSignForm, CriteriaForm, DrawForm, LotForm, ProfileForm, QualificationForm, RetenderForm,
     SettlementBasisForm, TenderForm,
 )
-from tendering.models import (
-    Bid, BidStatus, InstitutionProfile, Lot, LotStatus, Question, Tender, TenderStatus,
-)
-from tendering.rules import required_panel_size
+from tendering.calculations import required_panel_size
+from tendering.models import BidStatus, InstitutionProfile, Lot, LotStatus, Question, Tender, TenderStatus
 from tendering.sealing import SealedError, UnreadableBid, document_of, unseal
 
 
 def _staff_only(user):
-    if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
+    if not user.has_perm("tendering.view_tenders"):
         raise PermissionDenied
 
 
 def _manage(user, tender):
-    if not selectors.can_manage(user, tender):
+    if not user.has_perm("tendering.manage_tender", tender):
         raise PermissionDenied
 
 
 def _institution_only(user):
-    if user.role != Role.INSTITUTION_STAFF:
+    if not user.has_perm("tendering.use_portal") or user.organisation_id is None:
         raise PermissionDenied
 
 
@@ -54,10 +51,10 @@ def _tender_or_404(user, pk):
 
 
 def _lot_or_404(user, pk):
-    lot = get_object_or_404(Lot.objects.select_related("tender__province", "recommended_bid__institution"), pk=pk)
-    if not selectors.tender_list_visible_to(user=user).filter(pk=lot.tender_id).exists():
-        raise Http404
-    return lot
+    try:
+        return selectors.lot_get(user=user, pk=pk)
+    except Lot.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 # -- office ----------------------------------------------------------------------------------------------
@@ -91,7 +88,7 @@ def _tender_fields(form):
 
 @login_required
 def tender_create_view(request):
-    if not (request.user.is_superuser or request.user.role in (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)):
+    if not request.user.has_perm("tendering.create_tender"):
         raise PermissionDenied
     province = request.user.province
     form = TenderForm(request.POST or None, province=province)
@@ -136,31 +133,20 @@ def tender_detail(request, pk):
     lots = list(tender.lots.all())
     bids = list(selectors.bid_list_visible_to(user=request.user).filter(lot__tender=tender)) if not tender.is_sealed else []
     return render(request, "tendering/tender_detail.html", {
-        "tender": tender, "lots": lots, "bids": bids, "can_manage": selectors.can_manage(request.user, tender),
-        "actions": actions_for(tender, request.user), "action_url": reverse("tendering:tender_action", args=[tender.pk]),
+        "tender": tender, "lots": lots, "bids": bids,
+        "can_manage": request.user.has_perm("tendering.manage_tender", tender),
+        "actions": page_actions(tender, request.user, actions.TENDER_DOORS),
+        "action_url": reverse("tendering:tender_action", args=[tender.pk]),
         "events": timeline(tender), "title": tender.title,
     })
 
 
-@login_required
-@require_POST
-def tender_action(request, pk):
-    tender = _tender_or_404(request.user, pk)
-    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
-    handlers = {
-        "announce": lambda: services.tender_announce(actor=request.user, tender=tender),
-        "open": lambda: services.tender_open(actor=request.user, tender=tender),
-        "cancel": lambda: services.tender_cancel(actor=request.user, tender=tender, reason=reason),
-    }
-    if name not in handlers:
-        raise Http404
-    try:
-        handlers[name]()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("tendering:tender_detail", pk=pk)
+class TenderTransitionView(TransitionView):
+    doors = actions.TENDER_DOORS
+    detail_url_name = "tendering:tender_detail"
+
+    def get_object(self):
+        return _tender_or_404(self.request.user, self.kwargs["pk"])
 
 
 @login_required
@@ -205,43 +191,35 @@ def lot_detail(request, pk):
     ranking = []
     if panel and panel.all_submitted():
         names = {b.pk: b for b in bids}
-        outliers = services.lot_outliers(lot)
-        ranking = [(r, names.get(r.key), outliers.get(r.key, [])) for r in services.lot_ranking(lot)]
+        outliers = selectors.lot_outliers(lot)
+        ranking = [(r, names.get(r.key), outliers.get(r.key, [])) for r in selectors.lot_ranking(lot)]
+    questions = list(lot.questions.select_related("institution", "lot__tender__province"))
+    for q in questions:
+        q.actions = page_actions(q, request.user, actions.QUESTION_DOORS)
+    lot_actions = page_actions(lot, request.user, actions.LOT_DOORS)
+    for a in lot_actions:
+        if a.name == "sign_contract":  # R52: the door reads the contract number and settlement basis
+            a.form = ContractSignForm()
+    contract = getattr(lot, "contract", None)
     return render(request, "tendering/lot_detail.html", {
         "lot": lot, "tender": tender, "bids": bids, "panel": panel, "ranking": ranking,
-        "members": panel.members.select_related("user") if panel else [],
-        "questions": lot.questions.select_related("institution"), "contract": getattr(lot, "contract", None),
-        "can_manage": selectors.can_manage(request.user, tender),
+        "members": panel.members.select_related("user") if panel else [], "questions": questions,
+        "contract": contract, "can_manage": request.user.has_perm("tendering.manage_lot", lot),
+        "can_change_contract": contract is not None and request.user.has_perm("tendering.change_contract", contract),
         "draw_form": DrawForm(initial={"size": required_panel_size(lot.budget, region=tender.province)}),
-        "retender_form": RetenderForm(), "sign_form": ContractSignForm(),
-        "basis_form": SettlementBasisForm(initial={"settlement_basis": getattr(getattr(lot, "contract", None),
-                                                                               "settlement_basis", None)}),
-        "actions": actions_for(lot, request.user),
+        "retender_form": RetenderForm(),
+        "basis_form": SettlementBasisForm(initial={"settlement_basis": getattr(contract, "settlement_basis", None)}),
+        "actions": lot_actions,
         "action_url": reverse("tendering:lot_action", args=[lot.pk]), "events": timeline(lot), "title": str(lot),
     })
 
 
-@login_required
-@require_POST
-def lot_action(request, pk):
-    lot = _lot_or_404(request.user, pk)
-    name, reason = request.POST.get("transition"), request.POST.get("reason", "")
-    handlers = {
-        "recommend": lambda: services.lot_recommend(actor=request.user, lot=lot, reason=reason),
-        "approve_award": lambda: services.lot_approve_award(actor=request.user, lot=lot, reason=reason),
-        "return_recommendation": lambda: services.lot_return_recommendation(actor=request.user, lot=lot, reason=reason),
-        "sign_contract": lambda: services.contract_sign(
-            actor=request.user, lot=lot, settlement_basis=request.POST.get("settlement_basis") or "completed"),
-    }
-    if name not in handlers:
-        raise Http404
-    try:
-        handlers[name]()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("tendering:lot_detail", pk=pk)
+class LotTransitionView(TransitionView):
+    doors = actions.LOT_DOORS
+    detail_url_name = "tendering:lot_detail"
+
+    def get_object(self):
+        return _lot_or_404(self.request.user, self.kwargs["pk"])
 
 
 @login_required
@@ -279,32 +257,14 @@ def lot_retender_view(request, pk):
 
 @login_required
 @require_POST
-def contract_sign_view(request, pk):
-    """The contract-signing form: contract number and the settlement basis (R52, default completed)."""
-    lot = _lot_or_404(request.user, pk)
-    form = ContractSignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contract_sign(actor=request.user, lot=lot, reference=form.cleaned_data["reference"],
-                                   settlement_basis=form.cleaned_data["settlement_basis"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Contract signed."))
-    else:
-        messages.error(request, _("Check the form."))
-    return redirect("tendering:lot_detail", pk=pk)
-
-
-@login_required
-@require_POST
 def contract_basis_view(request, pk):
     """Change the settlement basis before any statement of the contract is confirmed (R52, R53)."""
     lot = _lot_or_404(request.user, pk)
-    _manage(request.user, lot.tender)
     contract = getattr(lot, "contract", None)
     if contract is None:
         raise Http404
+    if not request.user.has_perm("tendering.change_contract", contract):
+        raise PermissionDenied
     form = SettlementBasisForm(request.POST)
     if form.is_valid():
         try:
@@ -317,15 +277,17 @@ def contract_basis_view(request, pk):
     return redirect("tendering:lot_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def question_answer_view(request, pk):
-    question = get_object_or_404(selectors.question_list_visible_to(user=request.user), pk=pk)
-    try:
-        services.question_answer(actor=request.user, question=question, answer=request.POST.get("answer", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("tendering:lot_detail", pk=question.lot_id)
+class QuestionTransitionView(TransitionView):
+    doors = actions.QUESTION_DOORS
+
+    def get_object(self):
+        try:
+            return selectors.question_list_visible_to(user=self.request.user).get(pk=self.kwargs["pk"])
+        except Question.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_success_url(self, obj) -> str:
+        return reverse("tendering:lot_detail", args=[obj.lot_id])
 
 
 def _unreadable_bid(request, exc):
@@ -469,8 +431,11 @@ def portal_bid(request, pk):
 @login_required
 def portal_bids(request):
     _institution_only(request.user)
-    return render(request, "tendering/portal_bids.html", {
-        "bids": selectors.bid_list_visible_to(user=request.user).order_by("-received_at"), "title": _("My bids")})
+    bids = list(selectors.bid_list_visible_to(user=request.user).order_by("-received_at"))
+    withdraw = {"withdraw": actions.BID_DOORS["withdraw"]}
+    for bid in bids:
+        bid.actions = page_actions(bid, request.user, withdraw)
+    return render(request, "tendering/portal_bids.html", {"bids": bids, "title": _("My bids")})
 
 
 @login_required
@@ -486,40 +451,25 @@ def portal_bid_detail(request, pk):
     can_question = lot.status == LotStatus.NOTICE and bid.status != BidStatus.WITHDRAWN
     return render(request, "tendering/portal_bid_detail.html", {
         "bid": bid, "content": content, "lot": lot, "can_question": can_question,
+        "actions": page_actions(bid, request.user, actions.BID_DOORS),
+        "action_url": reverse("tendering:bid_action", args=[bid.pk]),
         "questions": lot.questions.filter(institution_id=request.user.organisation_id), "title": _("Bid receipt")})
 
 
-@login_required
-@require_POST
-def portal_bid_withdraw(request, pk):
-    _institution_only(request.user)
-    bid = get_object_or_404(selectors.bid_list_visible_to(user=request.user), pk=pk)
-    try:
-        services.bid_withdraw(actor=request.user, bid=bid)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Bid withdrawn."))
-    return redirect("tendering:portal_bids")
+class BidTransitionView(TransitionView):
+    doors = actions.BID_DOORS
+    detail_url_name = "tendering:portal_bid_detail"
 
-
-@login_required
-@require_POST
-def portal_bid_confirm(request, pk):
-    _institution_only(request.user)
-    bid = get_object_or_404(selectors.bid_list_visible_to(user=request.user), pk=pk)
-    try:
-        services.bid_confirm(actor=request.user, bid=bid)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("tendering:portal_bid_detail", pk=pk)
+    def get_object(self):
+        _institution_only(self.request.user)
+        return get_object_or_404(selectors.bid_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
 
 
 @login_required
 @require_POST
 def portal_question(request, pk):
     _institution_only(request.user)
-    lot = get_object_or_404(Lot, pk=pk)
+    lot = _lot_or_404(request.user, pk)
     try:
         services.question_lodge(actor=request.user, lot=lot, text=request.POST.get("text", ""))
     except DomainError as exc:
@@ -564,7 +514,7 @@ def portal_profile(request):
 # -- experts --------------------------------------------------------------------------------------------------
 @login_required
 def expert_panels(request):
-    if request.user.role != Role.EXPERT:
+    if not request.user.has_perm("tendering.score_bids"):
         raise PermissionDenied
     return render(request, "tendering/expert_panels.html", {
         "memberships": selectors.panel_memberships_of(user=request.user), "title": _("My panels")})

@@ -161,23 +161,34 @@ def test_tender_list_query_count(world, login, django_assert_max_num_queries):
 
 
 def test_r52_contract_signing_page_chooses_the_settlement_basis(world, login):
+    """Issue 10: one door signs the contract, the lot's transition door with the contract number and the settlement
+    basis; the second URL (contract_sign) is gone."""
+    from django.urls import NoReverseMatch
+
     from tendering.models import Contract
     from tests.tendering.test_scoring_and_award import _noticed
 
+    with pytest.raises(NoReverseMatch):
+        reverse("tendering:contract_sign", args=[1])
     lot = _noticed(world)
+    door = reverse("tendering:lot_action", args=[lot.pk])
     with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
         client = login(world.personas.province)
         page = client.get(reverse("tendering:lot_detail", args=[lot.pk])).content.decode()
-        assert 'data-testid="contract-sign-form"' in page and 'name="settlement_basis"' in page
+        assert 'data-transition="sign_contract"' in page and 'name="settlement_basis"' in page
+        assert 'name="reference"' in page
         # Other roles cannot sign or change the basis through the pages.
-        for who in ("institution", "henan_province"):
+        for who in ("institution", "henan_province", "office"):
             other = login(world.personas[who])
-            assert other.post(reverse("tendering:contract_sign", args=[lot.pk]),
-                              {"settlement_basis": "enrolled"}).status_code in (302, 403, 404)
+            assert other.post(door, {"transition": "sign_contract", "settlement_basis": "enrolled"}).status_code in (
+                302, 403, 404)
         assert not Contract.objects.exists()
         client = login(world.personas.province)
-        response = client.post(reverse("tendering:contract_sign", args=[lot.pk]),
-                               {"reference": "HT-PAGE-1", "settlement_basis": "enrolled"})
+        response = client.post(door, {"transition": "sign_contract", "reference": "x" * 65,
+                                      "settlement_basis": "enrolled"}, follow=True)
+        assert "合同编号" in response.content.decode() and not Contract.objects.exists()
+        response = client.post(door, {"transition": "sign_contract", "reference": "HT-PAGE-1",
+                                      "settlement_basis": "enrolled"})
     assert response.status_code == 302
     contract = Contract.objects.get()
     assert (contract.reference, contract.settlement_basis) == ("HT-PAGE-1", "enrolled")
