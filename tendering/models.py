@@ -435,8 +435,9 @@ class Bid(ConcurrentTransitionMixin, models.Model):
     def confirm(self, *, actor=None, reason="", now=None):
         self.confirmed_at = now or timezone.now()
 
-    @transition(field=status, source=ACTIVE_BID_STATES, target=BidStatus.REPLACED, conditions=[before_bid_deadline],
-                permission=bidder, custom={"label": _("Replace the bid"), "hidden": True})
+    # No deadline guard: bid_submit checks the new bid's arrival time (R23), which may precede this lock by a moment.
+    @transition(field=status, source=ACTIVE_BID_STATES, target=BidStatus.REPLACED, permission=bidder,
+                custom={"label": _("Replace the bid"), "hidden": True})
     def replace(self, *, actor=None, reason=""):
         pass
 

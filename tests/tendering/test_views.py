@@ -252,3 +252,37 @@ def test_expert_score_that_is_not_a_score_is_refused_in_chinese_next_to_the_fiel
     assert page.count('data-testid="score-error"') == 1 and exc.value.message in page
     assert f'name="s-{bids[0].pk}-{criteria[0].pk}" value="{value}"' in page
     assert not member.scores.exists()
+
+
+def test_r23_bid_door_only_for_the_bidder(world, login):
+    """Issue 10: the bid's withdraw goes through the one transition door; another institution gets 404, staff 403."""
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1, **bid_kwargs("40"))
+    door = reverse("tendering:bid_action", args=[bid.pk])
+    assert login(world.personas.other_institution).post(door, {"transition": "withdraw"}).status_code == 404
+    assert login(world.personas.office).post(door, {"transition": "withdraw"}).status_code == 403
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.ACTIVE
+    response = login(world.personas.institution).post(door, {"transition": "withdraw",
+                                                             "next": reverse("tendering:portal_bids")})
+    assert response.status_code == 302 and response["Location"] == reverse("tendering:portal_bids")
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.WITHDRAWN and bid.withdrawn_at is not None
+
+
+def test_r27_question_door_answers_for_the_office_only(world, login):
+    from tendering.models import QuestionStatus
+    from tests.tendering.test_scoring_and_award import _noticed
+
+    lot = _noticed(world)
+    question = services.question_lodge(actor=world.bidders[2][1], lot=lot, text="评分有误")
+    door = reverse("tendering:question_answer", args=[question.pk])
+    for who in ("auditor", "institution", "henan_province"):
+        login(world.personas[who]).post(door, {"transition": "give_answer", "answer": "越权答复"})
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.OPEN and question.answer == ""
+    response = login(world.personas.office).post(door, {"transition": "give_answer", "answer": "经复核，评分无误。"})
+    assert response.status_code == 302 and response["Location"] == reverse("tendering:lot_detail", args=[lot.pk])
+    question.refresh_from_db()
+    assert (question.status, question.answer, question.answered_by) == (
+        QuestionStatus.ANSWERED, "经复核，评分无误。", world.personas.office)
