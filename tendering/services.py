@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
+from backoffice.money import money
 from backoffice.numbers import finite_decimal
 from backoffice.workflow import fire
 from projects.models import ProjectStatus
@@ -259,7 +260,7 @@ def tender_cancel(*, actor, tender: Tender, reason: str) -> Tender:
 # -- bids -------------------------------------------------------------------------------------------------
 def _bid_content(*, price, chief_expert, chief_own_staff, team, past_projects, document_name) -> dict:
     return {
-        "price": str(Decimal(price).quantize(Decimal("0.01"))), "chief_expert": chief_expert.strip(),
+        "price": str(money(price)), "chief_expert": chief_expert.strip(),
         "chief_own_staff": bool(chief_own_staff),
         "team": [{"name": m["name"].strip(), "own_staff": bool(m.get("own_staff"))} for m in team],
         "past_projects": [p.strip() for p in past_projects if p.strip()], "document_name": document_name,
@@ -274,7 +275,7 @@ def _bid_price(price) -> Decimal:
     value = finite_decimal(str(price).strip())
     if value is None or value <= 0:
         raise DomainError("bid_price_invalid", _("Enter a unit price greater than zero."))
-    if value >= MAX_PRICE or value.quantize(Decimal("0.01")) >= MAX_PRICE:
+    if value >= MAX_PRICE or money(value) >= MAX_PRICE:
         raise DomainError("bid_price_too_large", _("The unit price may have at most 12 digits before the decimal "
                                                    "point."))
     return value
@@ -561,7 +562,7 @@ def contract_sign(*, actor, lot: Lot, reference: str = "",
         trainee_hours = sum(p.quota * p.hours for p in projects)
         contract = Contract.objects.create(
             lot=lot, reference=reference, institution=bid.institution, bid=bid, unit_price=bid.price, quota=quota,
-            trainee_hours=trainee_hours, amount=(bid.price * trainee_hours).quantize(Decimal("0.01")),
+            trainee_hours=trainee_hours, amount=money(bid.price * trainee_hours),
             settlement_basis=settlement_basis, signed_by=actor)
         audit_record(obj=contract, actor=actor, action="create", changes={
             "unit_price": (None, bid.price), "amount": (None, contract.amount), "institution": (None, str(bid.institution)),

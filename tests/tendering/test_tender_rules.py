@@ -276,3 +276,12 @@ def test_announce_schedules_the_opening_with_celery_beat(world, django_capture_o
         announce(world)
     task = PeriodicTask.objects.get(name=f"open tender {world.tender.pk}")
     assert task.clocked.clocked_time == world.tender.opening_at and task.one_off
+
+
+def test_r57_sealed_bid_price_rounds_half_up(world):
+    """A price typed with three decimals straight to the service was sealed rounded half-even (45.545 → 45.54)."""
+    from tendering.sealing import unseal
+
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1, **bid_kwargs("45.545"))
+    assert unseal(Bid.objects.get(pk=bid.pk), user=world.personas.institution)["price"] == Decimal("45.55")
