@@ -466,12 +466,19 @@ def scores_save(*, actor, lot: Lot, scores: dict, submit: bool = False) -> Panel
             raise DomainError("lot_not_in_evaluation", _("This lot is not being scored."))
         bids = {b.pk for b in lot.bids.filter(status=BidStatus.QUALIFIED)}
         criteria = {c.pk for c in lot.tender.criteria.all()}
+        parsed, refused = {}, []
         for (bid_id, crit_id), (value, comment) in scores.items():
             if bid_id not in bids or crit_id not in criteria:
                 raise DomainError("score_target", _("A score refers to an unknown bid or criterion."))
-            value = score_parse(value)
+            try:
+                parsed[(bid_id, crit_id)] = (score_parse(value), comment or "")
+            except DomainError as exc:
+                refused.append(((bid_id, crit_id), exc.code, exc.message))
+        if refused:  # every refused cell at once, nothing saved
+            raise DomainError(refused[0][1], refused[0][2], errors=[(key, message) for key, _c, message in refused])
+        for (bid_id, crit_id), (value, comment) in parsed.items():
             Score.objects.update_or_create(member=member, bid_id=bid_id, criterion_id=crit_id,
-                                           defaults={"value": value, "comment": comment or ""})
+                                           defaults={"value": value, "comment": comment})
         if submit:
             have = set(member.scores.values_list("bid_id", "criterion_id"))
             if any((b, c) not in have for b in bids for c in criteria):

@@ -21,7 +21,7 @@ from backoffice.views import ScopedListView
 from tendering import actions, documents, ocds, selectors, services
 from tendering.forms import (
     BidForm, ContractSignForm, CriteriaForm, DrawForm, LotForm, ProfileForm, QualificationForm, RetenderForm,
-    SettlementBasisForm, TenderForm,
+    ScoreGridForm, SettlementBasisForm, TenderForm,
 )
 from tendering.calculations import required_panel_size
 from tendering.models import BidStatus, InstitutionProfile, Lot, LotStatus, Question, Tender, TenderStatus
@@ -529,24 +529,17 @@ def expert_score(request, pk):
     mine = {(s.bid_id, s.criterion_id): s for s in membership.scores.all()}
     typed, errors = {}, {}
     if request.method == "POST":
-        scores = {}
-        for b in bids:
-            for c in criteria:
-                value = request.POST.get(f"s-{b.pk}-{c.pk}", "").strip()
-                comment = request.POST.get(f"c-{b.pk}-{c.pk}", "")
-                typed[(b.pk, c.pk)] = {"value": value, "comment": comment}
-                if value:
-                    try:
-                        scores[(b.pk, c.pk)] = (services.score_parse(value), comment)
-                    except DomainError as exc:
-                        errors[(b.pk, c.pk)] = exc.message
-        if not errors:
-            try:
-                services.scores_save(actor=request.user, lot=lot, scores=scores, submit="submit" in request.POST)
-            except DomainError as exc:
+        form = ScoreGridForm(request.POST, bids=bids, criteria=criteria)
+        typed = form.typed()
+        try:
+            services.scores_save(actor=request.user, lot=lot, scores=form.scores(), submit="submit" in request.POST)
+        except DomainError as exc:
+            errors = {key: message for key, message in exc.errors if isinstance(key, tuple)}
+            if not errors:
                 messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Scores saved."))
+                return redirect("tendering:expert_score", pk=pk)
+        else:
+            messages.success(request, _("Scores saved."))
             return redirect("tendering:expert_score", pk=pk)
     # After refused scores the page comes back with what was typed and the message next to each refused field.
     rows = [(b, [(c, mine.get((b.pk, c.pk)), typed.get((b.pk, c.pk)), errors.get((b.pk, c.pk)))

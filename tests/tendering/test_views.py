@@ -286,3 +286,26 @@ def test_r27_question_door_answers_for_the_office_only(world, login):
     question.refresh_from_db()
     assert (question.status, question.answer, question.answered_by) == (
         QuestionStatus.ANSWERED, "经复核，评分无误。", world.personas.office)
+
+
+def test_expert_scores_are_parsed_once_by_the_service_which_names_every_refused_cell(world, login):
+    """Issue 10: the view no longer parses the grid itself; scores_save reports each refused cell at once and
+    saves nothing (it stopped at the first bad value)."""
+    from backoffice.exceptions import DomainError
+
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    member = services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s").members.first()
+    bids = list(Bid.objects.filter(lot=world.lot1, status=BidStatus.QUALIFIED).order_by("pk"))
+    criteria = list(world.tender.criteria.all())
+    scores = {(b.pk, c.pk): ("75", "") for b in bids for c in criteria}
+    scores[(bids[0].pk, criteria[0].pk)] = ("abc", "")
+    scores[(bids[1].pk, criteria[1].pk)] = ("101", "")
+    with pytest.raises(DomainError) as exc:
+        services.scores_save(actor=member.user, lot=world.lot1, scores=scores)
+    assert exc.value.code == "score_invalid"
+    assert {key for key, _m in exc.value.errors} == {(bids[0].pk, criteria[0].pk), (bids[1].pk, criteria[1].pk)}
+    assert not member.scores.exists()
+    data = {f"s-{b}-{c}": v for (b, c), (v, _x) in scores.items()}
+    page = login(member.user).post(reverse("tendering:expert_score", args=[member.pk]), data).content.decode()
+    assert page.count('data-testid="score-error"') == 2 and not member.scores.exists()
