@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from backoffice.models import Role
 from backoffice.permissions import has_role, in_region_of, is_superuser
 from backoffice.workflow import guard, permission
+from tendering.sealing import current_key_version
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 7, "decimal_places": 2}
@@ -213,6 +214,8 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=TenderStatus.DRAFT, choices=TenderStatus.choices, protected=True)
     # The tender's own Fernet key, wrapped by the site key; only the opening unwraps it for non-bidders (R23).
     wrapped_key = models.BinaryField(_("sealing key (wrapped)"), editable=False)
+    # Which seal secret wrapped it (TENDER_SEAL_SECRETS); "legacy" = wrapped with SECRET_KEY before versions existed.
+    key_version = models.CharField(_("seal key version"), max_length=32, default=current_key_version, editable=False)
     drafting_experts = models.ManyToManyField(ExpertProfile, verbose_name=_("experts who helped write the tender"),
                                               blank=True, related_name="drafted_tenders")
     retender_of = models.ForeignKey("self", verbose_name=_("re-tender of"), null=True, blank=True,
@@ -478,6 +481,37 @@ class Bid(models.Model):
 
     def audit_region_code(self):
         return self.lot.tender.province.code
+
+
+class OpeningAlert(models.Model):
+    """R23: an opening that could not unseal every bid. Nothing was opened; the office and the province see it in
+    red until the tender opens. One row per fault: the sweeper's retries count up `attempts`."""
+
+    tender = models.ForeignKey(Tender, verbose_name=_("tender"), on_delete=models.CASCADE, related_name="opening_alerts")
+    code = models.CharField(_("reason code"), max_length=64)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opening alert")
+        verbose_name_plural = _("opening alerts")
+        ordering = ["-raised_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.tender.reference} {self.code}"
+
+    @property
+    def reason(self) -> str:
+        """In the reader's language (the row keeps the code and its details)."""
+        from tendering.sealing import reason_text
+
+        return reason_text(self.code, self.params)
+
+    def audit_region_code(self):
+        return self.tender.province.code
 
 
 # -- panel and scores ----------------------------------------------------------------------------------

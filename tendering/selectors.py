@@ -6,7 +6,7 @@ from backoffice import scoping
 from backoffice.models import Role
 from backoffice.scoping import scope_for
 from tendering.models import (
-    Bid, BidStatus, Contract, Lot, LotStatus, Panel, PanelMember, Question, Score, Tender, TenderStatus,
+    Bid, BidStatus, Contract, Lot, LotStatus, OpeningAlert, Panel, PanelMember, Question, Score, Tender, TenderStatus,
 )
 
 STAFF_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR}
@@ -47,6 +47,20 @@ def can_manage(user, tender) -> bool:
     scope = scope_for(user)
     return (user.is_superuser or user.role in (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)) and \
         scope.can_write and scope.covers_region(tender.province)
+
+
+# R23: who is shown that an opening was stopped because a bid would not unseal (they run the tender).
+OPENING_ALERT_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
+
+
+def opening_alerts_visible_to(*, user):
+    """Unresolved opening alerts of the tenders in the user's region that are still waiting to be opened."""
+    if not (user.is_superuser or user.role in OPENING_ALERT_ROLES):
+        return OpeningAlert.objects.none()
+    tenders = tender_list_visible_to(user=user).filter(
+        status__in=[TenderStatus.ANNOUNCED, TenderStatus.BIDDING_CLOSED]).values("pk")
+    return OpeningAlert.objects.filter(resolved_at__isnull=True, tender__in=tenders).select_related(
+        "tender").order_by("-raised_at", "-pk")
 
 
 def bid_list_visible_to(*, user):
@@ -130,6 +144,23 @@ def dashboard_panel(user):
                          value=tender_list_visible_to(user=user).exclude(
                              status__in=[TenderStatus.COMPLETED, TenderStatus.FAILED, TenderStatus.CANCELLED]).count())
     return None
+
+
+def opening_alert_panel(user):
+    """A red dashboard panel while an opening is stopped (R23); hidden when there is none."""
+    from django.urls import reverse
+
+    from backoffice.navigation import Panel as DashPanel
+
+    if not user.is_authenticated:
+        return None
+    alerts = list(opening_alerts_visible_to(user=user)[:20])
+    if not alerts:
+        return None
+    return DashPanel(title=_("Openings stopped: bids cannot be unsealed"), value=len(alerts), level="danger",
+                     note=_("No bid of these tenders has been opened. Restore the seal secret, then open again."),
+                     items=[(f"{a.tender.reference} {a.reason}", reverse("tendering:tender_detail", args=[a.tender_id]))
+                            for a in alerts])
 
 
 # -- for finance (set-based, one query each) ------------------------------------------------------------

@@ -26,8 +26,8 @@ from tendering import eligibility, panel as panel_rules, scoring, sealing
 from tendering.calendar import add_working_days
 from tendering.models import (
     ACTIVE_BID_STATES, Bid, BidStatus, Contract, Criterion, ExpertProfile, InstitutionProfile, Lot, LotRegion,
-    LotResult, LotStatus, Panel, PanelMember, Qualification, QualificationKind, Question, Score, SettlementBasis,
-    Tender, TenderStatus,
+    LotResult, LotStatus, OpeningAlert, Panel, PanelMember, Qualification, QualificationKind, Question, Score,
+    SettlementBasis, Tender, TenderStatus,
 )
 
 ALLOWED_UPLOADS = {".pdf": b"%PDF", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".png": b"\x89PNG", ".docx": b"PK",
@@ -367,7 +367,20 @@ def bid_confirm(*, actor, bid: Bid, now=None) -> Bid:
 
 # -- opening (R23, R24) ---------------------------------------------------------------------------------------
 def tender_open(*, actor, tender: Tender) -> Tender:
-    """Unseal every bid, check who qualifies, fail lots with fewer than 3 qualified bids (R24)."""
+    """Unseal every bid, check who qualifies, fail lots with fewer than 3 qualified bids (R24).
+
+    R23: all or nothing. If one bid does not unseal (unknown key version, wrong secret, damaged content), no bid
+    is opened, the tender stays announced, and an opening alert is raised for the office and the province; the
+    UnreadableBid is re-raised so the caller (page or scheduled task) reports it too.
+    """
+    try:
+        return _tender_open_all(actor=actor, tender=tender)
+    except sealing.UnreadableBid as exc:
+        opening_alert_raise(actor=actor, tender=tender, error=exc)
+        raise
+
+
+def _tender_open_all(*, actor, tender: Tender) -> Tender:
     with transaction.atomic():
         if tender.status == TenderStatus.ANNOUNCED and timezone.now() > tender.bid_deadline:
             fire(Tender, tender.pk, name="close_bidding", actor=actor)
@@ -378,7 +391,7 @@ def tender_open(*, actor, tender: Tender) -> Tender:
         for lot in lots:
             qualified = 0
             for bid in lot.bids.select_related("lot__tender", "institution").filter(status__in=ACTIVE_BID_STATES):
-                content = sealing.unseal(bid, opening=True)
+                content = _unseal_for_opening(bid)
                 bid.price, bid.chief_expert, bid.team = content["price"], content["chief_expert"], content["team"]
                 if bid.status == BidStatus.TO_CONFIRM:
                     bid.status = BidStatus.DISQUALIFIED
@@ -400,7 +413,68 @@ def tender_open(*, actor, tender: Tender) -> Tender:
             project_tender_failed(project=project, actor=actor, reason=_("Not in any lot."))
         if lots and failed == len(lots):
             tender = fire(Tender, tender.pk, name="fail", actor=actor, reason=_("All lots failed."))
+        OpeningAlert.objects.filter(tender=tender, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return tender
+
+
+def _unseal_for_opening(bid: Bid) -> dict:
+    try:
+        return sealing.unseal(bid, opening=True)
+    except sealing.UnreadableBid as exc:
+        if "version" in exc.params:
+            raise
+        raise sealing.UnreadableBid(exc.code, bid=str(bid)) from exc  # the alert names the bid
+
+
+def opening_alert_raise(*, actor, tender: Tender, error: sealing.UnreadableBid) -> OpeningAlert:
+    """R23: a failed unseal is never silent. One open alert per tender and reason (retries by the sweeper count
+    up `attempts`); the first one writes an audit event on the tender, with the reason."""
+    now = timezone.now()
+    with transaction.atomic():
+        alert = OpeningAlert.objects.select_for_update().filter(
+            tender=tender, code=error.code, resolved_at__isnull=True).first()
+        if alert is not None:
+            alert.attempts, alert.last_attempt_at, alert.params = alert.attempts + 1, now, error.params
+            alert.save(update_fields=["attempts", "last_attempt_at", "params"])
+            return alert
+        alert = OpeningAlert.objects.create(tender=tender, code=error.code, params=error.params, raised_at=now,
+                                            last_attempt_at=now)
+        audit_record(obj=tender, actor=actor, action="update", changes={"opening_alert": (None, error.code)},
+                     reason=_("The opening was stopped and no bid was opened: %(reason)s") % {"reason": error.message})
+    return alert
+
+
+
+
+def tender_keys_rotate(*, actor) -> tuple[list[str], dict[str, str]]:
+    """Re-wrap every tender key that is not under the current seal key version (the tender's own key and its bids'
+    ciphertext stay as they are). Returns (references re-wrapped, {reference: reason} for keys that do not open);
+    one audit event per re-wrapped tender (R3), written set-based."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from backoffice.models import AuditEvent
+
+    current = sealing.current_key_version()
+    done, failed, events = [], {}, []
+    ct = ContentType.objects.get_for_model(Tender)
+    with transaction.atomic():
+        tenders = list(Tender.objects.select_for_update().exclude(key_version=current).select_related("province"))
+        for tender in tenders:
+            old = tender.key_version
+            try:
+                tender.key_version, tender.wrapped_key = sealing.rewrap(tender)
+            except sealing.UnreadableBid as exc:
+                failed[tender.reference] = exc.message
+                continue
+            done.append(tender)
+            events.append(AuditEvent(
+                actor=actor, actor_name=str(actor)[:128], content_type=ct, object_id=str(tender.pk),
+                object_repr=str(tender)[:255], region_code=tender.province.code, action="update",
+                reason=_("Seal key re-wrapped under the current key version."),
+                changes={"key_version": [old, tender.key_version]}))
+        Tender.objects.bulk_update(done, ["key_version", "wrapped_key"])
+        AuditEvent.objects.bulk_create(events)
+    return [t.reference for t in done], failed
 
 
 def lot_retender(*, actor, lot: Lot, bid_deadline, clarification_deadline, opening_at) -> Tender:

@@ -139,6 +139,7 @@ def tender_detail(request, pk):
     bids = list(selectors.bid_list_visible_to(user=request.user).filter(lot__tender=tender)) if not tender.is_sealed else []
     return render(request, "tendering/tender_detail.html", {
         "tender": tender, "lots": lots, "bids": bids, "can_manage": selectors.can_manage(request.user, tender),
+        "opening_alerts": selectors.opening_alerts_visible_to(user=request.user).filter(tender=tender),
         "actions": actions_for(tender, request.user), "action_url": reverse("tendering:tender_action", args=[tender.pk]),
         "events": timeline_for(tender), "title": tender.title,
     })
