@@ -431,7 +431,8 @@ def opening_alert_raise(*, actor, tender: Tender, error: sealing.UnreadableBid) 
     up `attempts`); the first one writes an audit event on the tender, with the reason."""
     now = timezone.now()
     with transaction.atomic():
-        alert = OpeningAlert.objects.select_for_update().filter(
+        Tender.objects.select_for_update().filter(pk=tender.pk).first()  # the clocked task and the sweeper may race
+        alert = OpeningAlert.objects.filter(
             tender=tender, code=error.code, resolved_at__isnull=True).first()
         if alert is not None:
             alert.attempts, alert.last_attempt_at, alert.params = alert.attempts + 1, now, error.params
@@ -442,8 +443,6 @@ def opening_alert_raise(*, actor, tender: Tender, error: sealing.UnreadableBid) 
         audit_record(obj=tender, actor=actor, action="update", changes={"opening_alert": (None, error.code)},
                      reason=_("The opening was stopped and no bid was opened: %(reason)s") % {"reason": error.message})
     return alert
-
-
 
 
 def tender_keys_rotate(*, actor) -> tuple[list[str], dict[str, str]]:

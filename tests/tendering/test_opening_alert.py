@@ -119,3 +119,40 @@ def test_r23_others_do_not_see_the_alert(alerted, login, who):
         assert 'data-testid="opening-alert"' not in page, url
         if who.endswith("institution"):  # an auditor reads the event in the tender's audit trail (R3)
             assert "密封密钥" not in page, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r23_clocked_task_and_sweeper_racing_raise_one_alert(regions, settings):
+    """Two workers fail the same opening at the same moment: one alert (2 attempts), one audit event."""
+    import threading
+
+    from django.db import connection, connections
+
+    from backoffice.models import OrganisationKind, Role
+    from tendering.sealing import UnreadableBid
+    from tests.factories import OrganisationFactory, UserFactory, region
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
+    office = UserFactory(username="office_a", role=Role.PROJECT_OFFICE_STAFF, organisation=OrganisationFactory(
+        name="项目办", kind=OrganisationKind.PROJECT_OFFICE, region=region("360000")))
+    tender = services.tender_create(actor=office, title="告警并发", projects=[], clarification_deadline=None,
+                                    bid_deadline=None, opening_at=None)
+    barrier, errors = threading.Barrier(2), []
+
+    def fail_opening():
+        try:
+            barrier.wait()
+            services.opening_alert_raise(actor=office, tender=tender,
+                                         error=UnreadableBid("seal_key_version_unknown", version="v0"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fail_opening) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert errors == []
+    assert OpeningAlert.objects.get(tender=tender).attempts == 2
+    assert _alert_events(tender).count() == 1
