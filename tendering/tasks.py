@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 @shared_task
 def open_tender(tender_id: int):
     """True when the tender opened. A refusal is logged, never swallowed: an unseal failure is an error (the
-    service has raised the opening alert and left the tender unopened, R23); the sweeper retries both."""
+    service has raised the opening alert and left the tender unopened, R23); once the cause is fixed the office
+    opens the tender from its page (or the sweeper does, where it is scheduled)."""
     from tendering.models import Tender, TenderStatus
     from tendering.sealing import UnreadableBid
     from tendering.services import system_actor, tender_open
