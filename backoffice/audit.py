@@ -1,8 +1,10 @@
 """Writing and reading the audit trail (R3)."""
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils import timezone
 
 from backoffice.middleware import current_ip
 from backoffice.models import AuditAction, AuditEvent
@@ -19,11 +21,18 @@ def _plain(value):
 
 
 def audit_region_code(obj) -> str:
-    getter = getattr(obj, "audit_region_code", None)
-    if callable(getter):
-        return getter() or ""
-    region = getattr(obj, "region", None)
-    return getattr(region, "code", "") or ""
+    """The region an object's events are filed under: the first of its `audit_region` paths (dotted, to a
+    Region) that resolves, else its own `region`. Auditors read events by region (R2)."""
+    paths = getattr(obj, "audit_region", None) or ("region",)
+    for path in (paths,) if isinstance(paths, str) else paths:
+        target = obj
+        for part in path.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                break
+        if target is not None:
+            return getattr(target, "code", "") or ""
+    return ""
 
 
 def audit_record(
@@ -48,6 +57,38 @@ def audit_record(
     )
 
 
+@dataclass
+class Entry:
+    """One event of a set-based change: the object's key, how it reads, where it is, and what moved."""
+
+    pk: object
+    repr: str
+    region_code: str = ""
+    from_state: str = ""
+    to_state: str = ""
+    reason: str = ""
+    changes: dict = field(default_factory=dict)
+
+
+def audit_record_many(entries, *, model, actor, action: str, transition: str = "", batch_size: int = 2000) -> int:
+    """The set-based twin of `audit_record`: one INSERT per batch for many objects of `model`, same columns.
+    Call it inside the transaction that makes the change (R3)."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    ip, now = current_ip(), timezone.now()
+    actor_name = (str(actor) if actor is not None else "系统")[:128]
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name, ip_address=ip,
+                   content_type=ct, object_id=str(e.pk), object_repr=str(e.repr)[:255], region_code=e.region_code or "",
+                   action=action, transition=transition, from_state=str(e.from_state or ""),
+                   to_state=str(e.to_state or ""), reason=e.reason or "", at=now,
+                   changes={k: [_plain(a), _plain(b)] for k, (a, b) in e.changes.items()})
+        for e in entries], batch_size=batch_size)
+    return len(entries)
+
+
 def diff_fields(before: dict, after: dict) -> dict:
     return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
 
@@ -57,6 +98,11 @@ def timeline_for(obj):
     return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor").order_by("at", "id")
 
 
+def timeline(obj) -> list:
+    """The object's events for a page, with state and transition names in the reader's language."""
+    return with_labels(timeline_for(obj))
+
+
 def with_labels(events):
     """A page of audit events of any models, each with `from_state_label`, `to_state_label` and
     `transition_label` in the reader's language (the stored values are the workflow's code names)."""
@@ -64,7 +110,7 @@ def with_labels(events):
     events = list(events)
     for e in events:
         if e.content_type_id not in cache:
-            cache[e.content_type_id] = _workflow_labels(e.content_type.model_class())
+            cache[e.content_type_id] = _workflow_labels(ContentType.objects.get_for_id(e.content_type_id).model_class())
         states, transitions = cache[e.content_type_id]
         e.from_state_label = states.get(e.from_state, e.from_state)
         e.to_state_label = states.get(e.to_state, e.to_state)

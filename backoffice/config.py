@@ -26,8 +26,7 @@ def register_setting(key: str, *, default, label, rule: str = "", cast: type | N
 def _province_of(region):
     if region is None:
         return None
-    code = region.code if hasattr(region, "code") else str(region)
-    return code[:2] + "0000"
+    return region.province_code if hasattr(region, "province_code") else str(region)[:2] + "0000"
 
 
 def get_setting(key: str, *, region=None):

@@ -15,18 +15,14 @@ urlpatterns = [
     path("registry/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
-    path("enrolment/", include("projects.enrolment.urls")),
     path("admin/", admin.site.urls),
 ]
 
-# Each workflow app mounts its own URLs when it has them.
-for app, prefix in (("projects", "projects/"), ("projects.evaluation", "evaluation/"), ("tendering", "tendering/"),
-                    ("finance", "finance/")):
-    try:
-        urlpatterns.append(path(prefix, include(f"{app}.urls")))
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.urls":
-            raise
+# Each workflow app mounts its own URLs under its prefix, the same way.
+urlpatterns += [path(prefix, include(f"{app}.urls")) for app, prefix in (
+    ("projects", "projects/"), ("projects.enrolment", "enrolment/"), ("projects.evaluation", "evaluation/"),
+    ("tendering", "tendering/"), ("finance", "finance/"),
+)]
 
 handler403 = "backoffice.views.permission_denied"
 handler404 = "backoffice.views.page_not_found"

@@ -54,6 +54,7 @@ class Action:
     reason_required: bool = False
     refusals: list = field(default_factory=list)  # [(code, message)]
     css: str = ""
+    confirm: str = ""
 
 
 def _meta(instance, name):
@@ -106,7 +107,8 @@ def _state_label(instance, meta, state):
 
 
 def actions_for(instance, user, names: list[str] | None = None) -> list[Action]:
-    """Every transition from the current state, with whether the user may take it and, if not, why."""
+    """The transitions from the current state that the user's role and scope allow, each with whether its
+    conditions hold now and, if not, why. A move the role could never take is not shown at all."""
     result = []
     fsm_field = next((f for f in instance._meta.fields if isinstance(f, FSMFieldMixin)), None)
     if fsm_field is None:
@@ -123,6 +125,8 @@ def actions_for(instance, user, names: list[str] | None = None) -> list[Action]:
             continue
         seen.add(trans.name)
         found = refusals(instance, trans.name, user)
+        if any(code == "transition_forbidden" for code, _msg in found):
+            continue
         result.append(Action(
             name=trans.name, label=str(trans.custom.get("label", trans.name)), allowed=not found,
             reason_required=bool(trans.custom.get("reason_required")), refusals=found,

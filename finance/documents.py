@@ -12,7 +12,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
 from finance import selectors, services
-from finance.rules import money
+from backoffice.money import money
 
 
 def statement_pdf(statement) -> io.BytesIO:

@@ -22,7 +22,6 @@ from backoffice.workflow import permission
 from tendering.models import SettlementBasis  # noqa: F401 - R52: the basis is a term of the contract
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-CENT = Decimal("0.01")
 
 
 class CostCategory(models.TextChoices):
@@ -83,8 +82,7 @@ class BudgetLine(models.Model):
     def __str__(self):
         return f"{self.project} · {self.get_category_display()}"
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
 class LecturerLevel(models.TextChoices):
@@ -121,8 +119,7 @@ class LectureFee(models.Model):
     def __str__(self):
         return f"{self.lecturer} · {self.project}"
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
 class Commitment(models.Model):
@@ -147,8 +144,7 @@ class Commitment(models.Model):
     def __str__(self):
         return f"{self.contract} · {self.project}"
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
 class Expenditure(models.Model):
@@ -175,8 +171,7 @@ class Expenditure(models.Model):
     def __str__(self):
         return f"{self.project} · {self.description}"
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
 class StatementStatus(models.TextChoices):
@@ -232,8 +227,7 @@ class SettlementStatement(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.contract} · {self.county} · {self.school_year_label}"
 
-    def audit_region_code(self):
-        return self.county.code
+    audit_region = "county"  # where its audit events are filed (R2, R3)
 
     @property
     def school_year_label(self) -> str:
@@ -280,8 +274,7 @@ class Adjustment(models.Model):
     def __str__(self):
         return f"{self.statement} · {self.amount}"
 
-    def audit_region_code(self):
-        return self.statement.county.code
+    audit_region = "statement.county"  # where its audit events are filed (R2, R3)
 
 
 class Invoice(models.Model):
@@ -310,8 +303,7 @@ class Invoice(models.Model):
     def __str__(self):
         return f"{self.institution} · {self.number}"
 
-    def audit_region_code(self):
-        return self.county.code
+    audit_region = "county"  # where its audit events are filed (R2, R3)
 
 
 class Tranche(models.TextChoices):
@@ -354,5 +346,4 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.contract} · {self.get_tranche_display()} {self.amount}"
 
-    def audit_region_code(self):
-        return self.statement.county.code if self.statement_id else self.contract.lot.tender.province.code
+    audit_region = ("statement.county", "contract.lot.tender.province")  # where its audit events are filed (R2, R3)

@@ -20,7 +20,8 @@ def execution_chart(rows) -> str:
 
 
 def execution_panel(user):
-    from finance.rules import ZERO, execution_rate, money
+    from backoffice.money import ZERO, money
+    from finance.rules import execution_rate
     from finance.selectors import execution_rows, is_reader
 
     if not is_reader(user):

@@ -1,18 +1,12 @@
 """Pure arithmetic of the finance rules: caps (R51), amount due (R52), release by grade (R54), execution (R56).
 Nothing here rounds except `money()`, which the callers apply when a figure is stored or shown (R57)."""
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from backoffice.config import get_setting
-from finance.models import CENT, OFFLINE_CAPPED, CostCategory, LecturerLevel
-
-ZERO = Decimal("0")
-
-
-def money(value) -> Decimal:
-    """R57: the one rounding point, 0.01 yuan half-up."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from backoffice.money import ZERO, money
+from finance.models import OFFLINE_CAPPED, CostCategory, LecturerLevel
 
 
 def amount_due(*, unit_price: Decimal, hours: int, trainees: int) -> Decimal:

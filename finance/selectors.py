@@ -15,8 +15,9 @@ from finance.models import (
     LOCKED_STATES, Adjustment, BudgetLine, Commitment, CostCategory, Expenditure, Invoice, LectureFee, Payment,
     SettlementStatement, StatementStatus,
 )
-from finance.rules import ZERO, execution_rate, money
-from projects.templatetags.money import grouped_amount
+from backoffice.money import ZERO, money
+from finance.rules import execution_rate
+from backoffice.money import grouped_amount
 
 READER_ROLES = {Role.FINANCE_OFFICER, Role.AUDITOR}
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)

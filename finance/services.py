@@ -3,18 +3,16 @@ payments. Each service is one transaction; money changes write an AuditEvent (R3
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from backoffice.audit import audit_record
+from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
-from backoffice.middleware import current_ip
-from backoffice.models import AuditEvent, Region, Role
+from backoffice.models import Region, Role
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from finance import rules
@@ -23,7 +21,7 @@ from finance.models import (
     Adjustment, BudgetLine, Commitment, CostCategory, Expenditure, Invoice, LectureFee, Payer, Payment,
     SettlementBasis, SettlementStatement, StatementStatus, Tranche,
 )
-from finance.rules import ZERO, money
+from backoffice.money import ZERO, money
 
 # -- who may write ----------------------------------------------------------------------------------------
 
@@ -170,20 +168,6 @@ class SettleResult:
         return self.created + self.updated + self.adjusted + self.unchanged
 
 
-def _audit_many(objs, *, actor, action: str, changes: list[dict], reprs: list[str], region_codes: list[str]):
-    """The set-based twin of audit_record: one INSERT for many events, same columns (R3)."""
-    if not objs:
-        return
-    ct = ContentType.objects.get_for_model(objs[0], for_concrete_model=True)
-    ip, now = current_ip(), timezone.now()
-    actor_name = (str(actor) if actor is not None else "系统")[:128]
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name, ip_address=ip,
-                   content_type=ct, object_id=str(o.pk), object_repr=r[:255], region_code=code, action=action,
-                   at=now, changes={k: [str(a) if a is not None else None, str(b)] for k, (a, b) in ch.items()})
-        for o, ch, r, code in zip(objs, changes, reprs, region_codes)])
-
-
 def settlement_compute(*, actor, contracts=None) -> SettleResult:
     """Settle contracts (default: every contract the actor can see) county by county, set-based (R52).
 
@@ -282,26 +266,27 @@ def settlement_compute(*, actor, contracts=None) -> SettleResult:
                 found = {(s.contract_id, s.project_id, s.county_id, s.school_year): s for s in
                          SettlementStatement.objects.filter(contract_id__in=list(contract_map), status="draft")}
                 new = [found[k] for k in keys]
-            _audit_many(new, actor=actor, action="create",
-                        changes=[{"amount": (None, s.amount), "trainees": (None, s.trainees)} for s in new],
-                        reprs=[f"{contract_map[s.contract_id].reference} · {s.school_year}" for s in new],
-                        region_codes=[region_codes.get(s.county_id, "") for s in new])
+            audit_record_many([
+                Entry(s.pk, f"{contract_map[s.contract_id].reference} · {s.school_year}",
+                      region_codes.get(s.county_id, ""), changes={"amount": (None, s.amount), "trainees": (None, s.trainees)})
+                for s in new], model=SettlementStatement, actor=actor, action="create")
         if changed:
             bulk_update_with_history(changed, SettlementStatement,
                                      ["trainees", "amount", "basis", "hours", "unit_price", "computed_at"],
                                      default_user=actor)
-            _audit_many(changed, actor=actor, action="update", changes=changed_before,
-                        reprs=[f"{contract_map[s.contract_id].reference} · {s.school_year}" for s in changed],
-                        region_codes=[region_codes.get(s.county_id, "") for s in changed])
+            audit_record_many([
+                Entry(s.pk, f"{contract_map[s.contract_id].reference} · {s.school_year}",
+                      region_codes.get(s.county_id, ""), changes=before)
+                for s, before in zip(changed, changed_before)], model=SettlementStatement, actor=actor, action="update")
         if adjustments:
             adjustments = bulk_create_with_history(adjustments, Adjustment, default_user=actor)
             if adjustments and adjustments[0].pk is None:
                 adjustments = list(Adjustment.objects.filter(created_at=now, statement__contract_id__in=list(contract_map)))
-            _audit_many(adjustments, actor=actor, action="create",
-                        changes=[{"amount": (None, a.amount), "trainees_delta": (None, a.trainees_delta)}
-                                 for a in adjustments],
-                        reprs=[f"{contract_map[a.statement.contract_id].reference} · {a.amount}" for a in adjustments],
-                        region_codes=[region_codes.get(a.statement.county_id, "") for a in adjustments])
+            audit_record_many([
+                Entry(a.pk, f"{contract_map[a.statement.contract_id].reference} · {a.amount}",
+                      region_codes.get(a.statement.county_id, ""),
+                      changes={"amount": (None, a.amount), "trainees_delta": (None, a.trainees_delta)})
+                for a in adjustments], model=Adjustment, actor=actor, action="create")
         result.created, result.updated, result.adjusted = len(new), len(changed), len(adjustments)
         provinces = {c.lot.tender.province_id: c.lot.tender.province for c in contract_map.values()}
         transaction.on_commit(lambda: [settlement_schedule_nightly(p) for p in provinces.values()])

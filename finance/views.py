@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import timeline_for
+from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
 from backoffice.views import ScopedListView, next_or
@@ -39,14 +39,6 @@ def _statement_reader(user):
     if not (selectors.is_reader(user) or user.role == Role.INSTITUTION_STAFF):
         raise PermissionDenied
 
-
-def _with_state_labels(events):
-    labels = dict(StatementStatus.choices)
-    events = list(events)
-    for e in events:
-        e.from_state_label = labels.get(e.from_state, e.from_state)
-        e.to_state_label = labels.get(e.to_state, e.to_state)
-    return events
 
 
 def _run(request, func, success):
@@ -244,7 +236,7 @@ def statement_detail(request, pk):
         "payment_form": PaymentForm(), "can_pay": selectors.can_write(request.user) and limits is not None,
         "actions": actions_for(statement, request.user),
         "action_url": reverse("finance:statement_action", args=[statement.pk]),
-        "events": _with_state_labels(timeline_for(statement)), "title": str(statement)})
+        "events": timeline(statement), "title": str(statement)})
 
 
 @login_required

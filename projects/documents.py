@@ -9,7 +9,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
 from projects.selectors import plan_summary
-from projects.templatetags.money import grouped_amount
+from backoffice.money import grouped_amount
 
 
 def plan_pdf(*, plan, projects) -> bytes:

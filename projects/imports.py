@@ -13,7 +13,7 @@ from projects import rules as r
 from projects.columns import COLUMNS, CellError, from_cell, lookup_context
 from projects.models import AnnualPlan, PlanStatus, Project
 from projects.services import PROJECT_FIELDS, _check, project_errors
-from projects.templatetags.money import grouped_amount
+from backoffice.money import grouped_amount
 
 
 @dataclass

@@ -102,8 +102,7 @@ class AnnualPlan(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def audit_region_code(self):
-        return self.province.code
+    audit_region = "province"  # where its audit events are filed (R2, R3)
 
     # -- transitions: guards and permissions live in projects.rules --
     @transition(field=status, source=[PlanStatus.DRAFT, PlanStatus.RETURNED], target=PlanStatus.SUBMITTED,
@@ -199,8 +198,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.name
 
-    def audit_region_code(self):
-        return self.plan.province.code
+    audit_region = "plan.province"  # where its audit events are filed (R2, R3)
 
     @property
     def days(self) -> int:
@@ -341,5 +339,4 @@ class InspectionVisit(models.Model):
     def __str__(self):
         return f"{self.project} · {self.visit_date}"
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)

@@ -17,7 +17,7 @@ from backoffice.config import get_setting, register_setting
 from backoffice.models import Role
 from backoffice.permissions import can_write, has_role, in_region_of, is_superuser, owned_by
 from backoffice.workflow import guard, permission
-from projects.templatetags.money import yuan
+from backoffice.money import yuan
 
 # -- settings (RULES.md *setting*) -----------------------------------------------------------------
 TEAM_RESEARCH_MIN_DAYS = "projects.team_research_min_days"

@@ -10,7 +10,7 @@ from backoffice.models import OrganisationKind, Region
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects import rules as r
-from projects.templatetags.money import yuan
+from backoffice.money import yuan
 from projects.models import (
     AnnualPlan,
     InspectionVisit,
@@ -285,16 +285,6 @@ def project_mark_evaluated(*, project: Project, actor, grade: str) -> Project:
     """R65: a published evaluation records its grade on the project, where tendering (R29) and finance (R54) read it."""
     return fire(Project, project.pk, name="mark_evaluated", actor=actor, grade=grade,
                 changes={"grade": (project.grade or None, grade)})
-
-
-# Buttons on the object pages fire these (name of the transition -> service).
-PLAN_ACTIONS = {"submit": plan_submit, "return_": plan_return, "approve": plan_approve, "file": plan_file}
-PROJECT_ACTIONS = {
-    "submit": project_submit, "review": project_review, "return_": project_return, "approve": project_approve,
-    "cancel": project_cancel, "close": project_close,
-    "start": lambda *, project, actor, reason="": project_start(project=project, actor=actor),
-    "complete": lambda *, project, actor, reason="": project_complete(project=project, actor=actor),
-}
 
 
 # -- inspection visits (视导) ---------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import timeline_for
+from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.models import Region
 from backoffice.scoping import scope_for
 from backoffice.views import ScopedListView
-from backoffice.workflow import actions_for
-from projects import documents, exports, imports, selectors, services
+from backoffice.transitions import TransitionView, page_actions
+from projects import actions, documents, exports, imports, selectors, services
 from projects import rules as r
 from projects.filters import PlanFilter, ProjectFilter
 from projects.forms import ImportForm, InspectionVisitForm, PlanForm, ProjectForm
@@ -36,14 +36,6 @@ def _project_or_404(user, pk):
     except Project.DoesNotExist:
         raise Http404 from None
 
-
-def _with_state_labels(events, choices):
-    labels = dict(choices)
-    events = list(events)
-    for e in events:
-        e.from_state_label = labels.get(e.from_state, e.from_state)
-        e.to_state_label = labels.get(e.to_state, e.to_state)
-    return events
 
 
 def _add_form_errors(form, exc: DomainError):
@@ -85,7 +77,7 @@ def plan_create(request):
     if not request.user.has_perm("projects.create_plan"):
         raise PermissionDenied
     scope = scope_for(request.user)
-    province = request.user.organisation.region if request.user.organisation_id else None
+    province = request.user.province
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,9 +116,9 @@ def plan_detail(request, pk):
     projects = list(selectors.plan_projects_visible_to(user=request.user, plan=plan))
     return render(request, "projects/plan_detail.html", {
         "plan": plan, "projects": projects, "summary": selectors.plan_summary(plan=plan),
-        "actions": actions_for(plan, request.user),
+        "actions": page_actions(plan, request.user, actions.PLAN_DOORS),
         "action_url": reverse("projects:plan_transition", args=[plan.pk]),
-        "events": _with_state_labels(timeline_for(plan), PlanStatus.choices),
+        "events": timeline(plan),
         "can_add": request.user.has_perm("projects.add_project", plan) and plan.status in (
             PlanStatus.DRAFT, PlanStatus.RETURNED),
         "can_edit": request.user.has_perm("projects.edit_plan", plan) and plan.status in (
@@ -134,20 +126,12 @@ def plan_detail(request, pk):
     })
 
 
-@login_required
-@require_POST
-def plan_transition(request, pk):
-    plan = _plan_or_404(request.user, pk)
-    service = services.PLAN_ACTIONS.get(request.POST.get("transition", ""))
-    if service is None:
-        raise Http404
-    try:
-        service(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("projects:plan_detail", pk=plan.pk)
+class PlanTransitionView(TransitionView):
+    doors = actions.PLAN_DOORS
+    detail_url_name = "projects:plan_detail"
+
+    def get_object(self):
+        return _plan_or_404(self.request.user, self.kwargs["pk"])
 
 
 def _plan_projects_for_output(request, plan):
@@ -244,9 +228,9 @@ def project_detail(request, pk):
     return render(request, "projects/project_detail.html", {
         "project": project, "plan": project.plan,
         "plan_visible": selectors.plan_is_visible_to(user=request.user, plan=project.plan),
-        "actions": actions_for(project, request.user),
+        "actions": page_actions(project, request.user, actions.PROJECT_DOORS),
         "action_url": reverse("projects:project_transition", args=[project.pk]),
-        "events": _with_state_labels(timeline_for(project), ProjectStatus.choices),
+        "events": timeline(project),
         "can_edit": request.user.has_perm("projects.edit_project", project) and project.status in (
             ProjectStatus.DRAFT, ProjectStatus.RETURNED),
         "inspections": list(project.inspections.all()),
@@ -255,20 +239,12 @@ def project_detail(request, pk):
     })
 
 
-@login_required
-@require_POST
-def project_transition(request, pk):
-    project = _project_or_404(request.user, pk)
-    service = services.PROJECT_ACTIONS.get(request.POST.get("transition", ""))
-    if service is None:
-        raise Http404
-    try:
-        service(project=project, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
-    return redirect("projects:project_detail", pk=project.pk)
+class ProjectTransitionView(TransitionView):
+    doors = actions.PROJECT_DOORS
+    detail_url_name = "projects:project_detail"
+
+    def get_object(self):
+        return _project_or_404(self.request.user, self.kwargs["pk"])
 
 
 @login_required

@@ -233,8 +233,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
-    def audit_region_code(self):
-        return self.province.code
+    audit_region = "province"  # where its audit events are filed (R2, R3)
 
     @property
     def required_qualification_labels(self) -> list[str]:
@@ -372,8 +371,7 @@ class Lot(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.tender.reference} · {_('Lot')} {self.number} {self.name}"
 
-    def audit_region_code(self):
-        return self.tender.province.code
+    audit_region = "tender.province"  # where its audit events are filed (R2, R3)
 
     @property
     def quota(self) -> int:
@@ -479,8 +477,7 @@ class Bid(models.Model):
     def __str__(self):
         return f"{self.institution} · {self.lot}"
 
-    def audit_region_code(self):
-        return self.lot.tender.province.code
+    audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)
 
 
 class OpeningAlert(models.Model):
@@ -532,8 +529,7 @@ class Panel(models.Model):
     def __str__(self):
         return f"{self.lot} · {_('panel')}"
 
-    def audit_region_code(self):
-        return self.lot.tender.province.code
+    audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)
 
     def all_submitted(self) -> bool:
         members = list(self.members.all())
@@ -614,8 +610,7 @@ class Question(models.Model):
     def __str__(self):
         return f"{self.institution} · {self.lot}"
 
-    def audit_region_code(self):
-        return self.lot.tender.province.code
+    audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)
 
 
 class SettlementBasis(models.TextChoices):
@@ -649,5 +644,4 @@ class Contract(models.Model):
     def __str__(self):
         return self.reference
 
-    def audit_region_code(self):
-        return self.lot.tender.province.code
+    audit_region = "lot.tender.province"  # where its audit events are filed (R2, R3)

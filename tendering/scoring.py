@@ -8,7 +8,8 @@ rank by total; ties: lower price, then higher technical score, then earlier subm
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-CENT = Decimal("0.01")
+from backoffice.money import CENT
+
 
 
 @dataclass

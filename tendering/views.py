@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import timeline_for
+from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
 from backoffice.views import ScopedListView
@@ -93,9 +93,7 @@ def _tender_fields(form):
 def tender_create_view(request):
     if not (request.user.is_superuser or request.user.role in (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)):
         raise PermissionDenied
-    org = request.user.organisation
-    province = org.region if org and org.region and org.region.level == "province" else getattr(
-        getattr(org, "region", None), "parent", None)
+    province = request.user.province
     form = TenderForm(request.POST or None, province=province)
     if request.method == "POST" and form.is_valid():
         data = _tender_fields(form)
@@ -141,7 +139,7 @@ def tender_detail(request, pk):
         "tender": tender, "lots": lots, "bids": bids, "can_manage": selectors.can_manage(request.user, tender),
         "opening_alerts": selectors.opening_alerts_visible_to(user=request.user).filter(tender=tender),
         "actions": actions_for(tender, request.user), "action_url": reverse("tendering:tender_action", args=[tender.pk]),
-        "events": timeline_for(tender), "title": tender.title,
+        "events": timeline(tender), "title": tender.title,
     })
 
 
@@ -220,7 +218,7 @@ def lot_detail(request, pk):
         "basis_form": SettlementBasisForm(initial={"settlement_basis": getattr(getattr(lot, "contract", None),
                                                                                "settlement_basis", None)}),
         "actions": actions_for(lot, request.user),
-        "action_url": reverse("tendering:lot_action", args=[lot.pk]), "events": timeline_for(lot), "title": str(lot),
+        "action_url": reverse("tendering:lot_action", args=[lot.pk]), "events": timeline(lot), "title": str(lot),
     })
 
 

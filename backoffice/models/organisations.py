@@ -59,5 +59,10 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def province(self):
+        """The province the organisation belongs to; None for the ministry (national)."""
+        return self.region.province if self.region_id else None
+
+    @property
     def is_government(self) -> bool:
         return self.kind in GOVERNMENT_KINDS

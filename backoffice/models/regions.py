@@ -74,6 +74,19 @@ class Region(models.Model):
             node = node.parent
         return "".join(reversed([n for n in names if n != "市辖区"]))
 
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def province(self) -> "Region":
+        """The province this region lies in (itself for a province); one query at most, then cached."""
+        if self.level == RegionLevel.PROVINCE:
+            return self
+        if not hasattr(self, "_province"):
+            self._province = Region.objects.get(code=self.province_code)
+        return self._province
+
     def is_within(self, other: "Region") -> bool:
         return self.code.startswith(other.prefix)
 

@@ -61,5 +61,9 @@ class User(AbstractUser):
         return self.organisation.region if self.organisation_id else None
 
     @property
+    def province(self):
+        return self.organisation.province if self.organisation_id else None
+
+    @property
     def is_read_only(self) -> bool:
         return self.role in READ_ONLY_ROLES

@@ -91,8 +91,7 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.teacher.name} · {self.project.name}"
 
-    def audit_region_code(self):
-        return self.teacher.region.code
+    audit_region = "teacher.region"  # where its audit events are filed (R2, R3)
 
     # -- selection (R32) --
     @transition(field=status, source=S.APPLIED, target=S.RECOMMENDED,
@@ -214,8 +213,7 @@ class Exemption(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.enrolment} · {self.get_ground_display()}"
 
-    def audit_region_code(self):
-        return self.enrolment.teacher.region.code
+    audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=ExemptionStatus.APPLIED, target=ExemptionStatus.RECOMMENDED,
                 permission=g.exemption_county,
@@ -265,8 +263,7 @@ class CreditRecord(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.enrolment} · {self.hours}"
 
-    def audit_region_code(self):
-        return self.enrolment.teacher.region.code
+    audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=CreditStatus.REGISTERED, target=CreditStatus.APPROVED,
                 conditions=[g.trainee_completed, g.hours_within_project], permission=g.credit_auditor,
@@ -332,8 +329,7 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.number
 
-    def audit_region_code(self):
-        return self.enrolment.teacher.region.code
+    audit_region = "enrolment.teacher.region"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.WITHDRAWN,
                 permission=g.certificate_withdrawer,

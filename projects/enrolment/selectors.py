@@ -73,7 +73,7 @@ def project_list_for_enrolment(*, user):
         if user.role == Role.INSTITUTION_STAFF:
             return qs.filter(institution_id=scope.organisation_id)
         if user.role == Role.SCHOOL_ADMIN:
-            return qs.filter(plan__province__code__startswith=user.organisation.region.code[:2])
+            return qs.filter(plan__province=user.province)
     return qs.none()
 
 

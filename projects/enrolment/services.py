@@ -3,16 +3,14 @@ backoffice.workflow.fire (lock, role/scope, guards, audit); set-based writes rec
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.audit import audit_record
+from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
-from backoffice.middleware import current_ip
-from backoffice.models import AuditEvent, Role
+from backoffice.models import Role
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects.models import Project
@@ -199,23 +197,19 @@ def applicants_reject_ineligible(*, actor, project: Project) -> int:
                 if row[0] in refused]
         if not rows:
             return 0
-        ct = ContentType.objects.get_for_model(Enrolment)
-        ip, now = current_ip(), timezone.now()
         by_reason: dict[tuple, list] = {}
         events = []
         for pk, status, region_code in rows:
             refusal = refused[pk]
             by_reason.setdefault((refusal.rule, refusal.message), []).append(pk)
-            events.append(AuditEvent(
-                at=now, actor=actor, actor_name=str(actor)[:128], ip_address=ip, content_type=ct, object_id=str(pk),
-                object_repr=project.name[:255], region_code=region_code, action="transition", transition="reject",
-                from_state=status, to_state=S.REJECTED, reason=f"{refusal.rule}：{refusal.message}"))
+            events.append(Entry(pk, project.name, region_code, from_state=status, to_state=S.REJECTED,
+                                reason=f"{refusal.rule}：{refusal.message}"))
         # FSM fields are protected against assignment; a queryset update is the set-based form of `reject`.
         for (rule, message), pks in by_reason.items():
             for i in range(0, len(pks), 5000):  # bind-parameter limits
                 Enrolment.objects.filter(pk__in=pks[i:i + 5000]).update(
                     status=S.REJECTED, reject_rule=rule, reject_reason=message)
-        AuditEvent.objects.bulk_create(events, batch_size=2000)
+        audit_record_many(events, model=Enrolment, actor=actor, action="transition", transition="reject")
     return len(rows)
 
 
@@ -320,13 +314,9 @@ def certificates_issue(*, actor, project: Project, progress=None) -> list[Certif
                 enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, region=region),
                 verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), issued_on=today))
         Certificate.objects.bulk_create(certs)
-        ct = ContentType.objects.get_for_model(Certificate)
-        ip = current_ip()
         created = list(Certificate.objects.filter(number__in=numbers).select_related("enrolment__teacher__region"))
-        AuditEvent.objects.bulk_create([
-            AuditEvent(actor=actor, actor_name=str(actor)[:128], ip_address=ip, content_type=ct, object_id=str(c.pk),
-                       object_repr=c.number, region_code=c.enrolment.teacher.region.code, action="create",
-                       to_state=c.status) for c in created])
+        audit_record_many([Entry(c.pk, c.number, c.enrolment.teacher.region.code, to_state=c.status) for c in created],
+                          model=Certificate, actor=actor, action="create")
     return created
 
 

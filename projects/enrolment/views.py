@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import audit_record, timeline_for
+from backoffice.audit import audit_record, timeline
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
@@ -244,7 +244,7 @@ def enrolment_detail(request, pk):
     if enrolment.status in {"applied", "recommended"}:
         refusals = teacher_refusals(enrolment.project, enrolment.teacher)
     return render(request, "enrolment/enrolment_detail.html", {
-        "e": enrolment, "actions": actions_for(enrolment, request.user), "events": timeline_for(enrolment),
+        "e": enrolment, "actions": actions_for(enrolment, request.user), "events": timeline(enrolment),
         "refusals": refusals, "title": str(enrolment),
         "can_apply_exemption": request.user.role in IMPORTERS and enrolment.status in {"no_show", "dismissed", "not_completed"},
         "exemptions": enrolment.exemptions.all(),
@@ -304,7 +304,7 @@ def exemption_detail(request, pk):
             messages.error(request, exc.message)
         return redirect("enrolment:exemption_detail", pk=pk)
     return render(request, "enrolment/exemption_detail.html", {
-        "x": exemption, "actions": actions_for(exemption, request.user), "events": timeline_for(exemption),
+        "x": exemption, "actions": actions_for(exemption, request.user), "events": timeline(exemption),
         "title": str(exemption)})
 
 

@@ -60,8 +60,7 @@ class IndicatorSystem(models.Model):
     def __str__(self):
         return f"{self.get_project_type_display()} v{self.version}"
 
-    def audit_region_code(self):
-        return self.province.code
+    audit_region = "province"  # where its audit events are filed (R2, R3)
 
 
 class Indicator(models.Model):
@@ -121,8 +120,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return str(_("Evaluation of %(project)s") % {"project": self.project.name})
 
-    def audit_region_code(self):
-        return self.project.plan.province.code
+    audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
     @transition(field=status, source=E.OPENED, target=E.COLLECTING, conditions=[r.assessors_assigned, r.tokens_ready],
                 permission=r.P(r.can_manage), custom={"label": _("Open the survey and the spot checks")})

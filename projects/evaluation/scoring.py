@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 
 from backoffice.config import get_setting
+from backoffice.money import CENT
 from projects.enrolment.models import EnrolmentStatus as S
 from projects.models import Grade
 
@@ -21,7 +22,6 @@ from .models import DIMENSIONS, Source
 from .sources import indicator_source
 
 HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
 
 # Reached enrolment (R63 completion rate denominator): every trainee admitted to the training.
 ENROLLED = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.NO_SHOW, S.DISMISSED)

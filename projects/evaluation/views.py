@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from backoffice.audit import timeline_for
+from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.models import Organisation, OrganisationKind, Role, User
 from backoffice.scoping import scope_for
@@ -155,20 +155,12 @@ def evaluation_detail(request, pk):
         "results": list(evaluation.results.select_related("published_by")) if show_results else [],
         "actions": actions_for(evaluation, user) if manage or r.can_publish.test(user, evaluation) else [],
         "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
-        "events": _with_state_labels(timeline_for(evaluation))
+        "events": timeline(evaluation)
         if user.role not in (Role.EXPERT, Role.INSTITUTION_STAFF) else [],
         "can_download": show_results and evaluation.total is not None,
     }
     return render(request, "evaluation/evaluation_detail.html", ctx)
 
-
-def _with_state_labels(events):
-    labels = dict(EvaluationStatus.choices)
-    events = list(events)
-    for e in events:
-        e.from_state_label = labels.get(e.from_state, e.from_state)
-        e.to_state_label = labels.get(e.to_state, e.to_state)
-    return events
 
 
 @login_required
@@ -343,7 +335,7 @@ def dashboard(request):
     if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
         raise PermissionDenied
     results = list(selectors.published_results_visible_to(user=user))
-    region = user.organisation.region if user.organisation_id and user.organisation.region_id else None
+    region = user.region
     evaluation_ids = [res.evaluation_id for res in results]
     ranking = charts.institution_ranking(results)
     satisfaction = charts.satisfaction_by_dimension(evaluations=evaluation_ids, region=region)
@@ -363,9 +355,7 @@ def systems(request):
     if not (user.is_superuser or user.role in selectors.STAFF_ROLES):
         raise PermissionDenied
     may_create = user.is_superuser or (user.role == Role.PROVINCE_STAFF and scope_for(user).can_write)
-    province = user.organisation.region if user.organisation_id and user.organisation.region_id else None
-    if province is not None and province.level != "province":
-        province = None
+    province = user.region if user.region and user.region.level == "province" else None
     sources = list(Source.choices)
     defaults = services.default_weights(region=province) if province else {}
     form = {"project_type": "", **{s: defaults.get(s, "") for s, _l in sources}}

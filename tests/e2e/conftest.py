@@ -26,6 +26,13 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(30000)
+    page.confirmations = []
+
+    def _accept(dialog):  # irreversible actions ask first (data-confirm); the tests say yes and keep the question
+        page.confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", _accept)
     yield page
     context.close()
 

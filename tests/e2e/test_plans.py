@@ -102,6 +102,7 @@ def test_plan_main_path(regions, personas, orgs, browser_login, live_server):
     page.goto(plan_url)
     _fire(page, "submit")
     assert page.inner_text("[data-testid=plan-status]") == "已提交"
+    assert page.confirmations[-1] == "提交年度方案及其项目以待审批？"  # asked before submitting
 
     # 6. The ministry approves and files the plan; filing files the projects.
     page = browser_login(personas.ministry)

@@ -71,10 +71,13 @@ def test_project_edit_only_by_owning_office(project, personas, login):
         assert login(personas[who]).get(f"/projects/{project.pk}/edit/").status_code == 403, who
 
 
-def test_project_page_shows_refused_actions_with_reasons(project, personas, login):
+def test_project_page_shows_only_actions_the_role_may_take(project, personas, login):
+    # The owner (the city bureau) submits; the department never can, so it sees no greyed-out "Submit".
     page = login(personas.province).get(f"/projects/{project.pk}/").content.decode()
     assert 'data-testid="actions"' in page
-    assert "您的角色或管辖范围不允许" in page  # the owner submits, not the department
+    assert 'data-transition="submit"' not in page and "您的角色或管辖范围不允许" not in page
+    owner = login(personas.city).get(f"/projects/{project.pk}/").content.decode()
+    assert 'data-transition="submit"' in owner
 
 
 def test_transition_post_through_the_page(project, personas, login):
