@@ -491,6 +491,7 @@ class OpeningAlert(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt at"), default=timezone.now)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    audit_region = "tender.province"  # where its audit events are filed (R2, R3)
 
     class Meta:
         verbose_name = _("opening alert")
@@ -506,9 +507,6 @@ class OpeningAlert(models.Model):
         from tendering.sealing import reason_text
 
         return reason_text(self.code, self.params)
-
-    def audit_region_code(self):
-        return self.tender.province.code
 
 
 # -- panel and scores ----------------------------------------------------------------------------------

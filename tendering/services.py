@@ -449,16 +449,12 @@ def tender_keys_rotate(*, actor) -> tuple[list[str], dict[str, str]]:
     """Re-wrap every tender key that is not under the current seal key version (the tender's own key and its bids'
     ciphertext stay as they are). Returns (references re-wrapped, {reference: reason} for keys that do not open);
     one audit event per re-wrapped tender (R3), written set-based."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from backoffice.models import AuditEvent
+    from backoffice.audit import Entry, audit_record_many, audit_region_code
 
     current = sealing.current_key_version()
-    done, failed, events = [], {}, []
-    ct = ContentType.objects.get_for_model(Tender)
+    done, failed, entries = [], {}, []
     with transaction.atomic():
-        tenders = list(Tender.objects.select_for_update().exclude(key_version=current).select_related("province"))
-        for tender in tenders:
+        for tender in Tender.objects.select_for_update().exclude(key_version=current).select_related("province"):
             old = tender.key_version
             try:
                 tender.key_version, tender.wrapped_key = sealing.rewrap(tender)
@@ -466,13 +462,11 @@ def tender_keys_rotate(*, actor) -> tuple[list[str], dict[str, str]]:
                 failed[tender.reference] = exc.message
                 continue
             done.append(tender)
-            events.append(AuditEvent(
-                actor=actor, actor_name=str(actor)[:128], content_type=ct, object_id=str(tender.pk),
-                object_repr=str(tender)[:255], region_code=tender.province.code, action="update",
-                reason=_("Seal key re-wrapped under the current key version."),
-                changes={"key_version": [old, tender.key_version]}))
+            entries.append(Entry(pk=tender.pk, repr=str(tender), region_code=audit_region_code(tender),
+                                 reason=_("Seal key re-wrapped under the current key version."),
+                                 changes={"key_version": (old, tender.key_version)}))
         Tender.objects.bulk_update(done, ["key_version", "wrapped_key"])
-        AuditEvent.objects.bulk_create(events)
+        audit_record_many(entries, model=Tender, actor=actor, action="update")
     return [t.reference for t in done], failed
 
 

@@ -143,7 +143,8 @@ SECRET_KEY = "ci-0123456789-not-a-real-secret-key-0123456789abcdef"
 
 
 def _check_deploy(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("TENDER_SEAL_SECRETS", "DATABASE_URL")}
+    # A clean environment, as on a server: nothing the test run set (DJANGO_ALLOW_ASYNC_UNSAFE, DATABASE_URL…).
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     env.update(DJANGO_SETTINGS_MODULE="backoffice.settings.production", SECRET_KEY=SECRET_KEY,
                ALLOWED_HOSTS="guopei.example.gov.cn", DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
                CELERY_BROKER_URL="redis://127.0.0.1:6379/0", **extra)
