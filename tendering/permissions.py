@@ -29,9 +29,20 @@ manages_contract = is_superuser | (is_tender_staff & can_write & in_region_of("l
 owns_bid = is_institution & can_write & owned_by("institution")
 runs_bid_tender = is_superuser | (is_tender_staff & can_write & in_region_of("lot.tender.province"))
 
+
+@rules.predicate
+def no_object(user, obj=None):
+    return obj is None
+
+
+# R23: who is shown that an opening was stopped because a bid would not unseal: those who run tenders, for a given
+# tender only in its province (without an object, the selectors narrow the alerts to the reader's area).
+sees_opening_alerts = is_superuser | (is_tender_staff & (no_object | in_region_of("province")))
+
 rules.add_perm("tendering.view_tenders", is_superuser | is_tender_reader)
 rules.add_perm("tendering.create_tender", is_superuser | (is_tender_staff & can_write))
 rules.add_perm("tendering.manage_tender", manages_tender)
+rules.add_perm("tendering.see_opening_alerts", sees_opening_alerts)
 rules.add_perm("tendering.manage_lot", manages_lot)
 rules.add_perm("tendering.answer_question", manages_question)
 rules.add_perm("tendering.change_contract", manages_contract)

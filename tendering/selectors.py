@@ -8,8 +8,8 @@ from backoffice.models import Role, region_parent_code
 from backoffice.scoping import scope_for
 from tendering import eligibility, scoring
 from tendering.models import (
-    Bid, BidStatus, Contract, ExpertProfile, Lot, LotRegion, LotStatus, PanelMember, Question, Score, Tender,
-    TenderStatus,
+    Bid, BidStatus, Contract, ExpertProfile, Lot, LotRegion, LotStatus, OpeningAlert, PanelMember, Question, Score,
+    Tender, TenderStatus,
 )
 
 PUBLIC_STATES = [s for s in TenderStatus.values if s != TenderStatus.DRAFT]
@@ -83,6 +83,17 @@ def lot_get(*, user, pk) -> Lot:
 def _lot_scope(user, *, lot: str = "lot") -> Q:
     return _area_q(user, province=f"{lot}__tender__province",
                    lot_regions=LotRegion.objects.filter(lot=OuterRef(lot)))
+
+
+def opening_alerts_visible_to(*, user):
+    """R23: unresolved opening alerts of the tenders in the user's area that are still waiting to be opened, for
+    those who run tenders (`tendering.see_opening_alerts`)."""
+    if not user.has_perm("tendering.see_opening_alerts"):
+        return OpeningAlert.objects.none()
+    tenders = tender_list_visible_to(user=user).filter(
+        status__in=[TenderStatus.ANNOUNCED, TenderStatus.BIDDING_CLOSED]).values("pk")
+    return OpeningAlert.objects.filter(resolved_at__isnull=True, tender__in=tenders).select_related(
+        "tender").order_by("-raised_at", "-pk")
 
 
 def bid_list_visible_to(*, user):
@@ -203,6 +214,23 @@ def dashboard_panel(user):
                          value=tender_list_visible_to(user=user).exclude(
                              status__in=[TenderStatus.COMPLETED, TenderStatus.FAILED, TenderStatus.CANCELLED]).count())
     return None
+
+
+def opening_alert_panel(user):
+    """A red dashboard panel while an opening is stopped (R23); hidden when there is none."""
+    from django.urls import reverse
+
+    from backoffice.navigation import Panel as DashPanel
+
+    if not user.is_authenticated:
+        return None
+    alerts = list(opening_alerts_visible_to(user=user)[:20])
+    if not alerts:
+        return None
+    return DashPanel(title=_("Openings stopped: bids cannot be unsealed"), value=len(alerts), level="danger",
+                     note=_("No bid of these tenders has been opened. Restore the seal secret, then open again."),
+                     items=[(f"{a.tender.reference} {a.reason}", reverse("tendering:tender_detail", args=[a.tender_id]))
+                            for a in alerts])
 
 
 # -- for finance (set-based, one query each) ------------------------------------------------------------

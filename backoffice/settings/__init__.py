@@ -4,6 +4,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .seal import parse_seal_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -14,6 +16,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="embedded-default-not-for-production-0b6f2f1c9e")
+# R23: the secrets that wrap each tender's sealing key, never SECRET_KEY ("v2:<secret>,v1:<old secret>", the first
+# seals new tenders). Unset in the embedded set-up: a secret generated once per machine into var/seal.key (0600).
+TENDER_SEAL_SECRETS = parse_seal_secrets(env("TENDER_SEAL_SECRETS", default=""))
+TENDER_SEAL_KEY_FILE = VAR_DIR / "seal.key"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

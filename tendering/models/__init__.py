@@ -14,7 +14,7 @@ from tendering.models.tenders import (  # noqa: F401
     TenderStatus, Tender, Criterion, LotStatus, Lot, LotRegion,
 )
 from tendering.models.bids import (  # noqa: F401
-    BidStatus, ACTIVE_BID_STATES, Bid, Panel, PanelMember, Score, LotResult,
+    BidStatus, ACTIVE_BID_STATES, Bid, OpeningAlert, Panel, PanelMember, Score, LotResult,
 )
 from tendering.models.award import (  # noqa: F401
     QuestionStatus, Question, SettlementBasis, Contract,

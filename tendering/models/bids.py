@@ -12,7 +12,7 @@ from backoffice.workflow import permission
 from tendering import permissions as perms
 from tendering.guards import before_bid_deadline
 from tendering.models.fields import MONEY, SCORE
-from tendering.models.tenders import Criterion, Lot
+from tendering.models.tenders import Criterion, Lot, Tender
 
 bidder = permission(perms.owns_bid)
 office_of_bid = permission(perms.runs_bid_tender)
@@ -108,6 +108,34 @@ class Bid(ConcurrentTransitionMixin, models.Model):
     def disqualify(self, *, actor=None, reason=""):
         self.disqualification_reason = reason
 
+
+class OpeningAlert(models.Model):
+    """R23: an opening that could not unseal every bid. Nothing was opened; the office and the province see it in
+    red until the tender opens. One row per fault: the sweeper's retries count up `attempts`."""
+
+    tender = models.ForeignKey(Tender, verbose_name=_("tender"), on_delete=models.CASCADE, related_name="opening_alerts")
+    code = models.CharField(_("reason code"), max_length=64)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    audit_region = "tender.province"  # where its audit events are filed (R2, R3)
+
+    class Meta:
+        verbose_name = _("opening alert")
+        verbose_name_plural = _("opening alerts")
+        ordering = ["-raised_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.tender.reference} {self.code}"
+
+    @property
+    def reason(self) -> str:
+        """In the reader's language (the row keeps the code and its details)."""
+        from tendering.sealing import reason_text
+
+        return reason_text(self.code, self.params)
 
 
 # -- panel and scores ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tendering.guards import (
 )
 from tendering.models.fields import MONEY, SCORE, WEIGHT
 from tendering.models.parties import ExpertProfile, QualificationKind
+from tendering.sealing import current_key_version
 
 office_of_tender = permission(perms.manages_tender)
 department_of_tender = permission(perms.decides_tender)
@@ -66,6 +67,8 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=TenderStatus.DRAFT, choices=TenderStatus.choices, protected=True)
     # The tender's own Fernet key, wrapped by the site key; only the opening unwraps it for non-bidders (R23).
     wrapped_key = models.BinaryField(_("sealing key (wrapped)"), editable=False)
+    # Which seal secret wrapped it (TENDER_SEAL_SECRETS); "legacy" = wrapped with SECRET_KEY before versions existed.
+    key_version = models.CharField(_("seal key version"), max_length=32, default=current_key_version, editable=False)
     drafting_experts = models.ManyToManyField(ExpertProfile, verbose_name=_("experts who helped write the tender"),
                                               blank=True, related_name="drafted_tenders")
     retender_of = models.ForeignKey("self", verbose_name=_("re-tender of"), null=True, blank=True,

@@ -1,12 +1,13 @@
-"""Bids and the opening (R21-R24): submit, replace, withdraw, confirm; the opening unseals every bid and
-moves the bids set-based (qualified / not), failing lots with too few qualified bids."""
+"""Bids and the opening (R21-R24): submit, replace, withdraw, confirm; the opening unseals every bid (all or
+nothing: a bid that does not unseal stops it and raises an opening alert) and moves the bids set-based (qualified
+/ not), failing lots with too few qualified bids; seal key rotation re-wraps tender keys (R23)."""
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.audit import Entry, audit_record, audit_record_many
+from backoffice.audit import Entry, audit_record, audit_record_many, audit_region_code
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.money import money
@@ -15,7 +16,9 @@ from backoffice.workflow import fire
 from projects.models import ProjectStatus
 from projects.services import project_tender_failed
 from tendering import eligibility, sealing
-from tendering.models import ACTIVE_BID_STATES, Bid, BidStatus, Lot, LotStatus, Tender, TenderStatus
+from tendering.models import (
+    ACTIVE_BID_STATES, Bid, BidStatus, Lot, LotStatus, OpeningAlert, Tender, TenderStatus,
+)
 from tendering.services.common import _require_institution_staff, check_upload
 
 
@@ -114,7 +117,20 @@ def _bids_move(bids, *, actor, transition: str, to: str, reason: str = "", **fie
 
 # -- opening (R23, R24) ---------------------------------------------------------------------------------------
 def tender_open(*, actor, tender: Tender) -> Tender:
-    """Unseal every bid, check who qualifies, fail lots with fewer than 3 qualified bids (R24)."""
+    """Unseal every bid, check who qualifies, fail lots with fewer than 3 qualified bids (R24).
+
+    R23: all or nothing. If one bid does not unseal (unknown key version, wrong secret, damaged content), no bid
+    is opened, the tender stays announced, and an opening alert is raised for the office and the province; the
+    UnreadableBid is re-raised so the caller (page or scheduled task) reports it too.
+    """
+    try:
+        return _tender_open_all(actor=actor, tender=tender)
+    except sealing.UnreadableBid as exc:
+        opening_alert_raise(actor=actor, tender=tender, error=exc)
+        raise
+
+
+def _tender_open_all(*, actor, tender: Tender) -> Tender:
     with transaction.atomic():
         if tender.status == TenderStatus.ANNOUNCED and timezone.now() > tender.bid_deadline:
             fire(Tender, tender.pk, name="close_bidding", actor=actor)
@@ -125,7 +141,7 @@ def tender_open(*, actor, tender: Tender) -> Tender:
         for lot in lots:
             bids = list(lot.bids.select_related("lot__tender", "institution").filter(status__in=ACTIVE_BID_STATES))
             for bid in bids:
-                content = sealing.unseal(bid, opening=True)
+                content = _unseal_for_opening(bid)
                 bid.price, bid.chief_expert, bid.team = content["price"], content["chief_expert"], content["team"]
             Bid.objects.bulk_update(bids, ["price", "chief_expert", "team"])
             # R22: a bid not confirmed after an amendment does not qualify; the others do (set-based).
@@ -147,4 +163,57 @@ def tender_open(*, actor, tender: Tender) -> Tender:
             project_tender_failed(project=project, actor=actor, reason=_("Not in any lot."))
         if lots and failed == len(lots):
             tender = fire(Tender, tender.pk, name="fail", actor=actor, reason=_("All lots failed."))
+        OpeningAlert.objects.filter(tender=tender, resolved_at__isnull=True).update(resolved_at=timezone.now())
     return tender
+
+
+def _unseal_for_opening(bid: Bid) -> dict:
+    try:
+        return sealing.unseal(bid, opening=True)
+    except sealing.UnreadableBid as exc:
+        if "version" in exc.params:
+            raise
+        raise sealing.UnreadableBid(exc.code, bid=str(bid)) from exc  # the alert names the bid
+
+
+def opening_alert_raise(*, actor, tender: Tender, error: sealing.UnreadableBid) -> OpeningAlert:
+    """R23: a failed unseal is never silent. One open alert per tender and reason (retries by the sweeper count
+    up `attempts`); the first one writes an audit event on the tender, with the reason."""
+    now = timezone.now()
+    with transaction.atomic():
+        Tender.objects.select_for_update().filter(pk=tender.pk).first()  # the clocked task and the sweeper may race
+        alert = OpeningAlert.objects.filter(
+            tender=tender, code=error.code, resolved_at__isnull=True).first()
+        if alert is not None:
+            alert.attempts, alert.last_attempt_at, alert.params = alert.attempts + 1, now, error.params
+            alert.save(update_fields=["attempts", "last_attempt_at", "params"])
+            return alert
+        alert = OpeningAlert.objects.create(tender=tender, code=error.code, params=error.params, raised_at=now,
+                                            last_attempt_at=now)
+        audit_record(obj=tender, actor=actor, action="update", changes={"opening_alert": (None, error.code)},
+                     reason=_("The opening was stopped and no bid was opened: %(reason)s") % {"reason": error.message})
+    return alert
+
+
+# -- seal key rotation (R23) ------------------------------------------------------------------------------------
+def tender_keys_rotate(*, actor) -> tuple[list[str], dict[str, str]]:
+    """Re-wrap every tender key that is not under the current seal key version (the tender's own key and its bids'
+    ciphertext stay as they are). Returns (references re-wrapped, {reference: reason} for keys that do not open);
+    one audit event per re-wrapped tender (R3), written set-based."""
+    current = sealing.current_key_version()
+    done, failed, entries = [], {}, []
+    with transaction.atomic():
+        for tender in Tender.objects.select_for_update().exclude(key_version=current).select_related("province"):
+            old = tender.key_version
+            try:
+                tender.key_version, tender.wrapped_key = sealing.rewrap(tender)
+            except sealing.UnreadableBid as exc:
+                failed[tender.reference] = exc.message
+                continue
+            done.append(tender)
+            entries.append(Entry(pk=tender.pk, repr=str(tender), region_code=audit_region_code(tender),
+                                 reason=_("Seal key re-wrapped under the current key version."),
+                                 changes={"key_version": (old, tender.key_version)}))
+        Tender.objects.bulk_update(done, ["key_version", "wrapped_key"])
+        audit_record_many(entries, model=Tender, actor=actor, action="update")
+    return [t.reference for t in done], failed

@@ -115,6 +115,7 @@ def tender_detail(request, pk):
     return render(request, "tendering/tender_detail.html", {
         "tender": tender, "lots": lots, "bids": bids,
         "can_manage": request.user.has_perm("tendering.manage_tender", tender),
+        "opening_alerts": selectors.opening_alerts_visible_to(user=request.user).filter(tender=tender),
         "actions": page_actions(tender, request.user, actions.TENDER_DOORS),
         "action_url": reverse("tendering:tender_action", args=[tender.pk]),
         "events": timeline(tender), "title": tender.title,

@@ -10,7 +10,7 @@ def answered_questions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tendering', '0002_contract_settlement_basis'),
+        ('tendering', '0003_seal_key_version_and_opening_alerts'),
     ]
 
     operations = [
