@@ -21,6 +21,7 @@ class Panel:
     url: str = ""
     note: str | Promise = ""
     items: list | None = None
+    level: str = ""  # "danger": shown as a red alert
 
 
 NAV: list[NavItem] = []

@@ -44,8 +44,8 @@ def _seal_past_tender(tender, lot, winner, signer):
     from tendering.models import Bid
 
     if not tender.wrapped_key:
-        tender.wrapped_key = sealing.new_wrapped_key()
-        tender.save(update_fields=["wrapped_key"])
+        tender.key_version, tender.wrapped_key = sealing.current_key_version(), sealing.new_wrapped_key()
+        tender.save(update_fields=["key_version", "wrapped_key"])
     if not bytes(winner.sealed) or set(winner.receipt_sha256) == {"0"}:
         _sealed_bid(winner, price=winner.price, chief_expert=winner.chief_expert or "周教授").save()
     others = list(Organisation.objects.filter(kind=OrganisationKind.INSTITUTION,

@@ -160,3 +160,15 @@ def institution_latest_grade(*, institution) -> Project | None:
 def project_grade(*, project) -> str:
     """The grade of the project's published evaluation (R65), '' while it has none. Finance reads it for R54."""
     return Project.objects.filter(pk=project.pk).values_list("grade", flat=True).first() or ""
+
+
+def institutions_latest_grades(*, institution_ids) -> dict:
+    """{institution id: grade of its most recently evaluated project} in one query (R29 for many bidders)."""
+    grades = {}
+    for inst_id, grade in (
+        Project.objects.filter(institution_id__in=list(institution_ids),
+                               status__in=[ProjectStatus.EVALUATED, ProjectStatus.CLOSED])
+        .exclude(grade="").order_by("institution_id", "-evaluated_at", "-pk").values_list("institution_id", "grade")
+    ):
+        grades.setdefault(inst_id, grade)
+    return grades

@@ -53,7 +53,9 @@ class TenderingConfig(AppConfig):
         register_nav(_("My panels"), "tendering:expert_panels", roles=[Role.EXPERT], order=30)
 
         from tendering.demo import demo_step
-        from tendering.selectors import dashboard_panel
+        from tendering import checks  # noqa: F401  (registers the seal-secret deploy check)
+        from tendering.selectors import dashboard_panel, opening_alert_panel
 
+        register_panel(opening_alert_panel, order=1)
         register_panel(dashboard_panel, order=30)
         register_demo_step(demo_step, order=40)

@@ -12,7 +12,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
 from backoffice.spreadsheets import Col, table_xlsx
-from tendering.models import BidStatus
+from tendering.models import BidStatus, Contract
 from tendering.scoring import show
 from tendering.sealing import SealedError
 
@@ -112,16 +112,36 @@ def scoring_summary_xlsx(lot):
     return _xlsx(_("Scoring summary"), SCORE_HEADERS, wb_rows)
 
 
+def _award_winner(lot):
+    """(institution name, unit price) as recorded: the recommended bid, else the signed contract (a lot can be
+    contracted without a recorded recommendation, like the demo's 2025 lot); (None, None) when neither exists."""
+    if lot.recommended_bid_id:
+        return lot.recommended_bid.institution.name, lot.recommended_bid.price
+    contract = Contract.objects.filter(lot=lot).select_related("institution").first()
+    if contract is not None:
+        return contract.institution.name, contract.unit_price
+    return None, None
+
+
 def award_notice_pdf(lot):
     tender = lot.tender
-    winner = lot.recommended_bid
-    rows = [[r.rank, r.bid.institution.name, str(r.bid.price), str(r.total)]
+    name, price = _award_winner(lot)
+    rows = [[r.rank, r.bid.institution.name, _money_text(r.bid.price), str(r.total)]
             for r in lot.results.select_related("bid__institution")]
-    subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: %(inst)s, unit price %(price)s yuan per "
-                 "trainee-hour. Notice from %(start)s to %(end)s; bidders may lodge a question until %(q)s.") % {
-        "ref": tender.reference, "n": lot.number, "name": lot.name, "inst": winner.institution.name,
-        "price": winner.price, "start": _local(lot.notice_published_at), "end": _local(lot.notice_ends_at),
-        "q": _local(lot.question_deadline)}
+    facts = {"ref": tender.reference, "n": lot.number, "name": lot.name, "inst": name or "—",
+             "price": _money_text(price) or "—"}
+    if name is None:
+        subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: — (no winning bid or contract is "
+                     "recorded for this lot).") % facts
+    else:
+        subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: %(inst)s, unit price %(price)s yuan "
+                     "per trainee-hour.") % facts
+    if lot.notice_published_at:
+        subtitle += " " + _("Notice from %(start)s to %(end)s; bidders may lodge a question until %(q)s.") % {
+            "start": _local(lot.notice_published_at), "end": _local(lot.notice_ends_at),
+            "q": _local(lot.question_deadline)}
+    else:
+        subtitle += " " + _("No notice period is recorded for this lot.")
     return _pdf(_("Award notice") + f" · {tender.title}", subtitle,
                 [_("rank"), _("institution"), _("unit price per trainee-hour"), _("total score")], rows,
                 footer=str(tender.office))

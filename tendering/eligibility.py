@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.config import get_setting
-from projects.selectors import institution_latest_grade
+from projects.selectors import institution_latest_grade, institutions_latest_grades
 
 
 def r29_barred_until(*, institution, region=None) -> dt.datetime | None:
@@ -32,6 +32,12 @@ def r29_track_record_bonus(*, institution, tender) -> Decimal:
     if latest is not None and latest.grade == "excellent":
         return tender.track_record_bonus
     return Decimal("0")
+
+
+def r29_track_record_bonuses(*, institution_ids, tender) -> dict:
+    """R29 for many bidders in one query: {institution id: bonus}."""
+    grades = institutions_latest_grades(institution_ids=institution_ids)
+    return {i: tender.track_record_bonus if grades.get(i) == "excellent" else Decimal("0") for i in institution_ids}
 
 
 def bid_eligibility_problems(*, tender, institution, content: dict, on=None) -> list[tuple[str, str]]:

@@ -128,3 +128,25 @@ class ContractSignForm(forms.Form):
 
 class SettlementBasisForm(forms.Form):
     settlement_basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices)
+
+
+class ScoreGridForm(forms.Form):
+    """An expert's grid: a score and a comment per bid × criterion (fields s-<bid>-<criterion>, c-<bid>-<criterion>).
+    The form only reads the grid; scores_save parses every value once and names each refused cell (R26)."""
+
+    def __init__(self, data=None, *, bids, criteria):
+        super().__init__(data)
+        self.keys = [(b.pk, c.pk) for b in bids for c in criteria]
+        for b, c in self.keys:
+            self.fields[f"s-{b}-{c}"] = forms.CharField(required=False, strip=True)
+            self.fields[f"c-{b}-{c}"] = forms.CharField(required=False)
+
+    def typed(self) -> dict:
+        """{(bid id, criterion id): {"value", "comment"}} as typed, to show again next to a refusal."""
+        get = self.data.get
+        return {(b, c): {"value": (get(f"s-{b}-{c}") or "").strip(), "comment": get(f"c-{b}-{c}") or ""}
+                for b, c in self.keys}
+
+    def scores(self) -> dict:
+        """The filled cells for scores_save: {(bid id, criterion id): (value as typed, comment)}."""
+        return {key: (cell["value"], cell["comment"]) for key, cell in self.typed().items() if cell["value"]}

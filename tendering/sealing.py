@@ -1,6 +1,8 @@
 """R23 sealed bids, enforced in the data layer.
 
-Each tender has its own Fernet key, generated at creation and stored only wrapped by the site key.
+Each tender has its own Fernet key, generated at creation and stored only wrapped by a seal secret
+(`TENDER_SEAL_SECRETS`, never SECRET_KEY); the tender records the key version that wrapped it, so a new secret
+seals new tenders while older ones still open under theirs.
 A bid's price, team, past projects and technical document are stored only as ciphertext under that key
 (`Bid.sealed`); the readable columns of `Bid` stay empty until the opening writes them. Every read of
 sealed content goes through `unseal()`, which refuses anyone but the bidder's own staff until the
@@ -12,38 +14,100 @@ import binascii
 import hashlib
 import json
 from decimal import Decimal
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _, gettext_lazy
 
 from backoffice.exceptions import DomainError
 from backoffice.models import Role
+from backoffice.settings.seal import LEGACY, local_seal_secret
 
 
 class SealedError(DomainError):
     pass
 
 
+# Why a seal does not open, in the reader's language; opening alerts keep the code and render it on each page.
+REASONS = {
+    "seal_key_version_unknown": gettext_lazy(
+        "The seal secret of key version “%(version)s”, which sealed this tender, is not configured on this server "
+        "(TENDER_SEAL_SECRETS)."),
+    "seal_key_mismatch": gettext_lazy(
+        "This tender's key does not open with the seal secret of key version “%(version)s”: the secret was "
+        "changed, or the stored key is damaged."),
+    "bid_unreadable": gettext_lazy(
+        "This bid's sealed content cannot be opened (the seal is missing or damaged). Ask the system "
+        "administrator to check the tender's key."),
+}
+
+
+def reason_text(code: str, params: dict) -> str:
+    text = str(REASONS[code]) % params if code in REASONS else code
+    return f"{text}（{params['bid']}）" if params.get("bid") else text
+
+
 class UnreadableBid(DomainError):
-    """The sealed content of a bid cannot be decrypted or parsed."""
+    """The tender's key or a bid's sealed content cannot be decrypted or parsed; `params` feed the opening alert."""
+
+    def __init__(self, code: str, **params):
+        self.params = params
+        super().__init__(code, reason_text(code, params))
 
 
-def _site_fernet() -> Fernet:
-    secret = getattr(settings, "TENDER_SEAL_SECRET", None) or settings.SECRET_KEY
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"guopei-tendering", info=b"tender-key-wrap").derive(
-        secret.encode())
+def keyring() -> list[tuple[str, str]]:
+    """(key version id, secret) pairs, current first: TENDER_SEAL_SECRETS, else the embedded per-machine file."""
+    if settings.TENDER_SEAL_SECRETS:
+        return list(settings.TENDER_SEAL_SECRETS)
+    if settings.TENDER_SEAL_KEY_FILE:
+        return local_seal_secret(Path(settings.TENDER_SEAL_KEY_FILE))
+    raise ImproperlyConfigured("TENDER_SEAL_SECRETS is not set: tenders cannot be sealed (see README, Production).")
+
+
+def current_key_version() -> str:
+    return keyring()[0][0]
+
+
+def _derive(secret: str, info: bytes) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"guopei-tendering", info=info).derive(secret.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _wrapping_fernet(version: str) -> Fernet:
+    if version == LEGACY:
+        # Tenders sealed before key versions existed: exactly the old derivation, from SECRET_KEY; unwrap only.
+        return _derive(getattr(settings, "TENDER_SEAL_SECRET", None) or settings.SECRET_KEY, b"tender-key-wrap")
+    secret = dict(keyring()).get(version)
+    if secret is None:
+        raise UnreadableBid("seal_key_version_unknown", version=version)
+    return _derive(secret, b"tender-key-wrap:" + version.encode())
+
+
 def new_wrapped_key() -> bytes:
-    return _site_fernet().encrypt(Fernet.generate_key())
+    """A new tender key wrapped under the current key version (`Tender.key_version` defaults to that version)."""
+    return _wrapping_fernet(current_key_version()).encrypt(Fernet.generate_key())
+
+
+def tender_key(tender) -> bytes:
+    """The tender's own key, unwrapped with the key version the tender records."""
+    try:
+        return _wrapping_fernet(tender.key_version).decrypt(bytes(tender.wrapped_key))
+    except (InvalidToken, TypeError) as exc:
+        raise UnreadableBid("seal_key_mismatch", version=tender.key_version) from exc
+
+
+def rewrap(tender) -> tuple[str, bytes]:
+    """The tender's key wrapped under the current key version (for `seal_rotate`); raises UnreadableBid."""
+    version = current_key_version()
+    return version, _wrapping_fernet(version).encrypt(tender_key(tender))
 
 
 def _tender_fernet(tender) -> Fernet:
-    return Fernet(_site_fernet().decrypt(bytes(tender.wrapped_key)))
+    return Fernet(tender_key(tender))
 
 
 def canonical(payload: dict) -> bytes:
@@ -77,15 +141,13 @@ def unseal(bid, *, user=None, opening: bool = False) -> dict:
             raise SealedError("r23_sealed", _("Bids are sealed until the opening."))
     elif not may_read(bid, user):
         raise SealedError("r23_sealed", _("Bids are sealed until the opening."))
+    fernet = _tender_fernet(tender)  # an unknown or mismatched key version raises UnreadableBid naming it
     try:
-        data = json.loads(_tender_fernet(tender).decrypt(bytes(bid.sealed)))
+        data = json.loads(fernet.decrypt(bytes(bid.sealed)))
         data["price"] = Decimal(data["price"])
     except (InvalidToken, binascii.Error, ValueError, TypeError, KeyError, ArithmeticError) as exc:
-        # A seal that does not open (no tender key, another site key, damaged ciphertext) is a data fault to
-        # report, not a 500.
-        raise UnreadableBid("bid_unreadable", _(
-            "This bid's sealed content cannot be opened (the seal is missing or damaged). Ask the system "
-            "administrator to check the tender's key.")) from exc
+        # Damaged ciphertext is a data fault to report, not a 500.
+        raise UnreadableBid("bid_unreadable") from exc
     return data
 
 

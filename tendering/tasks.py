@@ -1,21 +1,34 @@
 """Scheduled work: django-celery-beat runs `open_tender` at each tender's opening time (one-off clocked task)
 and `open_due_tenders` as a sweeper, in case a clocked task was missed."""
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from backoffice.exceptions import DomainError
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task
 def open_tender(tender_id: int):
+    """True when the tender opened. A refusal is logged, never swallowed: an unseal failure is an error (the
+    service has raised the opening alert and left the tender unopened, R23); once the cause is fixed the office
+    opens the tender from its page (or the sweeper does, where it is scheduled)."""
     from tendering.models import Tender, TenderStatus
+    from tendering.sealing import UnreadableBid
     from tendering.services import system_actor, tender_open
 
     tender = Tender.objects.get(pk=tender_id)
     if tender.status in (TenderStatus.ANNOUNCED, TenderStatus.BIDDING_CLOSED) and tender.opening_at <= timezone.now():
         try:
             tender_open(actor=system_actor(), tender=tender)
-        except DomainError:
+        except UnreadableBid as exc:
+            logger.error("Tender %s not opened: a bid cannot be unsealed [%s] %s", tender.reference, exc.code,
+                         exc.message)
+            return False
+        except DomainError as exc:
+            logger.warning("Tender %s not opened: [%s] %s", tender.reference, exc.code, exc.message)
             return False
         return True
     return False

@@ -4,6 +4,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .seal import parse_seal_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -15,6 +17,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # Issue 11 #3: the debug page leaks settings and code to anonymous visitors; on only with an explicit DEBUG=1.
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="embedded-default-not-for-production-0b6f2f1c9e")
+# R23: the secrets that wrap each tender's sealing key, never SECRET_KEY ("v2:<secret>,v1:<old secret>", the first
+# seals new tenders). Unset in the embedded set-up: a secret generated once per machine into var/seal.key (0600).
+TENDER_SEAL_SECRETS = parse_seal_secrets(env("TENDER_SEAL_SECRETS", default=""))
+TENDER_SEAL_KEY_FILE = VAR_DIR / "seal.key"
 # `manage.py demo 0.0.0.0:8080` adds the machine's own names and addresses when it serves beyond loopback.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

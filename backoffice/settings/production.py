@@ -1,9 +1,13 @@
 """Production: PostgreSQL, Redis broker, secure cookies. Every secret comes from the environment."""
 from . import *  # noqa: F401,F403
-from . import env
+from . import env, parse_seal_secrets
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
+# R23: required; `check --deploy` fails without it (tendering.checks). No generated file in production: the
+# secret must be kept and backed up apart from the database (README, Production).
+TENDER_SEAL_SECRETS = parse_seal_secrets(env("TENDER_SEAL_SECRETS", default=""))
+TENDER_SEAL_KEY_FILE = None
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -183,3 +183,55 @@ def test_r2_county_finance_reads_only_its_county_in_the_reconciliation(role, two
     assert "新建区" not in page
     province_rows = reconciliation_rows(user=UserFactory(role=Role(role), organisation=orgs.department))
     assert sorted(r.county.code for r in province_rows if r.county) == ["360112", "360121"]
+
+
+# -- tendering (issue 11 #11): a county-level reader sees tenders only through lots that cover its county ---------
+def _tender_over(code, n, signer, orgs):
+    """A tender with one opened lot over region `code`, a qualified bid, a question and a signed contract."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tendering.models import Bid, Contract, Lot, LotRegion, Question, Tender
+
+    tender = Tender.objects.create(reference=f"R2-{n}", title=f"招标{code}", province=region("360000"),
+                                   office=orgs.office, wrapped_key=b"", created_by=signer, status="opened",
+                                   opened_at=timezone.now())
+    lot = Lot.objects.create(tender=tender, number=1, name=code, budget=Decimal("100000"), status="contracted")
+    LotRegion.objects.create(tender=tender, lot=lot, region=region(code))
+    bid = Bid.objects.create(lot=lot, institution=orgs.institution, status="qualified", submitted_by=signer,
+                             received_at=timezone.now(), sealed=b"", receipt_sha256="0" * 64, price=Decimal("10"))
+    Question.objects.create(lot=lot, institution=orgs.institution, text="?", lodged_by=signer,
+                            answer_due=timezone.now())
+    Contract.objects.create(lot=lot, reference=f"R2-HT-{n}", institution=orgs.institution, bid=bid,
+                            unit_price=Decimal("10"), quota=1, trainee_hours=1, amount=Decimal("10"), signed_by=signer)
+    return tender
+
+
+# reader -> (role, organisation, lot regions whose tenders it reads)
+TENDER_READERS = {
+    "county_auditor": ("auditor", "county", {"360121", "360100"}),  # its county, and the city lot that covers it
+    "county_finance": ("finance_officer", "county", {"360121", "360100"}),
+    "city_auditor": ("auditor", "city", {"360121", "360112", "360100"}),  # the lots inside its city
+    "province_auditor": ("auditor", "department", {"360121", "360112", "360100", "360700"}),
+    "henan_auditor": ("auditor", "henan", set()),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(TENDER_READERS))
+def test_r2_tender_readers_see_tenders_through_the_lots_that_cover_their_area(reader, orgs, personas):
+    """Issue 11 #11: county-level auditors and finance officers read only tenders, opened bids, questions and
+    contracts of lots covering their county (they read the whole province's before)."""
+    from tendering import selectors
+    from tests.factories import UserFactory
+
+    role, org, codes = TENDER_READERS[reader]
+    tenders = {code: _tender_over(code, n, personas.office, orgs)
+               for n, code in enumerate(("360121", "360112", "360100", "360700"))}
+    user = UserFactory(username=f"r2_{reader}", role=role, organisation=orgs[org])
+    expected = {tenders[c].pk for c in codes}
+    if role == "auditor":
+        assert set(selectors.tender_list_visible_to(user=user).values_list("pk", flat=True)) == expected
+        assert set(selectors.bid_list_visible_to(user=user).values_list("lot__tender", flat=True)) == expected
+        assert set(selectors.question_list_visible_to(user=user).values_list("lot__tender", flat=True)) == expected
+    assert set(selectors.contract_list_visible_to(user=user).values_list("lot__tender", flat=True)) == expected

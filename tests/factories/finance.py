@@ -10,7 +10,7 @@ from backoffice.demo import make_id_number
 from backoffice.models import Organisation, OrganisationKind, Teacher
 from projects.enrolment.models import Enrolment
 from projects.models import AnnualPlan, Project
-from tendering.models import Bid, Contract, Lot, Tender
+from tendering.models import Bid, Contract, Lot, LotRegion, Tender
 from tests.factories import AnnualPlanFactory, ProjectFactory, SchoolFactory, UserFactory, region
 
 _seq = itertools.count(1)
@@ -29,6 +29,7 @@ def contract_for(*, institution, unit_price="12.50", projects=None, hours=80, qu
                                    office=office, wrapped_key=b"", created_by=signer)
     lot = Lot.objects.create(tender=tender, number=1, name="全省", budget=Decimal("99999999"), status="contracted")
     lot.projects.set(projects)
+    LotRegion.objects.create(tender=tender, lot=lot, region=region("360000"))  # the whole province (R2 reads by it)
     bid = Bid.objects.create(lot=lot, institution=institution, status="qualified", submitted_by=signer,
                              received_at=timezone.now(), sealed=b"", receipt_sha256="0" * 64,
                              price=Decimal(unit_price))

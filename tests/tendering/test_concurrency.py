@@ -81,3 +81,52 @@ def test_r23_fifty_concurrent_bids_in_the_last_second(regions, settings):
     with pytest.raises(DomainError) as exc:
         services.bid_submit(actor=staff[0], lot=lot, **bid_kwargs("41"))
     assert exc.value.code in ("r23_after_deadline",)
+
+
+def test_r23_ten_concurrent_withdrawals_of_one_bid_move_it_once(regions, settings):
+    """Bid is a state machine fired through workflow.fire (issue 10): the row lock lets exactly one of ten
+    simultaneous withdrawals through, with one audit event; the others are refused with the transition's code."""
+    from backoffice.models import AuditEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    office_org = OrganisationFactory(name="项目办", kind=OrganisationKind.PROJECT_OFFICE, region=region("360000"))
+    office = UserFactory(username="office_w", role=Role.PROJECT_OFFICE_STAFF, organisation=office_org)
+    projects = [filed_project(office=office_org)]
+    now = timezone.now()
+    tender = services.tender_create(actor=office, title="并发撤回", projects=projects,
+                                    clarification_deadline=now + dt.timedelta(days=5),
+                                    bid_deadline=now + dt.timedelta(days=21), opening_at=now + dt.timedelta(days=22))
+    services.criteria_set(actor=office, tender=tender, criteria=[("方案", Decimal("0.70"))])
+    lot = services.lot_add(actor=office, tender=tender, name="全省", regions=[region("360100")], projects=projects,
+                           budget=Decimal("1000000"))
+    services.tender_announce(actor=office, tender=tender)
+    inst = OrganisationFactory(name="撤回机构", kind=OrganisationKind.INSTITUTION, region=region("360100"))
+    user = UserFactory(username="wstaff", role=Role.INSTITUTION_STAFF, organisation=inst)
+    qualify(inst, user)
+    bid = services.bid_submit(actor=user, lot=lot, **bid_kwargs("40"))
+    barrier = threading.Barrier(10)
+    done, refused, errors = [], [], []
+
+    def withdraw():
+        try:
+            barrier.wait()
+            services.bid_withdraw(actor=user, bid=bid)
+            done.append(1)
+        except DomainError as exc:
+            refused.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=withdraw) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(done) == 1 and refused == ["transition_not_allowed"] * 9
+    assert Bid.objects.get(pk=bid.pk).status == "withdrawn"
+    assert AuditEvent.objects.filter(object_id=str(bid.pk), content_type__model="bid", transition="withdraw").count() == 1

@@ -23,7 +23,7 @@ def test_r22_minimum_bidding_period_refuses_19_days(world):
     with pytest.raises(DomainError) as exc:
         announce(world)
     assert exc.value.code == "r22_timeline"
-    from tendering.rules import r22_problems
+    from tendering.calculations import r22_problems
 
     world.tender.refresh_from_db()
     assert [c for c, _m in r22_problems(world.tender, announce_at=timezone.now())] == ["r22_period_too_short"]
@@ -126,15 +126,20 @@ def test_r23_replace_keeps_one_active_bid_and_withdraw(world):
     services.bid_withdraw(actor=staff, bid=second)
     assert not Bid.objects.filter(lot=world.lot1, status=BidStatus.ACTIVE).exists()
     with pytest.raises(DomainError) as exc:
-        services.bid_withdraw(actor=world.bidders[1][1], bid=first)
-    assert exc.value.code in ("forbidden", "bid_not_active")
+        services.bid_withdraw(actor=staff, bid=first)
+    assert exc.value.code == "transition_not_allowed"  # a replaced bid is no longer active
+    other = services.bid_submit(actor=world.bidders[1][1], lot=world.lot1, **bid_kwargs("50"))
+    with pytest.raises(DomainError) as exc:
+        services.bid_withdraw(actor=staff, bid=other)
+    assert exc.value.code == "transition_forbidden"  # R23: only the bidder touches its bid
 
 
 def test_r23_withdraw_after_deadline_refused(world):
     announce(world)
     bid = services.bid_submit(actor=world.bidders[0][1], lot=world.lot1, **bid_kwargs("40"))
     with pytest.raises(DomainError) as exc:
-        services.bid_withdraw(actor=world.bidders[0][1], bid=bid, now=world.tender.bid_deadline + dt.timedelta(seconds=1))
+        with frozen(world.tender.bid_deadline + dt.timedelta(seconds=1)):
+            services.bid_withdraw(actor=world.bidders[0][1], bid=bid)
     assert exc.value.code == "r23_after_deadline"
 
 
@@ -271,3 +276,12 @@ def test_announce_schedules_the_opening_with_celery_beat(world, django_capture_o
         announce(world)
     task = PeriodicTask.objects.get(name=f"open tender {world.tender.pk}")
     assert task.clocked.clocked_time == world.tender.opening_at and task.one_off
+
+
+def test_r57_sealed_bid_price_rounds_half_up(world):
+    """A price typed with three decimals straight to the service was sealed rounded half-even (45.545 → 45.54)."""
+    from tendering.sealing import unseal
+
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1, **bid_kwargs("45.545"))
+    assert unseal(Bid.objects.get(pk=bid.pk), user=world.personas.institution)["price"] == Decimal("45.55")

@@ -161,23 +161,34 @@ def test_tender_list_query_count(world, login, django_assert_max_num_queries):
 
 
 def test_r52_contract_signing_page_chooses_the_settlement_basis(world, login):
+    """Issue 10: one door signs the contract, the lot's transition door with the contract number and the settlement
+    basis; the second URL (contract_sign) is gone."""
+    from django.urls import NoReverseMatch
+
     from tendering.models import Contract
     from tests.tendering.test_scoring_and_award import _noticed
 
+    with pytest.raises(NoReverseMatch):
+        reverse("tendering:contract_sign", args=[1])
     lot = _noticed(world)
+    door = reverse("tendering:lot_action", args=[lot.pk])
     with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
         client = login(world.personas.province)
         page = client.get(reverse("tendering:lot_detail", args=[lot.pk])).content.decode()
-        assert 'data-testid="contract-sign-form"' in page and 'name="settlement_basis"' in page
+        assert 'data-transition="sign_contract"' in page and 'name="settlement_basis"' in page
+        assert 'name="reference"' in page
         # Other roles cannot sign or change the basis through the pages.
-        for who in ("institution", "henan_province"):
+        for who in ("institution", "henan_province", "office"):
             other = login(world.personas[who])
-            assert other.post(reverse("tendering:contract_sign", args=[lot.pk]),
-                              {"settlement_basis": "enrolled"}).status_code in (302, 403, 404)
+            assert other.post(door, {"transition": "sign_contract", "settlement_basis": "enrolled"}).status_code in (
+                302, 403, 404)
         assert not Contract.objects.exists()
         client = login(world.personas.province)
-        response = client.post(reverse("tendering:contract_sign", args=[lot.pk]),
-                               {"reference": "HT-PAGE-1", "settlement_basis": "enrolled"})
+        response = client.post(door, {"transition": "sign_contract", "reference": "x" * 65,
+                                      "settlement_basis": "enrolled"}, follow=True)
+        assert "合同编号" in response.content.decode() and not Contract.objects.exists()
+        response = client.post(door, {"transition": "sign_contract", "reference": "HT-PAGE-1",
+                                      "settlement_basis": "enrolled"})
     assert response.status_code == 302
     contract = Contract.objects.get()
     assert (contract.reference, contract.settlement_basis) == ("HT-PAGE-1", "enrolled")
@@ -241,3 +252,60 @@ def test_expert_score_that_is_not_a_score_is_refused_in_chinese_next_to_the_fiel
     assert page.count('data-testid="score-error"') == 1 and exc.value.message in page
     assert f'name="s-{bids[0].pk}-{criteria[0].pk}" value="{value}"' in page
     assert not member.scores.exists()
+
+
+def test_r23_bid_door_only_for_the_bidder(world, login):
+    """Issue 10: the bid's withdraw goes through the one transition door; another institution gets 404, staff 403."""
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1, **bid_kwargs("40"))
+    door = reverse("tendering:bid_action", args=[bid.pk])
+    assert login(world.personas.other_institution).post(door, {"transition": "withdraw"}).status_code == 404
+    assert login(world.personas.office).post(door, {"transition": "withdraw"}).status_code == 403
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.ACTIVE
+    response = login(world.personas.institution).post(door, {"transition": "withdraw",
+                                                             "next": reverse("tendering:portal_bids")})
+    assert response.status_code == 302 and response["Location"] == reverse("tendering:portal_bids")
+    bid.refresh_from_db()
+    assert bid.status == BidStatus.WITHDRAWN and bid.withdrawn_at is not None
+
+
+def test_r27_question_door_answers_for_the_office_only(world, login):
+    from tendering.models import QuestionStatus
+    from tests.tendering.test_scoring_and_award import _noticed
+
+    lot = _noticed(world)
+    question = services.question_lodge(actor=world.bidders[2][1], lot=lot, text="评分有误")
+    door = reverse("tendering:question_answer", args=[question.pk])
+    for who in ("auditor", "institution", "henan_province"):
+        login(world.personas[who]).post(door, {"transition": "give_answer", "answer": "越权答复"})
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.OPEN and question.answer == ""
+    response = login(world.personas.office).post(door, {"transition": "give_answer", "answer": "经复核，评分无误。"})
+    assert response.status_code == 302 and response["Location"] == reverse("tendering:lot_detail", args=[lot.pk])
+    question.refresh_from_db()
+    assert (question.status, question.answer, question.answered_by) == (
+        QuestionStatus.ANSWERED, "经复核，评分无误。", world.personas.office)
+
+
+def test_expert_scores_are_parsed_once_by_the_service_which_names_every_refused_cell(world, login):
+    """Issue 10: the view no longer parses the grid itself; scores_save reports each refused cell at once and
+    saves nothing (it stopped at the first bad value)."""
+    from backoffice.exceptions import DomainError
+
+    open_with_bids(world)
+    world.lot1.refresh_from_db()
+    member = services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s").members.first()
+    bids = list(Bid.objects.filter(lot=world.lot1, status=BidStatus.QUALIFIED).order_by("pk"))
+    criteria = list(world.tender.criteria.all())
+    scores = {(b.pk, c.pk): ("75", "") for b in bids for c in criteria}
+    scores[(bids[0].pk, criteria[0].pk)] = ("abc", "")
+    scores[(bids[1].pk, criteria[1].pk)] = ("101", "")
+    with pytest.raises(DomainError) as exc:
+        services.scores_save(actor=member.user, lot=world.lot1, scores=scores)
+    assert exc.value.code == "score_invalid"
+    assert {key for key, _m in exc.value.errors} == {(bids[0].pk, criteria[0].pk), (bids[1].pk, criteria[1].pk)}
+    assert not member.scores.exists()
+    data = {f"s-{b}-{c}": v for (b, c), (v, _x) in scores.items()}
+    page = login(member.user).post(reverse("tendering:expert_score", args=[member.pk]), data).content.decode()
+    assert page.count('data-testid="score-error"') == 2 and not member.scores.exists()

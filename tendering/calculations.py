@@ -1,4 +1,4 @@
-"""Pure checks behind the tender's guards (R20, R22, R26, R28)."""
+"""Pure rule calculations behind the tender guards and services (R20, R22, R25, R26, R28)."""
 import datetime as dt
 from decimal import Decimal
 
