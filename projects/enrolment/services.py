@@ -365,4 +365,5 @@ def credits_export(*, actor, year: int | None) -> bytes:
     with transaction.atomic():
         audit_record(obj=actor, actor=actor, action="export",
                      changes={"credit_rows": (None, qs.count()), "year": (None, str(year or ""))})
-    return credits_xlsx(qs, user=actor, per_credit=per_credit)
+    # R30: the credit platform matches by the full ID number; only those who send it the file see it unmasked.
+    return credits_xlsx(qs, full_id_numbers=actor.has_perm("enrolment.export_full_id_numbers"), per_credit=per_credit)

@@ -42,7 +42,7 @@ def test_credit_export_writes_hostile_text_as_text_and_hours_as_numbers(text):
     teacher = NS(id_number=text, masked_id_number=text, name=text, school=NS(name=text), region=NS(code=text))
     c = NS(enrolment=NS(teacher=teacher, project=NS(code=text, name=text)), year=2025, hours=80,
            audited_at=timezone.now())
-    data = credits_xlsx(Rows([c]), user=NS(is_superuser=True, role=""), per_credit=20)
+    data = credits_xlsx(Rows([c]), full_id_numbers=True, per_credit=20)
     assert assert_no_formula(data).count(text) == 6
     ws = _ws(data)
     assert (ws["G2"].value, ws["H2"].value, ws["I2"].value) == (2025, 80, 4) and ws["J2"].is_date
