@@ -181,6 +181,12 @@ def teacher_import(request):
                                                              "title": _("Import teachers")})
 
 
+def _job_status(job):
+    """What the job page polls for its progress bar (static/js/job-progress.js)."""
+    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
+                         "done": job.status in {"succeeded", "failed"}})
+
+
 @login_required
 def import_job(request, pk):
     job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
@@ -189,9 +195,7 @@ def import_job(request, pk):
 
 @login_required
 def import_job_status(request, pk):
-    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
-    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
-                         "done": job.status in {"succeeded", "failed"}})
+    return _job_status(get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk))
 
 
 @protected_download
@@ -360,9 +364,7 @@ def certificate_job(request, pk):
 
 @login_required
 def certificate_job_status(request, pk):
-    job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
-    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
-                         "done": job.status in {"succeeded", "failed"}})
+    return _job_status(get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk))
 
 
 @protected_download
