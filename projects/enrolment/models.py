@@ -53,6 +53,10 @@ class Nominator(models.TextChoices):
     COUNTY = "county", _("The county bureau")
 
 
+def _outcome_sets(*, actor, reason, now, **kwargs):
+    return {"outcome_at": now, "outcome_reason": reason}
+
+
 class Enrolment(ConcurrentTransitionMixin, models.Model):
     """One teacher in one project (R37), from application to outcome."""
 
@@ -170,6 +174,26 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=S.COMPLETED, target=S.NOT_COMPLETED, permission=p.province_of_project,
                 custom={"label": _("Correct the outcome to not completed"), "reason_required": True, "css": "danger"})
     def correct_outcome(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+
+    # -- R48: outcomes confirmed for a whole project at once (fired by outcomes.services through fire_many) --
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.COMPLETED,
+                permission=p.institution_of_project,
+                custom={"label": _("Confirm completion"), "hidden": True, "sets": _outcome_sets})
+    def confirm_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NOT_COMPLETED,
+                permission=p.institution_of_project,
+                custom={"label": _("Confirm not completed"), "hidden": True, "sets": _outcome_sets})
+    def confirm_not_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NO_SHOW,
+                permission=p.institution_of_project,
+                custom={"label": _("Confirm no-show"), "hidden": True, "sets": _outcome_sets})
+    def confirm_no_show(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
 
@@ -389,3 +413,7 @@ class RegistryTeacher(Teacher):
         proxy = True
         verbose_name = _("teacher (Excel import)")
         verbose_name_plural = _("teachers (Excel import)")
+
+
+# R46-R48: completion schemes, learning records and computed outcomes live in their own module.
+from .outcomes.models import *  # noqa: E402,F401,F403
