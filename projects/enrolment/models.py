@@ -177,22 +177,23 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
 
-    # -- R48: outcomes confirmed for a whole project at once (fired by outcomes.services through fire_many) --
+    # -- R48: the outcome the institution confirmed takes effect when the county audits it (谁主办谁审核, R41);
+    # fired for a whole project at once by outcomes.services through fire_many --
     @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.COMPLETED,
-                permission=p.institution_of_project,
-                custom={"label": _("Confirm completion"), "hidden": True, "sets": _outcome_sets})
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: completed"), "hidden": True, "sets": _outcome_sets})
     def confirm_completed(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
     @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NOT_COMPLETED,
-                permission=p.institution_of_project,
-                custom={"label": _("Confirm not completed"), "hidden": True, "sets": _outcome_sets})
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: not completed"), "hidden": True, "sets": _outcome_sets})
     def confirm_not_completed(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
     @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NO_SHOW,
-                permission=p.institution_of_project,
-                custom={"label": _("Confirm no-show"), "hidden": True, "sets": _outcome_sets})
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: no-show"), "hidden": True, "sets": _outcome_sets})
     def confirm_no_show(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 

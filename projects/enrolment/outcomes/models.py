@@ -233,8 +233,8 @@ class Outcome(ConcurrentTransitionMixin, models.Model):
     assessment_score = models.DecimalField(_("final assessment score"), max_digits=5, decimal_places=2, null=True)
     activities = models.PositiveIntegerField(_("activities"), default=0)
     score = models.DecimalField(_("learning score"), max_digits=5, decimal_places=2, default=0)
-    # Kinds of the hard minimums not met, e.g. ["learning_minutes"].
-    minimums_failed = models.JSONField(_("hard minimums not met"), default=list, blank=True)
+    # Kinds of the hard minimums not met, comma-separated, e.g. "learning_minutes".
+    minimums_failed = models.CharField(_("hard minimums not met"), max_length=200, blank=True)
     proposed = models.CharField(_("proposed outcome"), max_length=16, choices=Proposed.choices)
     override = models.CharField(_("outcome set by the institution"), max_length=16, choices=Proposed.choices,
                                 blank=True)
