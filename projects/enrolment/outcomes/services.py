@@ -209,8 +209,11 @@ def outcomes_compute(*, actor, project) -> int:
     tail = [project.pk, project.pk, S.ENROLLED, S.IN_TRAINING]
     # The parameters run in the order they appear: project, scheme, pass line, now; then the score's and the
     # minimums' inside the sub-select; then the sub-select's filters.
+    values = head + params + tail
+    if connection.vendor != "postgresql":  # SQLite compares a bound Decimal (sent as text) as text
+        values = [float(v) if isinstance(v, Decimal) else v for v in values]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, head + params + tail)
+        cursor.execute(sql, values)
         count = cursor.rowcount
         audit_record(obj=project, actor=actor, action="update",
                      changes={"outcomes_computed": (None, count), "scheme_version": (None, scheme.version)})
