@@ -298,9 +298,9 @@ def outcomes_audit(*, actor, project):
         result.refused.update(refused)
         hours = project.hours  # R40: credited hours never exceed the project's hours
         now = timezone.now()
-        completers = Enrolment.objects.filter(
-            computed_outcome__pk__in=audited.filter(enrolment__status=S.COMPLETED).values("pk")).exclude(
-            credit__isnull=False)
+        # Every audited completer without hours yet (this audit's, as earlier audits registered theirs).
+        completers = Enrolment.objects.filter(project=project, status=S.COMPLETED,
+                                              computed_outcome__status=OutcomeStatus.AUDITED, credit__isnull=True)
         CreditRecord.objects.bulk_create(
             [CreditRecord(enrolment_id=pk, hours=hours, year=project.end_date.year, status=CreditStatus.APPROVED,
                           registered_at=now, audited_at=now, audited_by=actor)
