@@ -16,7 +16,6 @@ Builds a project with --trainees in-training trainees (default 200,000) of one c
 import argparse
 import csv
 import datetime as dt
-import io
 import os
 import sys
 import time

@@ -46,6 +46,10 @@ class EnrolmentConfig(AppConfig):
 
         register_demo_step(demo_enrolment, order=200)
 
+        from projects.enrolment.outcomes.demo import demo_outcomes
+
+        register_demo_step(demo_outcomes, order=210)
+
 
 def _work_panel(user):
     """What waits for this user in enrolment: one count, one link."""

@@ -113,9 +113,10 @@ def test_r48_score_is_the_weighted_sum_rounded_half_up_at_the_end(online, traine
 
 
 def test_r48_indicator_is_capped_at_full_marks(online, trainee, personas):
+    days = [TODAY() - dt.timedelta(days=n) for n in (9, 8)]
     ingest(personas.institution, online, [
-        record(trainee.teacher.id_number, minutes=1440, start=TODAY() - dt.timedelta(days=9), end=TODAY() - dt.timedelta(days=9)),
-        record(trainee.teacher.id_number, minutes=1440, start=TODAY() - dt.timedelta(days=8), end=TODAY() - dt.timedelta(days=8)),
+        record(trainee.teacher.id_number, minutes=1440, start=days[0], end=days[0]),
+        record(trainee.teacher.id_number, minutes=1440, start=days[1], end=days[1]),
         record(trainee.teacher.id_number, minutes=1440, passed=5, score="100")])
     compute(personas.institution, online)
     assert _outcome(trainee).score == Decimal("100.00")

@@ -28,7 +28,8 @@ def trainee(online, make_teacher, enrol):
 
 
 def _csv(rows):
-    head = "身份证号,姓名,起始日期,截止日期,学习时长（分钟）,作业提交数,作业合格数,研修成果提交数,结业考核成绩,参与活动次数\n"
+    head = ("身份证号,姓名,起始日期,截止日期,学习时长（分钟）,作业提交数,作业合格数,研修成果提交数,结业考核成绩,"
+            "参与活动次数\n")
     return SimpleUploadedFile("records.csv", (head + "".join(rows)).encode("utf-8-sig"))
 
 
@@ -124,3 +125,42 @@ def test_r46_refused_roles_cannot_edit_the_scheme_page(who, make_project, person
         "pass_line": "10", "weight_assessment": "100", "target_assessment": "100"})
     scheme.refresh_from_db()
     assert scheme.pass_line == 60
+
+
+def test_r48_outcome_page_queries_do_not_grow_with_trainees(online, make_teacher, enrol, personas, login,
+                                                              django_assert_max_num_queries):
+    from .outcome_helpers import compute
+
+    client = login(personas.county)
+    url = reverse("enrolment:outcomes", args=[online.pk])
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    enrol(online, make_teacher(), "in_training")
+    compute(personas.institution, online)
+    few = count()
+    for _ in range(12):
+        enrol(online, make_teacher(), "in_training")
+    compute(personas.institution, online)
+    assert count() <= few
+
+
+def test_r48_refused_roles_on_override_and_return(online, trainee, personas, login):
+    from .outcome_helpers import compute
+
+    compute(personas.institution, online)
+    login(personas.county).post(reverse("enrolment:outcome_override", args=[trainee.pk]),
+                                {"override": "completed", "reason": "x"})
+    outcome = Outcome.objects.get(enrolment=trainee)
+    assert outcome.override == ""
+    Outcome.objects.filter(pk=outcome.pk).update(status="confirmed")
+    login(personas.institution).post(reverse("enrolment:outcome_return", args=[trainee.pk]), {"reason": "x"})
+    assert Outcome.objects.get(pk=outcome.pk).status == "confirmed"
+    assert login(personas.other_county).post(reverse("enrolment:outcome_return", args=[trainee.pk]),
+                                             {"reason": "x"}).status_code == 404

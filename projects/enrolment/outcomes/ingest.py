@@ -444,8 +444,9 @@ def template_workbook(project) -> bytes:
 
     book = Book()
     kinds = {"text": None, "date": "date", "int": "int", "score": "number"}
-    sheet = book.sheet(_("Learning records"), [Col(_(label) + ("*" if required else ""), 16 if key != "id_number" else 22,
-                                                   kinds[kind]) for key, label, required, kind in FIELDS])
+    sheet = book.sheet(_("Learning records"), [
+        Col(_(label) + ("*" if required else ""), 22 if key == "id_number" else 16, kinds[kind])
+        for key, label, required, kind in FIELDS])
     for number, name in (Enrolment.objects.filter(project=project, status__in=RECEIVING)
                          .order_by("teacher__region__code", "teacher__name").values_list("teacher__id_number",
                                                                                          "teacher__name")):

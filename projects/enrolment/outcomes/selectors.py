@@ -69,7 +69,7 @@ def _histogram(qs):
 
 
 def _finals(qs):
-    from django.db.models import Case, CharField, F, Value, When
+    from django.db.models import Case, CharField, F, When
 
     return qs.annotate(final=Case(When(override="", then=F("proposed")), default=F("override"),
                                   output_field=CharField())).values("final").annotate(n=Count("pk")).order_by()
