@@ -7,9 +7,7 @@ from projects.selectors import plan_queue_for, project_queue_for
 
 def queue_panel(user):
     """Dashboard: how many plans and projects wait for this user's move, with the first few."""
-    if not user.is_authenticated or (not user.is_superuser and user.role not in (
-            "ministry_staff", "province_staff", "project_office_staff", "city_staff", "county_staff",
-            "institution_staff")):
+    if not user.has_perm("projects.view_queue"):
         return None
     plans = list(plan_queue_for(user=user)[:5])
     projects = project_queue_for(user=user)
