@@ -182,6 +182,27 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+    # -- R48: the outcome the institution confirmed takes effect when the county audits it (谁主办谁审核, R41);
+    # fired for a whole project at once by outcomes.services through fire_many --
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: completed"), "hidden": True, "sets": _outcome})
+    def confirm_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NOT_COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: not completed"), "hidden": True, "sets": _outcome})
+    def confirm_not_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NO_SHOW,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: no-show"), "hidden": True, "sets": _outcome})
+    def confirm_no_show(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+
 class ExemptionStatus(models.TextChoices):
     APPLIED = "applied", pgettext_lazy("exemption", "Applied")
     RECOMMENDED = "recommended", _("Recommended by the county")
@@ -398,3 +419,7 @@ class RegistryTeacher(Teacher):
         proxy = True
         verbose_name = _("teacher (Excel import)")
         verbose_name_plural = _("teachers (Excel import)")
+
+
+# R46-R48: completion schemes, learning records and computed outcomes live in their own module.
+from .outcomes.models import *  # noqa: E402,F401,F403

@@ -205,6 +205,9 @@ def import_job_file(request, pk):
     return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
 
 
+from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages import this module)
+
+
 # -- enrolments ---------------------------------------------------------------------------------------
 class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
@@ -229,6 +232,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
             "e": enrolment, "actions": page_actions(enrolment, request.user, self.doors),
             "events": timeline(enrolment), "refusals": selectors.enrolment_refusals(enrolment=enrolment),
             "title": str(enrolment), "exemptions": selectors.enrolment_exemptions(enrolment=enrolment),
+            **outcome_context(enrolment, request.user),
         })
 
 
