@@ -18,7 +18,7 @@ def _statements_to_confirm():
     # SettlementStatement.confirm (R53): the institution checks the figures before finance approves them.
     return SettlementStatement.objects.filter(status=StatementStatus.DRAFT).values(
         key=F("pk"), computed=F("computed_at"), region_code=F("county__code"), org_id=F("contract__institution_id"),
-        reference=F("contract__reference"), county=F("county__name"), year=F("school_year"))
+        reference=F("contract__reference"), county_name=F("county__name"), year=F("school_year"))
 
 
 def _confirm_due(row, ctx):
@@ -32,5 +32,5 @@ def register():
     register_deadline(Deadline(
         key="finance.statement_confirm", label=_("Confirm the settlement statement"), rule="R53",
         transition="finance.SettlementStatement.confirm", rows=_statements_to_confirm, due=_confirm_due,
-        subject=lambda row: f"{row['reference']} · {row['county']} · {row['year']}-{row['year'] + 1}",
+        subject=lambda row: f"{row['reference']} · {row['county_name']} · {row['year']}-{row['year'] + 1}",
         url=lambda row: reverse("finance:statement_detail", args=[row["key"]]), org_roles=(Role.INSTITUTION_STAFF,)))

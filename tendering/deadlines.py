@@ -34,8 +34,8 @@ def _tenders_to_open():
     # Tender.open (R23): at the opening time; the beat catch-up opens it too.
     return Tender.objects.filter(status__in=[TenderStatus.ANNOUNCED, TenderStatus.BIDDING_CLOSED],
                                  opening_at__isnull=False).values(
-        key=F("pk"), due=F("opening_at"), region_code=F("province__code"), org_id=F("office_id"),
-        reference=F("reference"), title=F("title"))
+        "reference", "title", key=F("pk"), due=F("opening_at"), region_code=F("province__code"),
+        org_id=F("office_id"))
 
 
 def _questions_to_answer():
@@ -45,7 +45,7 @@ def _questions_to_answer():
     return Question.objects.filter(status=QuestionStatus.OPEN).values(
         key=F("pk"), due=F("answer_due"), region_code=F("lot__tender__province__code"),
         org_id=F("lot__tender__office_id"), reference=F("lot__tender__reference"), lot_number=F("lot__number"),
-        lot_name=F("lot__name"), lot=F("lot_id"), institution=F("institution__name"))
+        lot_name=F("lot__name"), lot_pk=F("lot_id"), institution_name=F("institution__name"))
 
 
 def _lots_to_sign():
@@ -79,8 +79,8 @@ def register():
     register_deadline(Deadline(
         key="tendering.question_answer", label=_("Answer the question (质疑)"), rule="R27",
         transition="tendering.Question.give_answer", rows=_questions_to_answer,
-        subject=lambda row: f"{_lot_subject(row)} · {row['institution']}",
-        url=lambda row: reverse("tendering:lot_detail", args=[row["lot"]]), region_roles=TENDER_STAFF))
+        subject=lambda row: f"{_lot_subject(row)} · {row['institution_name']}",
+        url=lambda row: reverse("tendering:lot_detail", args=[row["lot_pk"]]), region_roles=TENDER_STAFF))
     register_deadline(Deadline(
         key="tendering.contract_signature", label=_("Sign the contract"), rule="R28",
         transition="tendering.Lot.sign_contract", rows=_lots_to_sign, due=_contract_due, subject=_lot_subject,
