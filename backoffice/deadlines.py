@@ -15,7 +15,6 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -281,7 +280,7 @@ def notice_text(notice) -> tuple[str, str]:
     deadline = DEADLINES.get(notice.kind)
     label = deadline.label if deadline else notice.kind
     when = timezone.localtime(notice.due_at)
-    due = date_format(when, "DATE_FORMAT") if deadline and deadline.all_day else date_format(when, "DATETIME_FORMAT")
+    due = when.strftime("%Y-%m-%d") if deadline and deadline.all_day else when.strftime("%Y-%m-%d %H:%M")
     subject = _("Reminder: %(label)s — %(subject)s, due %(due)s") % {
         "label": label, "subject": notice.subject, "due": due}
     body = "\n".join([

@@ -95,6 +95,7 @@ def notices_read(request):
     return redirect("notice_list")
 
 
+@login_required
 @permission_required("backoffice.view_overdue", raise_exception=True)
 def overdue_list(request):
     """R4: everything overdue in the user's region, whoever must act."""

@@ -77,7 +77,7 @@ def register():
         rows=_tenders_to_open, subject=lambda row: f"{row['reference']} {row['title']}",
         url=lambda row: reverse("tendering:tender_detail", args=[row["key"]]), region_roles=TENDER_STAFF))
     register_deadline(Deadline(
-        key="tendering.question_answer", label=_("Answer the question (质疑)"), rule="R27",
+        key="tendering.question_answer", label=_("Answer the question"), rule="R27",
         transition="tendering.Question.give_answer", rows=_questions_to_answer,
         subject=lambda row: f"{_lot_subject(row)} · {row['institution_name']}",
         url=lambda row: reverse("tendering:lot_detail", args=[row["lot_pk"]]), region_roles=TENDER_STAFF))
