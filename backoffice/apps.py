@@ -23,9 +23,13 @@ class BackofficeConfig(AppConfig):
                      order=90)
 
         # R4: everything overdue in the region, for the province (and the ministry, auditors reading).
-        register_nav(_("Overdue"), "overdue_list", roles=[Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR],
+        register_nav(_("Overdue items"), "overdue_list", roles=[Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR],
                      order=13, group=_("Plans"))
         register_panel(overdue_panel, order=5)
+        from backoffice.deadlines import demo_reminders
+        from backoffice.demo import register_demo_step
+
+        register_demo_step(demo_reminders, order=900)  # after every workflow's data
 
         def scope_panel(user):
             from backoffice.selectors import scope_summary
