@@ -7,7 +7,7 @@ as soon as the move is made. The reminder run (a beat task) turns the items fall
 e-mails, once per person and stage; the province reads everything overdue in its region."""
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from django.conf import settings
@@ -124,6 +124,8 @@ class DueItem:
     overdue: bool
     due_today: bool = False
     count: int = 1
+    days_overdue: int = 0
+    acting: str = ""  # the organisation that must act, where the kind names one
 
     @property
     def label(self):
@@ -153,7 +155,8 @@ def _items(deadline: Deadline, qs, ctx: Context) -> list[DueItem]:
         found.append(DueItem(deadline=deadline, key=str(row["key"]), subject=deadline.subject(row),
                              url=deadline.url(row), due_at=due, region_code=row.get("region_code") or "",
                              org_id=row.get("org_id"), overdue=due < ctx.now,
-                             due_today=timezone.localdate(due) == ctx.today, count=row.get("n", 1)))
+                             due_today=timezone.localdate(due) == ctx.today, count=row.get("n", 1),
+                             days_overdue=max((ctx.today - timezone.localdate(due)).days, 0) if due < ctx.now else 0))
     return found
 
 
@@ -201,6 +204,7 @@ def todo_for(*, user, sort: str = "due", now=None) -> list[DueItem]:
 
 def overdue_in(*, user, now=None) -> list[DueItem]:
     """R4: everything overdue in the user's region, whoever must act (province, ministry, auditors)."""
+    from backoffice.models import Organisation
     from backoffice.scoping import ALL, REGION, scope_for
 
     scope = scope_for(user)
@@ -213,7 +217,8 @@ def overdue_in(*, user, now=None) -> list[DueItem]:
         if scope.kind == REGION:
             qs = qs.filter(region_code__startswith=scope.region_prefix)
         found += [i for i in _items(deadline, qs, ctx) if i.overdue]
-    return sorted(found, key=SORTS["due"])
+    names = dict(Organisation.objects.filter(pk__in={i.org_id for i in found if i.org_id}).values_list("pk", "name"))
+    return sorted((replace(i, acting=names.get(i.org_id, "")) for i in found), key=SORTS["due"])
 
 
 # -- reminders ----------------------------------------------------------------------------------------------------

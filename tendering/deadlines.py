@@ -2,7 +2,7 @@
 bid deadline (R22), the opening (R23), the office's answer to a question (R27) and the contract signature (R28)."""
 import datetime as dt
 
-from django.db.models import F
+from django.db.models import F, IntegerField, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,10 +51,10 @@ def _questions_to_answer():
 def _lots_to_sign():
     from tendering.models import LotStatus, Lot
 
-    # Lot.sign_contract (R28): within 30 days (setting) after the notice.
+    # Lot.sign_contract (R28): within 30 days (setting) after the notice; the province department signs.
     return Lot.objects.filter(status=LotStatus.NOTICE, notice_published_at__isnull=False).values(
         key=F("pk"), published=F("notice_published_at"), region_code=F("tender__province__code"),
-        org_id=F("tender__office_id"), reference=F("tender__reference"), lot_number=F("number"), lot_name=F("name"))
+        org_id=Value(None, output_field=IntegerField()), reference=F("tender__reference"), lot_number=F("number"), lot_name=F("name"))
 
 
 def _contract_due(row, ctx):

@@ -1,6 +1,6 @@
 """Deadlines the enrolment workflow sets (R4), each beside the transition it guards: enrolment once the publicity
 window ends (R32), the institution's outcomes after the project's end (R48) and the audit of registered hours (R41)."""
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, IntegerField, Min, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ def _publicised():
     return (Enrolment.objects.filter(status=EnrolmentStatus.PUBLICISED, publicity_ends_on__isnull=False)
             .values(key=F("project_id")).annotate(
                 ends_on=Min("publicity_ends_on"), n=Count("pk"), region_code=F("project__plan__province__code"),
-                org_id=F("project__owner_id"), code=F("project__code"), name=F("project__name")))
+                org_id=Value(None, output_field=IntegerField()), code=F("project__code"), name=F("project__name")))
 
 
 def _publicity_due(row, ctx):

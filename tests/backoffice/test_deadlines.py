@@ -159,7 +159,7 @@ def test_r4_province_sees_overdue_in_its_region_only(statement, personas, login)
     assert statement.contract.reference not in page and "暂无逾期事项" in page
     _make_late(statement)
     page = login(personas.province).get("/deadlines/overdue/").content.decode()
-    assert statement.contract.reference in page and "已逾期" in page
+    assert statement.contract.reference in page and "已逾期" in page and statement.contract.institution.name in page
     dashboard = login(personas.province).get("/").content.decode()
     assert "本地区逾期事项" in dashboard and statement.contract.reference in dashboard
     assert statement.contract.reference not in login(personas.henan_province).get("/deadlines/overdue/").content.decode()
@@ -182,3 +182,18 @@ def test_r4_dashboard_panel_lists_my_deadlines(statement, personas, login):
     page = login(personas.institution).get("/").content.decode()
     assert "我的办理时限" in page and statement.contract.reference in page
     assert "我的办理时限" not in login(personas.school).get("/").content.decode()
+
+
+def test_r4_todo_page_sorts_by_due_date_both_ways(statement, personas, orgs, login):
+    from finance import services
+
+    later = contract_for(institution=orgs.institution)
+    trainees(later.lot.projects.get(), "360121", 2)
+    services.settlement_compute(actor=personas.finance, contracts=[later])
+    _make_late(statement)  # the first statement now falls due long before the second
+    client = login(personas.institution)
+    first, second = statement.contract.reference, later.reference
+    ascending = client.get("/projects/queue/?sort=due").content.decode()
+    descending = client.get("/projects/queue/?sort=-due").content.decode()
+    assert ascending.index(first) < ascending.index(second)
+    assert descending.index(second) < descending.index(first)
