@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("backoffice.api.urls")),
 ]
 
 # Each workflow app mounts its own URLs under its prefix, the same way.
