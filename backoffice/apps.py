@@ -21,6 +21,9 @@ class BackofficeConfig(AppConfig):
         register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
                                                            Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],
                      order=90)
+        # R5: machine clients' keys, issued by the organisation's staff or the level above.
+        register_nav(_("API keys"), "api_keys", roles=[r for r in Role if r not in (Role.AUDITOR, Role.EXPERT)],
+                     order=95)
 
         def scope_panel(user):
             from backoffice.selectors import scope_summary
