@@ -207,6 +207,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "backoffice.api.schema.problem_responses_hook"],
 }
 # OCDS (issue 15): the publisher's OCID prefix (registered with the Open Contracting Partnership).
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-gp2026")
