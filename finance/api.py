@@ -3,7 +3,7 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from backoffice.api.filters import UpdatedSinceFilterSet
+from backoffice.api.filters import UpdatedSinceFilterSet, id_filter, year_filter
 from backoffice.api.generics import SelectorListView
 from backoffice.api.problems import problem_responses
 from backoffice.api.scopes import FINANCE_READ
@@ -38,12 +38,16 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class StatementFilter(UpdatedSinceFilterSet):
+    school_year = year_filter("school_year")
+
     class Meta:
         model = SettlementStatement
         fields = ["status", "school_year"]
 
 
 class PaymentFilter(UpdatedSinceFilterSet):
+    statement = id_filter("statement_id")
+
     class Meta:
         model = Payment
         fields = ["tranche", "statement"]

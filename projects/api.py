@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from backoffice.api.filters import UpdatedSinceFilterSet
+from backoffice.api.filters import UpdatedSinceFilterSet, id_filter, year_filter
 from backoffice.api.generics import SelectorDetailView, SelectorListView
 from backoffice.api.problems import problem_responses
 from backoffice.api.scopes import PLANS_READ
@@ -41,12 +41,16 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class PlanFilter(UpdatedSinceFilterSet):
+    year = year_filter("year")
+
     class Meta:
         model = AnnualPlan
         fields = ["year", "status"]
 
 
 class ProjectFilter(UpdatedSinceFilterSet):
+    plan = id_filter("plan_id")
+
     class Meta:
         model = Project
         fields = ["plan", "status", "category", "mode"]

@@ -1,5 +1,13 @@
 """Base views: every read goes through the app's selector for the caller (R2)."""
 from rest_framework import generics
+from rest_framework.exceptions import NotFound
+
+MAX_ID = 2**63 - 1  # a bigger number in a URL is no row of ours (and would overflow the database's integer)
+
+
+def check_id(pk) -> None:
+    if pk is not None and int(pk) > MAX_ID:
+        raise NotFound
 
 
 class SelectorMixin:
@@ -19,4 +27,6 @@ class SelectorListView(SelectorMixin, generics.ListAPIView):
 
 
 class SelectorDetailView(SelectorMixin, generics.RetrieveAPIView):
-    pass
+    def get_object(self):
+        check_id(self.kwargs.get("pk"))
+        return super().get_object()

@@ -33,7 +33,8 @@ def problem(*, status_code: int, code: str, title: str, detail: str, errors=None
 def _flatten(detail, path=""):
     """Serializer errors as [{"field", "message"}], whatever their nesting."""
     if isinstance(detail, dict):
-        return [e for k, v in detail.items() for e in _flatten(v, f"{path}.{k}" if path else str(k))]
+        return [e for k, v in detail.items()
+                for e in _flatten(v, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}" if path else str(k))]
     if isinstance(detail, list):
         if all(not isinstance(v, (dict, list)) for v in detail):
             return [{"field": path, "message": str(v)} for v in detail]

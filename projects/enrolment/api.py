@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backoffice.api.filters import UpdatedSinceFilterSet
-from backoffice.api.generics import SelectorListView
+from backoffice.api.generics import SelectorListView, check_id
 from backoffice.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from backoffice.api.idempotency import idempotent
 from backoffice.api.problems import problem, problem_responses
@@ -73,7 +73,8 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 class _TeacherYearFilter(UpdatedSinceFilterSet):
     teacher = CharFilter(method="by_teacher", help_text="The teacher's full ID number (18 characters).")
-    year = NumberFilter(method="by_year", help_text="The year the hours were credited / the certificate issued.")
+    year = NumberFilter(method="by_year", min_value=1900, max_value=2999,
+                        help_text="The year the hours were credited / the certificate issued.")
 
     def by_teacher(self, qs, name, value):
         return qs.filter(enrolment__teacher__id_number=normalise_id_number(value))
@@ -94,7 +95,7 @@ class CertificateFilter(_TeacherYearFilter):
         fields = ["status"]
 
     def by_year(self, qs, name, value):
-        return qs.filter(issued_on__year=value) if 1900 <= value <= 2999 else qs.none()
+        return qs.filter(issued_on__year=value)
 
 
 @extend_schema(tags=["credits"], responses={200: CreditSerializer, **problem_responses(401, 403)})
@@ -214,6 +215,7 @@ class RosterBatch(APIView):
     required_scope = ROSTERS_WRITE
 
     def post(self, request, pk):
+        check_id(pk)
         project = selectors.project_list_for_enrolment(user=request.user).filter(pk=pk).first()
         if project is None:
             return problem(status_code=404, code="not_found", title="未找到", detail=_("Not found."))
