@@ -1,6 +1,8 @@
 """/api/v1/: the schema, its documentation pages (local files, no CDN) and each app's endpoints."""
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 app_name = "api"
@@ -19,3 +21,14 @@ urlpatterns = [
 urlpatterns += [path("", include(f"{app}.api")) for app in (
     "projects", "projects.enrolment", "tendering", "finance",
 )]
+
+
+
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/: a problem, not the site's HTML page."""
+    return JsonResponse({"type": "https://guopei.example.cn/problems/not_found", "title": "未找到", "status": 404,
+                         "code": "not_found", "detail": _("Not found.")}, status=404,
+                        content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
+
+
+urlpatterns.append(re_path(r"", not_found))

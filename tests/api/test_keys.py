@@ -55,7 +55,10 @@ def test_r5_level_above_issues_for_an_organisation_below_but_not_outside_its_are
 def test_r5_key_for_a_school_acts_as_that_school_never_further_than_its_issuer(api_world, api, issue_key):
     """The county issues a key for one of its schools: it reads that school's trainees only (R2)."""
     school_key = issue_key(api_world.personas.county, scopes=["credits:read"], organisation=api_world.orgs.school)
-    other_key = issue_key(api_world.personas.county, scopes=["credits:read"], organisation=api_world.orgs.other_school)
+    from tests.factories import SchoolFactory, region
+
+    neighbour = SchoolFactory(name="南昌县第二小学", region=region("360121"))
+    other_key = issue_key(api_world.personas.county, scopes=["credits:read"], organisation=neighbour)
     assert api_world.credit.pk in {r["id"] for r in api(token=school_key).get("/api/v1/credits/").json()["results"]}
     assert api(token=other_key).get("/api/v1/credits/").json()["results"] == []
 
