@@ -20,6 +20,9 @@ class EnrolmentConfig(AppConfig):
                          label=_("First year of the current series of training cycles"))
         register_setting("enrolment.cycle_cap", default=2, rule="R33",
                          label=_("Maximum number of programme projects per teacher in one cycle"))
+        from .outcomes.config import register as register_outcome_settings
+
+        register_outcome_settings()
         register_setting("credit.hours_per_credit", default=20, rule="R42", label=_("Training hours per credit"))
         register_setting("credit.yearly_target_hours", default=60, rule="R42",
                          label=_("Yearly training-hour target per teacher"))

@@ -221,11 +221,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
     doors = actions.ENROLMENT_DOORS
     detail_url_name = "enrolment:enrolment_detail"
 
-    def get_object(self):
-        try:
-            return selectors.enrolment_get(user=self.request.user, pk=self.kwargs["pk"])
-        except Exception as exc:
-            raise Http404 from exc
+    selector = selectors.enrolment_get
 
     def get(self, request, pk):
         enrolment = self.get_object()
@@ -285,8 +281,7 @@ class ExemptionDetailView(PermissionRequiredMixin, TransitionView):
     doors = actions.EXEMPTION_DOORS
     detail_url_name = "enrolment:exemption_detail"
 
-    def get_object(self):
-        return get_object_or_404(selectors.exemption_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+    selector = selectors.exemption_list_visible_to
 
     def get(self, request, pk):
         exemption = self.get_object()
@@ -323,8 +318,7 @@ class CreditTransitionView(PermissionRequiredMixin, TransitionView):
     permission_required = VIEW
     doors = actions.CREDIT_DOORS
 
-    def get_object(self):
-        return get_object_or_404(selectors.credit_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+    selector = selectors.credit_list_visible_to
 
     def get_success_url(self, obj) -> str:
         return reverse("enrolment:credit_list")
