@@ -6,6 +6,8 @@ from django.utils import timezone
 DEMO_KEYS = [  # (user, prefix, token, scopes)
     ("county", "democounty", "gp_democounty_Guopei-2026-county",
      ["plans:read", "rosters:write", "credits:read", "finance:read"]),
+    ("institution", "demoinstitution", "gp_demoinstitution_Guopei-2026-institution",
+     ["learning_records:write", "outcomes:read", "credits:read", "plans:read"]),
     ("finance", "demofinance", "gp_demofinance_Guopei-2026-finance", ["finance:read", "plans:read"]),
     ("ministry", "demoministry", "gp_demoministry_Guopei-2026-ministry", ["plans:read", "credits:read"]),
 ]

@@ -7,7 +7,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from backoffice.exceptions import DomainError
+from backoffice.exceptions import DomainError, ScopeError
 
 PROBLEM_TYPE = "https://guopei.example.cn/problems/"
 
@@ -49,6 +49,8 @@ TITLES = {
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ScopeError):  # the role or its area does not cover the object (R2)
+        return problem(status_code=403, code=exc.code, title=TITLES[403], detail=exc.message)
     if isinstance(exc, DomainError):
         return problem(status_code=422, code=exc.code, title=TITLES[422], detail=exc.message, errors=exc.errors or None)
     if isinstance(exc, (Http404, ObjectDoesNotExist)):

@@ -19,7 +19,7 @@ urlpatterns = [
 ]
 # Each app mounts its endpoints the same way (by name: the core imports no app).
 urlpatterns += [path("", include(f"{app}.api")) for app in (
-    "projects", "projects.enrolment", "tendering", "finance",
+    "projects", "projects.enrolment", "projects.enrolment.outcomes", "tendering", "finance",
 )]
 
 
