@@ -1,11 +1,12 @@
-"""Benchmark: an applicant roster batch sent through the API (issue 15), on the full request path: key
-authentication, scope, throttle, validation, the Excel import's set-based checks and write, audit.
+"""Benchmark: an applicant roster batch, then a learning-record batch for the same trainees, sent through the API
+(issue 15), on the full request path: key authentication, scope, throttle, validation, the services' set-based
+checks and writes, audit.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_api_bench python bench/bench_api_roster.py --rows 5000
     python bench/bench_api_roster.py --rows 500                      # SQLite file var/bench-api.sqlite3
 
-Prints seconds and queries of the first call (every teacher new), and of the same batch sent again (nothing to
-write). The call goes through Django's test client in-process (no network), so the figure is the server's work.
+Prints seconds and queries of the roster's first call (every teacher new) and of the same batch sent again
+(nothing to write); then of a day's learning records for every trainee (all new) and the same day sent again. The call goes through Django's test client in-process (no network), so the figure is the server's work.
 """
 import argparse
 import datetime as dt
@@ -54,7 +55,10 @@ def setup_world(schools_n: int):
         mode="offline", hours=80, quota=100000, start_date=dt.date.today() + dt.timedelta(days=60),
         end_date=dt.date.today() + dt.timedelta(days=70), budget=Decimal("1"), owner=office, office=office,
         created_by=user)
-    Project.objects.filter(pk=project.pk).update(status="contracted", institution=institution)
+    Project.objects.filter(pk=project.pk).update(status="contracted", institution=institution, mode="offline",
+                                                 start_date=dt.date.today() + dt.timedelta(days=60),
+                                                 end_date=dt.date.today() + dt.timedelta(days=70))
+    project.refresh_from_db()
     _key, token = api_key_issue(actor=user, organisation=bureau, label="接口基准", scopes=["rosters:write"], days=1)
     schools = list(Organisation.objects.filter(code__startswith="BAPI").order_by("code").values_list("code", flat=True))
     return project, token, schools
@@ -63,7 +67,11 @@ def setup_world(schools_n: int):
 def clean():
     from backoffice.models import Teacher
     from projects.enrolment.models import Enrolment
+    from projects.enrolment.outcomes.models import LearningRecord, LearningRecordBatch, Outcome
 
+    Outcome.objects.filter(project__code="BAPI-1").delete()
+    LearningRecord.objects.filter(project__code="BAPI-1").delete()
+    LearningRecordBatch.objects.filter(project__code="BAPI-1").delete()
     Enrolment.objects.filter(project__code="BAPI-1").delete()
     Teacher.history.filter(school__code__startswith="BAPI")._raw_delete(Teacher.history.db)
     Teacher.objects.filter(school__code__startswith="BAPI")._raw_delete(Teacher.objects.db)
@@ -98,21 +106,69 @@ def main():
     rows = rows_for(args.rows, schools)
     client = Client(HTTP_AUTHORIZATION=f"Api-Key {token}")
     url = f"/api/v1/projects/{project.pk}/applicants/"
-    for label in ("first call (all new)", "same batch again"):
-        queries = {"n": 0}
-
-        def count(execute, sql, params, many, context):
-            queries["n"] += 1
-            return execute(sql, params, many, context)
-
-        start = time.perf_counter()
-        with connection.execute_wrapper(count):
-            response = client.post(url, {"rows": rows}, content_type="application/json")
-        seconds = time.perf_counter() - start
-        assert response.status_code == 200, response.content[:500]
-        print(f"{connection.vendor}: {args.rows} rows, {label}: {seconds:.2f} s, {queries['n']} queries, "
-              f"{response.json()}")
+    # Warm-up (URL resolver, translation catalogues, the key's first use): a one-row batch that is refused.
+    client.post(url, {"rows": [{**rows[0], "school_code": "NONE"}]}, content_type="application/json")
+    for label in ("roster, first call (all new)", "roster, same batch again"):
+        timed(client, url, {"rows": rows}, label, args.rows)
+    records_url, records_client, records = learning_records_world(project, rows)
+    for label in ("learning records, first call (all new)", "learning records, same day again"):
+        timed(records_client, records_url, {"source": "基准平台", "rows": records}, label, args.rows)
     clean()
+
+
+def timed(client, url, body, label, n):
+    from django.db import connection
+
+    queries = {"n": 0}
+
+    def count(execute, sql, params, many, context):
+        queries["n"] += 1
+        return execute(sql, params, many, context)
+
+    start = time.perf_counter()
+    with connection.execute_wrapper(count):
+        response = client.post(url, body, content_type="application/json")
+    seconds = time.perf_counter() - start
+    assert response.status_code == 200, response.content[:500]
+    result = {k: v for k, v in response.json().items() if k != "errors"}
+    print(f"{connection.vendor}: {n} rows, {label}: {seconds:.2f} s, {queries['n']} queries, {result}")
+
+
+def learning_records_world(project, rows):
+    """The applicants put in training on an online project in progress with an approved scheme; the
+    institution's platform key."""
+    from decimal import Decimal
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from backoffice.api.keys import api_key_issue
+    from backoffice.models import Role, User
+    from projects.enrolment.models import Enrolment
+    from projects.enrolment.outcomes.models import CompletionScheme, SchemeIndicator
+    from projects.models import Project
+
+    today = timezone.localdate()
+    Project.objects.filter(pk=project.pk).update(status="in_progress", mode="online", hours=48,
+                                                 start_date=today - dt.timedelta(days=20),
+                                                 end_date=today + dt.timedelta(days=40))
+    Enrolment.objects.filter(project=project).update(status="in_training")
+    if not CompletionScheme.objects.filter(project=project, status="approved").exists():
+        scheme = CompletionScheme.objects.create(project=project, version=1, pass_line=Decimal("60"),
+                                                 created_by=project.created_by)
+        CompletionScheme.objects.filter(pk=scheme.pk).update(status="approved", approved_at=timezone.now())
+        SchemeIndicator.objects.create(scheme=scheme, kind="learning_minutes", target=Decimal(2880),
+                                       weight=Decimal(100), minimum_percent=Decimal(80))
+    user, _ = User.objects.get_or_create(username="bench-api-institution", defaults={
+        "role": Role.INSTITUTION_STAFF, "organisation": project.institution, "full_name": "接口基准机构"})
+    _key, token = api_key_issue(actor=user, organisation=project.institution, label="接口基准平台",
+                                scopes=["learning_records:write"], days=1)
+    day = (today - dt.timedelta(days=1)).isoformat()
+    records = [{"id_number": r["id_number"], "period_start": day, "period_end": day, "minutes": 30 + i % 200,
+                "assignments_submitted": i % 3, "assignments_passed": i % 2, "assessment_score": str(60 + i % 40)}
+               for i, r in enumerate(rows)]
+    return (f"/api/v1/projects/{project.pk}/learning-records/", Client(HTTP_AUTHORIZATION=f"Api-Key {token}"),
+            records)
 
 
 if __name__ == "__main__":
