@@ -21,6 +21,13 @@ class BackofficeConfig(AppConfig):
         register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
                                                            Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],
                      order=90)
+        # R5: machine clients' keys, issued by the organisation's staff or the level above; the demo has known ones.
+        from backoffice.api.demo import demo_api_keys
+        from backoffice.demo import register_demo_step
+
+        register_demo_step(demo_api_keys, order=900)
+        register_nav(_("API keys"), "api_keys", roles=[r for r in Role if r not in (Role.AUDITOR, Role.EXPERT)],
+                     order=95)
 
         # R4: everything overdue in the region, for the province (and the ministry, auditors reading).
         register_nav(_("Overdue items"), "overdue_list", roles=[Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR],

@@ -70,3 +70,8 @@ class FinanceConfig(AppConfig):
         from tendering.services import register_settlement_basis_lock
 
         register_settlement_basis_lock(contract_basis_locked)
+        # Issue 15: the payments appear in the tender's public OCDS record as implementation transactions.
+        from finance.ocds import contract_transactions
+        from tendering.ocds import register_implementation
+
+        register_implementation(contract_transactions)
