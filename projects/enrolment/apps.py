@@ -12,6 +12,9 @@ class EnrolmentConfig(AppConfig):
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from projects.enrolment import deadlines
+
+        deadlines.register()  # R4
 
         register_setting("enrolment.publicity_working_days", default=5, rule="R32",
                          label=_("Publicity window of a selection list (working days)"))

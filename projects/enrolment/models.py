@@ -284,6 +284,8 @@ class CreditRecord(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CreditStatus.REGISTERED, choices=CreditStatus.choices, protected=True)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
@@ -348,6 +350,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CertificateStatus.VALID, choices=CertificateStatus.choices,
                       protected=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
