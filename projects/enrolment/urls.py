@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/bulk/", views.project_bulk, name="project_bulk"),
+    path("projects/<int:pk>/whole-staff/", views.whole_staff, name="whole_staff"),
     path("projects/<int:pk>/import/", views.project_import, name="project_import"),
     path("projects/<int:pk>/apply/", views.project_apply, name="project_apply"),
     path("projects/<int:pk>/export.xlsx", views.project_export, name="project_export"),

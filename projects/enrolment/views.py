@@ -110,6 +110,30 @@ def project_bulk(request, pk):
 
 
 @perm_required(VIEW)
+def whole_staff(request, pk):
+    """R49: the preview (how many, who is left out and why) and the one-step enrolment of all the teachers."""
+    from . import whole_staff as ws
+
+    project = _project(request, pk)
+    if not request.user.has_perm("enrolment.enrol_whole_staff", project):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            added = ws.whole_staff_enrol(actor=request.user, project=project)
+            messages.success(request, _("%(n)s teachers enrolled in the whole-staff training.") % {"n": added})
+            return redirect("enrolment:project_detail", pk=project.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    try:
+        preview = ws.whole_staff_preview(actor=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
+    return render(request, "enrolment/whole_staff.html", {
+        "project": project, "preview": preview, "title": _("Whole-staff enrolment")})
+
+
+@perm_required(VIEW)
 def project_export(request, pk):
     project = _project(request, pk)
     return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
