@@ -236,6 +236,79 @@ class EnrolmentListView(PermListView):
     selector = selectors.enrolment_list_visible_to
     title = _("Trainee outcomes")
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
+        ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
+        ctx["filter_query"] = self.request.GET.urlencode()
+        return ctx
+
+
+REFUSALS_SHOWN = 1000
+
+
+@require_POST
+@perm_required(VIEW)
+def enrolment_bulk(request):
+    """A bulk move on the trainee list: the rows ticked, or every row the list's filter matches (the filter is
+    re-applied here, in the user's scope, so the selection is the filter and not a list of ids in the page).
+    The result page reports each refused trainee with the reason."""
+    from django.http import QueryDict
+
+    name = request.POST.get("action", "")
+    if name not in services.BULK_MOVES:
+        raise Http404
+    if not request.user.has_perm(f"enrolment.bulk_{name}_enrolment"):
+        raise PermissionDenied
+    query = QueryDict(request.POST.get("filter", ""))
+    filterset = EnrolmentFilter(query, queryset=selectors.enrolment_list_visible_to(user=request.user))
+    if not filterset.is_valid():
+        # An invalid filter would match every row; refuse rather than act on more than the user saw.
+        messages.error(request, _("The list's filter is not valid; nothing was done."))
+        return redirect("enrolment:enrolment_list")
+    queryset = filterset.qs
+    if request.POST.get("scope") != "all":
+        pks = [int(v) for v in request.POST.getlist("pk") if v.isdecimal()]
+        if not pks:
+            messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        queryset = queryset.filter(pk__in=pks)
+    try:
+        result = services.enrolments_bulk(
+            actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
+            rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+    refused_pks = list(result.refused)[:REFUSALS_SHOWN]
+    names = {e.pk: e for e in selectors.enrolment_list_visible_to(user=request.user).filter(pk__in=refused_pks)}
+    refused = [(names[pk], result.refused[pk]) for pk in refused_pks if pk in names]
+    return render(request, "enrolment/bulk_result.html", {
+        "title": _("Result of the bulk action"), "label": result.label, "done": len(result.done),
+        "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
+        "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
+    })
+
+
+@require_POST
+@perm_required("enrolment.select_project")
+def project_ranking(request, pk):
+    """R32: the institution imports its ranking scores (身份证号, 评分) for the project's applicants."""
+    from .ranking import ranking_scores_import
+
+    project = _project(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose an Excel file."))
+    else:
+        try:
+            n = ranking_scores_import(actor=request.user, project=project, data=upload.read())
+            messages.success(request, _("%(n)s ranking scores recorded.") % {"n": n})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("enrolment:project_detail", pk=project.pk)
+
 
 class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
     """The trainee's page (GET) and its transition door (POST, same URL)."""
