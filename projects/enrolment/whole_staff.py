@@ -157,9 +157,10 @@ def whole_staff_enrol(*, actor, project: Project) -> int:
             rows = (Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED, enrolled_at=now,
                                              applied_by=actor)
                     .values_list("pk", "teacher__name", "teacher__region__code"))
+            why = _("Whole-staff training (R49)")
             audit_record_many(
-                (Entry(pk, f"{name} · {project.name}", region, to_state=EnrolmentStatus.ENROLLED,
-                       reason=_("Whole-staff training (R49)")) for pk, name, region in rows.iterator(chunk_size=10000)),
+                (Entry(pk, f"{name} · {project.name}", region, to_state=EnrolmentStatus.ENROLLED, reason=why)
+                 for pk, name, region in rows.iterator(chunk_size=10000)),
                 model=Enrolment, actor=actor, action="create", batch_size=5000)
             audit_record(obj=project, actor=actor, action="update", changes={"whole_staff_enrolled": (None, added)})
     return added
