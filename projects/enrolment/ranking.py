@@ -29,6 +29,17 @@ def _score(raw) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def parse_score(text) -> Decimal | None:
+    """A score typed on the page: empty clears it; anything else must be a number from 0 to 9999.99."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    score = _score(text)
+    if score is None:
+        raise DomainError("invalid_score", _("The score must be a number from 0 to 9999.99."))
+    return score
+
+
 def ranking_scores_set(*, actor, project, scores: dict) -> int:
     """`scores` {ID number: score or None}; every trainee must be in the project. All or nothing."""
     if not perms.selector_of_project.test(actor, project):

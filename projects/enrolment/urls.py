@@ -22,6 +22,7 @@ urlpatterns = [
     path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
     path("trainees/bulk/", views.enrolment_bulk, name="enrolment_bulk"),
     path("trainees/<int:pk>/", views.EnrolmentDetailView.as_view(), name="enrolment_detail"),
+    path("trainees/<int:pk>/ranking/", views.enrolment_ranking, name="enrolment_ranking"),
     path("trainees/<int:pk>/exemption/", views.exemption_apply, name="exemption_apply"),
     path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),
     path("exemptions/<int:pk>/", views.ExemptionDetailView.as_view(), name="exemption_detail"),

@@ -292,12 +292,36 @@ def enrolment_bulk(request):
 
 
 @require_POST
-@perm_required("enrolment.select_project")
+@perm_required(VIEW)
+def enrolment_ranking(request, pk):
+    """R32: the institution enters one applicant's ranking score by hand (empty clears it)."""
+    from .ranking import parse_score, ranking_scores_set
+
+    try:
+        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
+    except Exception as exc:
+        raise Http404 from exc
+    if not request.user.has_perm("enrolment.select_project", enrolment.project):
+        raise PermissionDenied
+    try:
+        score = parse_score(request.POST.get("score", ""))
+        ranking_scores_set(actor=request.user, project=enrolment.project,
+                           scores={enrolment.teacher.id_number: score})
+        messages.success(request, _("The ranking score was saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("enrolment:enrolment_detail", pk=enrolment.pk)
+
+
+@require_POST
+@perm_required(VIEW)
 def project_ranking(request, pk):
     """R32: the institution imports its ranking scores (身份证号, 评分) for the project's applicants."""
     from .ranking import ranking_scores_import
 
     project = _project(request, pk)
+    if not request.user.has_perm("enrolment.select_project", project):
+        raise PermissionDenied
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose an Excel file."))

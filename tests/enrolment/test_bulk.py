@@ -178,3 +178,34 @@ def test_ranking_import_reports_every_bad_row_and_writes_nothing(project, make_t
     assert err.value.code == "invalid_rows" and len(err.value.errors) == 1
     a.refresh_from_db()
     assert a.ranking_score is None
+
+
+def test_r32_institution_enters_a_score_by_hand_and_others_may_not(project, make_teacher, enrol, personas, login):
+    e = enrol(project, make_teacher())
+    url = reverse("enrolment:enrolment_ranking", args=[e.pk])
+    assert login(personas.county).post(url, {"score": "88"}).status_code == 403
+    login(personas.other_institution).post(url, {"score": "88"})
+    e.refresh_from_db()
+    assert e.ranking_score is None
+    login(personas.institution).post(url, {"score": "x"})
+    e.refresh_from_db()
+    assert e.ranking_score is None  # refused with a Chinese message, never a 500
+    login(personas.institution).post(url, {"score": "88.5"})
+    e.refresh_from_db()
+    assert e.ranking_score == Decimal("88.50")
+
+
+def test_r32_ranking_upload_page_for_the_institution_only(project, make_teacher, enrol, personas, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    e = enrol(project, make_teacher())
+    data = workbook([[e.teacher.id_number, 77]], header=["身份证号", "评分"])
+    url = reverse("enrolment:project_ranking", args=[project.pk])
+
+    def upload(user):
+        return login(user).post(url, {"file": SimpleUploadedFile("scores.xlsx", data)})
+
+    assert upload(personas.county).status_code == 403
+    assert upload(personas.institution).status_code == 302
+    e.refresh_from_db()
+    assert e.ranking_score == Decimal("77.00")
