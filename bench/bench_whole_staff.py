@@ -11,7 +11,7 @@ size and at N so the query counts can be compared side by side:
     python bench/bench_whole_staff.py --teachers 20000 --small 1000     # quicker
     python bench/bench_whole_staff.py                                   # SQLite file var/bench.sqlite3
 
-The data is rebuilt on every run (rows prefixed BENCH-W are deleted first; on PostgreSQL the audit trail is
+The data is rebuilt on every run (rows prefixed BENCH-W are deleted before each size and at the end; on PostgreSQL the audit trail is
 append-only, so its rows stay).
 """
 import argparse
@@ -173,8 +173,9 @@ def run(size: int, label: str) -> dict:
     figures["counts"] = (f"previewed {preview.to_enrol} to enrol / {preview.left_out} left out; enrolled {added}; "
                          f"selected {len(selected.done) - len(selected.reserved)} + reserve {len(selected.reserved)}; "
                          f"rejected {len(rejected.done)}")
+    for key in ("preview", "enrol", "select", "reject"):
+        print(f"    {key}: {figures[key][0]:.2f} s, {figures[key][1]} queries")
     print(f"[{label}] {size} teachers built in {built:.1f} s; {figures['counts']}")
-    clean()
     return figures
 
 
@@ -200,6 +201,7 @@ def main():
                       ("reject", "bulk reject with a rule")):
         (s1, q1, _r1), (s2, q2, _r2) = small[key], big[key]
         print(f"{text:<46}{s1:>10.2f} s {q1:>5} q{s2:>12.2f} s {q2:>5} q")
+    clean()
 
 
 if __name__ == "__main__":
