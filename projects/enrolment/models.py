@@ -184,6 +184,27 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+    # -- R48: the outcome the institution confirmed takes effect when the county audits it (谁主办谁审核, R41);
+    # fired for a whole project at once by outcomes.services through fire_many --
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: completed"), "hidden": True, "sets": _outcome})
+    def confirm_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NOT_COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: not completed"), "hidden": True, "sets": _outcome})
+    def confirm_not_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NO_SHOW,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: no-show"), "hidden": True, "sets": _outcome})
+    def confirm_no_show(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+
 class ExemptionStatus(models.TextChoices):
     APPLIED = "applied", pgettext_lazy("exemption", "Applied")
     RECOMMENDED = "recommended", _("Recommended by the county")
@@ -265,6 +286,8 @@ class CreditRecord(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CreditStatus.REGISTERED, choices=CreditStatus.choices, protected=True)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
@@ -329,6 +352,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CertificateStatus.VALID, choices=CertificateStatus.choices,
                       protected=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
@@ -400,3 +425,7 @@ class RegistryTeacher(Teacher):
         proxy = True
         verbose_name = _("teacher (Excel import)")
         verbose_name_plural = _("teachers (Excel import)")
+
+
+# R46-R48: completion schemes, learning records and computed outcomes live in their own module.
+from .outcomes.models import *  # noqa: E402,F401,F403

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0003_job_status_machine'),
+        ('enrolment', '0005_updated_at_for_api_sync'),
     ]
 
     operations = [
