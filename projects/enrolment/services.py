@@ -57,6 +57,10 @@ def enrolment_apply(*, actor, project: Project, teacher, nominated_by: str = Nom
                 "name": teacher.name})
         if project.status != "contracted":
             raise DomainError("project_not_open", _("The project is not open for applications (it must be contracted and not started)."))
+        if project.category == "whole_staff":
+            # R49: no applications or selection; the county enrols all its teachers at once.
+            raise DomainError("whole_staff_no_applications", _(
+                "A whole-staff project takes no applications; the county enrols all its teachers at once."))
         enrolment = Enrolment.objects.create(project=project, teacher=teacher, nominated_by=nominated_by,
                                              applied_by=actor)
         audit_record(obj=enrolment, actor=actor, action="create", to_state=enrolment.status)

@@ -117,3 +117,11 @@ def test_r49_page_previews_then_enrols_and_refuses_other_roles(whole_staff, coun
     assert response.status_code == 302 and Enrolment.objects.filter(project=whole_staff).count() == 4
     assert login(personas.institution).get(url).status_code == 403
     assert login(personas.school).post(url).status_code == 403
+
+
+def test_r49_a_whole_staff_project_takes_no_applications(whole_staff, county_teachers, personas):
+    from projects.enrolment import services
+
+    with pytest.raises(DomainError) as err:
+        services.enrolment_apply(actor=personas.county, project=whole_staff, teacher=county_teachers[0][0])
+    assert err.value.code == "whole_staff_no_applications"
