@@ -1,6 +1,8 @@
 """A believable province for demonstration: Jiangxi's real regions, made-up people. Deterministic and idempotent."""
 import random
+from contextlib import contextmanager
 from datetime import date
+from unittest import mock
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -167,3 +169,12 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
             "evaluators": len(evaluators),
         },
     }
+
+
+@contextmanager
+def demo_clock(at):
+    """Replay part of the demo's history through the real services at a past time: every guard (R22's 20 days,
+    R23's deadline, R32's publicity window) then holds as it did, and the timeline shows believable dates. Only
+    the demo builder uses it; nothing else moves the server clock."""
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
