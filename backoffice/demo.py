@@ -23,6 +23,12 @@ def register_demo_step(func, *, order: int = 100):
 DEMO_PASSWORD = "Guopei-2026"
 # Every account the demo makes, in the order it made them, so `seed_demo` prints them all (steps add theirs).
 DEMO_ACCOUNTS: list = []
+# Pages worth opening without logging in (a survey link, a public list), printed last: (label, path).
+DEMO_LINKS: list = []
+
+
+def demo_link(label: str, path: str):
+    DEMO_LINKS[:] = [(lbl, p) for lbl, p in DEMO_LINKS if lbl != label] + [(label, path)]
 
 
 def demo_account(*, username: str, full_name: str, role: str, organisation):
@@ -144,6 +150,7 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
         ("auditor", "省审计 郑审计员", Role.AUDITOR, department),
     ]
     DEMO_ACCOUNTS.clear()
+    DEMO_LINKS.clear()
     for username, full_name, role, org in people:
         demo_account(username=username, full_name=full_name, role=role, organisation=org)
     admin, created = User.objects.get_or_create(
@@ -161,7 +168,7 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
     accounts.append(("admin", "系统管理员", "—"))
     return {
         "notes": notes,
-        "accounts": accounts, "password": DEMO_PASSWORD,
+        "accounts": accounts, "password": DEMO_PASSWORD, "links": list(DEMO_LINKS),
         "counts": {
             "regions": Region.objects.count(),
             "institutions": Organisation.objects.filter(kind=OrganisationKind.INSTITUTION).count(),

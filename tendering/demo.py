@@ -155,7 +155,10 @@ def _next_filed_project():
 @transaction.atomic
 def demo_ready_to_open():
     """A tender whose bids are sealed and whose opening time passed an hour ago: the office opens it (R23)."""
+    from backoffice.demo import demo_link
     from tendering.models import Tender
+
+    demo_link("中标公告（公示）", "/tendering/notices/")
 
     if Tender.objects.filter(title=READY_TITLE).exists():
         return None
