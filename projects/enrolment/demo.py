@@ -122,15 +122,19 @@ def _demo_selection():
                 recommended.append(services.enrolment_recommend(actor=users["county"], enrolment=enrolment))
             except DomainError:
                 continue
-        for enrolment in recommended[:20]:
+        # Of 35 recommended: 20 enrolled, 10 publicised now, 5 left to select (fewer on a smaller demo).
+        first, second = len(recommended) * 4 // 7, len(recommended) * 6 // 7
+        if not first:
+            return None
+        for enrolment in recommended[:first]:
             services.enrolment_select(actor=users["institution"], enrolment=enrolment)
         services.project_publicise(actor=users["province"], project=project)
     enrolled = services.project_enrol_publicised(actor=users["province"], project=project)
-    for enrolment in recommended[20:30]:
+    for enrolment in recommended[first:second]:
         services.enrolment_select(actor=users["institution"], enrolment=enrolment)
-    publicised = services.project_publicise(actor=users["province"], project=project)
+    publicised = services.project_publicise(actor=users["province"], project=project) if second > first else 0
     return (f"{project.name}：{enrolled} 人已录取（可打印录取通知书），{publicised} 人公示中"
-            f"（公示名单 /enrolment/publicity/{project.pk}/），{len(recommended) - 30} 人待机构遴选")
+            f"（公示名单 /enrolment/publicity/{project.pk}/），{len(recommended) - second} 人待机构遴选")
 
 
 PAST_CODE_2 = "JX2025-002"
