@@ -43,7 +43,7 @@ def test_try_province_reads_plans_the_announced_tender_and_the_publicity_list(de
     page.click("text=年度项目实施方案")
     assert "已备案" in page.inner_text("main") and "2027" in page.inner_text("main")
     page.goto(f"{live_server.url}/tendering/")
-    page.click("text=GPZB-2026-001")
+    page.click("tr:has-text('GPZB-2026-001') a")
     assert "已发布公告" in page.inner_text("[data-testid=tender-status]")
     page.goto(f"{live_server.url}/enrolment/publicity/")
     page.click("text=新入职教师规范化培训")
@@ -54,7 +54,7 @@ def test_try_province_reads_plans_the_announced_tender_and_the_publicity_list(de
 def test_try_office_opens_the_tender_whose_opening_time_has_passed(demo, login_as, live_server):
     page = login_as("office")
     page.goto(f"{live_server.url}/tendering/")
-    page.click("text=GPZB-2026-002")
+    page.click("tr:has-text('GPZB-2026-002') a")
     assert "开标前投标文件处于密封状态" in page.inner_text("[data-testid=opening-record]")
     page.click("button[data-transition=open]")
     assert "已开标" in page.inner_text("[data-testid=tender-status]")
@@ -77,7 +77,7 @@ def test_try_institution_confirms_its_statement_and_prints_admission_notices(dem
     text = _pdf_text(download.value.path())
     assert "录取通知书" in text and "江西师范大学" in text
     page.goto(f"{live_server.url}/tendering/portal/")
-    page.click("text=GPZB-2026-001")
+    page.click("tr:has-text('GPZB-2026-001') a")
     assert page.locator("[data-testid=bid-lot-1]").count() == 1  # open for its bid, sealed until the opening
 
 

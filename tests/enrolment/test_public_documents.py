@@ -93,3 +93,11 @@ def test_r32_single_admission_notice_from_the_trainee_page(login, personas, proj
     assert reverse("enrolment:admission_notice", args=[e.pk]) in page
     pages, text = _pdf_text(client.get(reverse("enrolment:admission_notice", args=[e.pk])))
     assert pages == 1 and "黄河" in text
+
+
+def test_r32_admission_notices_need_a_log_in(client, project, make_teacher, enrol):
+    e = enrol(project, make_teacher(name="林木"), status="enrolled")
+    for url in (reverse("enrolment:admission_notices", args=[project.pk]),
+                reverse("enrolment:admission_notice", args=[e.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]

@@ -60,6 +60,12 @@ def test_r27_notice_of_a_contracted_lot_without_recorded_ranking_is_not_blank(cl
     assert "本标段未记录评标排名" in html
 
 
+def test_r28_contract_pdf_needs_a_log_in(client, orgs):
+    contract = contract_for(institution=orgs.institution)
+    response = client.get(reverse("tendering:contract_pdf", args=[contract.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
 def test_r28_contract_pdf_for_its_institution_and_readers_only(login, personas, orgs):
     contract = contract_for(institution=orgs.institution, unit_price="12.50", hours=80, quota=50)
     url = reverse("tendering:contract_pdf", args=[contract.pk])
