@@ -198,7 +198,8 @@ def _contract_2026(project, office, signer, number):
     from tendering import sealing
     from tendering.models import Bid, Contract, Lot, LotRegion, Tender
 
-    signed = timezone.now() - dt.timedelta(days=25)
+    signed = timezone.localtime(timezone.now() - dt.timedelta(days=25)).replace(hour=10, minute=0, second=0,
+                                                                               microsecond=0)
     tender = Tender.objects.create(
         reference=f"JX2026-ZB-{number:02d}", title=f"江西省2026年国培计划{project.name}承训机构遴选",
         province=project.plan.province, office=office, wrapped_key=sealing.new_wrapped_key(), status="completed",
