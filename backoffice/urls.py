@@ -14,6 +14,9 @@ urlpatterns = [
     path("registry/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/read/", views.notices_read, name="notices_read"),
+    path("deadlines/overdue/", views.overdue_list, name="overdue_list"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .outcomes import urls as outcome_urls
 
 app_name = "enrolment"
 urlpatterns = [
@@ -37,3 +38,4 @@ urlpatterns = [
     path("publicity/", views.publicity_list, name="publicity_list"),
     path("publicity/<int:pk>/", views.publicity_detail, name="publicity_detail"),
 ]
+urlpatterns += outcome_urls.urlpatterns  # R46-R48: schemes, learning records, outcomes
