@@ -351,7 +351,12 @@ def certificate_batch(request, pk):
     project = _project(request, pk)
     if not request.user.has_perm("enrolment.certify_project", project):
         raise PermissionDenied
-    job = services.certificate_job_start(actor=request.user, project=project)
+    try:
+        job = services.certificate_job_start(actor=request.user, project=project,
+                                             output=request.POST.get("output") or "pdf")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
     _job_queued_message(request, job)
     return redirect("enrolment:certificate_job", pk=job.pk)
 
@@ -370,6 +375,9 @@ def certificate_job_status(request, pk):
 @protected_download
 def certificate_job_file(request, pk):
     job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
+    if job.output == "zip":
+        return protected_file_response(job.file, filename=f"certificates-{job.project.code}.zip",
+                                       content_type="application/zip")
     return protected_file_response(job.file, filename=f"certificates-{job.project.code}.pdf",
                                    content_type="application/pdf")
 
