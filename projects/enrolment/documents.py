@@ -128,11 +128,11 @@ def certificates_pdf(certs, *, out=None, progress=None, texts: CertificateTexts 
     c = pdfcanvas.Canvas(target, pagesize=PAGE)
     c.setTitle(texts.pdf_title)
     certs = list(certs)
-    step = max(1, len(certs) // 4)
+    marks = {-(-len(certs) * k // 4) for k in range(1, 5)}  # four reports, whatever the size (fewer below 4)
     for index, cert in enumerate(certs, start=1):
         draw_page(c, page_lines(cert, texts, font), texts, font)
         c.showPage()
-        if progress and (index % step == 0 or index == len(certs)):
+        if progress and index in marks:
             progress(index)
     c.save()
     return None if out is not None else target.getvalue()

@@ -4,6 +4,7 @@ A worker claims its job by firing `start` (pending → running); a job that is n
 delivered twice, a re-run of a finished job) is left alone, so nothing is imported or issued twice (issue 11
 #6). The importers and `certificates_issue` are themselves idempotent: a file imported again changes nothing
 and certificates go only to completed trainees without a valid one."""
+import io
 import logging
 import shutil
 import tempfile
@@ -230,7 +231,8 @@ def _assemble(job) -> None:
         else:
             writer = PdfWriter()
             for c in chunks:
-                writer.append(default_storage.open(c.part, "rb"))
+                with default_storage.open(c.part, "rb") as fh:
+                    writer.append(io.BytesIO(fh.read()))
             writer.write(out)
             name = f"certificates-{code}-{job.pk}.pdf"
         out.seek(0)
