@@ -1,10 +1,11 @@
 """Certificate PDFs (R43): reportlab with the embedded CJK font; one A4 landscape page per certificate.
 
 Everything that is the same on every page (translated labels, the verification address, the font) is prepared
-once per batch in `CertificateTexts`; a page only formats its figures and draws. The body is wrapped by measuring
-whole candidate lines (a binary search over break points), not one character at a time (issue 13)."""
+once per batch in `CertificateTexts`; a page only formats its figures and draws. The body is wrapped word by word
+(a Chinese character is a word), each distinct word measured once per batch, not one prefix per character."""
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 
 from backoffice.documents import register_font
+from backoffice.identity import mask_id_number
 
 PAGE = landscape(A4)
 RED = colors.HexColor("#9a1b1b")
@@ -23,22 +25,24 @@ BODY_SIZE = 15
 _UNITS = re.compile(r"[0-9A-Za-z*().,:;'\-/]+\s*|\s+|.", re.S)
 
 
+@lru_cache(maxsize=32768)
+def _width(unit: str, font: str, size: float) -> float:
+    # A batch repeats the same words (project, institution, labels): each is measured once.
+    return stringWidth(unit, font, size)
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of `text` no wider than `width`; Latin words stay whole, Chinese breaks between characters."""
-    if stringWidth(text, font, size) <= width:
-        return [text]
-    units = _UNITS.findall(text)
-    lines, start = [], 0
-    while start < len(units):
-        lo, hi = start + 1, len(units)  # the longest run units[start:k] that fits; at least one unit
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if stringWidth("".join(units[start:mid]), font, size) <= width:
-                lo = mid
-            else:
-                hi = mid - 1
-        lines.append("".join(units[start:lo]).rstrip())
-        start = lo
+    """Lines of `text` no wider than `width`, measured word by word; Latin words stay whole, Chinese breaks
+    between characters."""
+    lines, line, used = [], "", 0.0
+    for unit in _UNITS.findall(text):
+        w = _width(unit, font, size)
+        if line and used + w > width and not unit.isspace():
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        if line or not unit.isspace():
+            line, used = line + unit, used + w
+    lines.append(line.rstrip())
     return lines
 
 
@@ -73,18 +77,49 @@ class CertificateTexts:
         )
 
 
-def page_lines(cert, texts: CertificateTexts, font: str) -> dict:
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What one certificate page shows (R43): read as plain values, a row per certificate, no model objects."""
+
+    number: str
+    code: str
+    hours: int
+    credits: object
+    issued_on: object
+    name: str
+    id_number: str
+    project: str
+    start_date: object
+    institution: str | None
+
+    FIELDS = ("number", "verification_code", "hours", "credits", "issued_on", "enrolment__teacher__name",
+              "enrolment__teacher__id_number", "enrolment__project__name", "enrolment__project__start_date",
+              "enrolment__project__institution__name")
+
+    @classmethod
+    def of(cls, cert) -> "CertificateFacts":
+        enrolment = cert.enrolment
+        project = enrolment.project
+        return cls(cert.number, cert.verification_code, cert.hours, cert.credits, cert.issued_on,
+                   enrolment.teacher.name, enrolment.teacher.id_number, project.name, project.start_date,
+                   project.institution.name if project.institution else None)
+
+
+def certificate_facts(queryset) -> list[CertificateFacts]:
+    """The certificates of a queryset as facts, in one query."""
+    return [CertificateFacts(*row) for row in queryset.values_list(*CertificateFacts.FIELDS)]
+
+
+def page_lines(facts: CertificateFacts, texts: CertificateTexts, font: str) -> dict:
     """The variable text of one certificate, wrapped: what `draw_page` puts on the page."""
-    enrolment = cert.enrolment
-    teacher, project = enrolment.teacher, enrolment.project
-    body = texts.body % {"name": teacher.name, "id": teacher.masked_id_number, "project": project.name,
-                         "year": project.start_date.year, "hours": cert.hours, "credits": cert.credits}
+    body = texts.body % {"name": facts.name, "id": mask_id_number(facts.id_number), "project": facts.project,
+                         "year": facts.start_date.year, "hours": facts.hours, "credits": facts.credits}
     return {
         "body": wrap(body, font, BODY_SIZE, PAGE[0] - 70 * mm),
-        "institution": texts.institution % {"inst": project.institution.name if project.institution else "—"},
-        "number": texts.number % {"n": cert.number},
-        "code": texts.code % {"c": cert.verification_code},
-        "issued": texts.issued % {"d": cert.issued_on.isoformat()},
+        "institution": texts.institution % {"inst": facts.institution or "—"},
+        "number": texts.number % {"n": facts.number},
+        "code": texts.code % {"c": facts.code},
+        "issued": texts.issued % {"d": facts.issued_on.isoformat()},
     }
 
 
@@ -117,9 +152,9 @@ def draw_page(c, lines: dict, texts: CertificateTexts, font: str) -> None:
     c.drawRightString(width - 35 * mm, 32 * mm, texts.verify)
 
 
-def certificates_pdf(certs, *, out=None, progress=None, texts: CertificateTexts | None = None):
-    """The certificates as one PDF, written to `out` (a binary file) or returned as bytes. `progress(done)` is
-    called a few times per batch, not per page, so a chunk's queries do not grow with its size."""
+def certificates_pdf(certs, *, out=None, progress=None, reports: int = 4, texts: CertificateTexts | None = None):
+    """The certificates (models or `CertificateFacts`) as one PDF, written to `out` (a binary file) or returned as bytes. `progress(done)` is
+    called `reports` times per batch, not per page, so a part's queries do not grow with its size."""
     import io
 
     font = register_font()
@@ -128,9 +163,11 @@ def certificates_pdf(certs, *, out=None, progress=None, texts: CertificateTexts 
     c = pdfcanvas.Canvas(target, pagesize=PAGE)
     c.setTitle(texts.pdf_title)
     certs = list(certs)
-    marks = {-(-len(certs) * k // 4) for k in range(1, 5)}  # four reports, whatever the size (fewer below 4)
+    # `reports` calls of progress whatever the size (fewer below that many pages)
+    marks = {-(-len(certs) * k // reports) for k in range(1, reports + 1)}
     for index, cert in enumerate(certs, start=1):
-        draw_page(c, page_lines(cert, texts, font), texts, font)
+        facts = cert if isinstance(cert, CertificateFacts) else CertificateFacts.of(cert)
+        draw_page(c, page_lines(facts, texts, font), texts, font)
         c.showPage()
         if progress and index in marks:
             progress(index)

@@ -154,7 +154,7 @@ def _sum_progress(job_id: int) -> None:
 def draw_certificate_chunk(chunk_id: int) -> str:
     """Draw one part's certificates into a PDF in storage. A constant number of queries whatever the part's
     size; a part already started (a second delivery) is left alone."""
-    from .documents import certificates_pdf
+    from .documents import certificate_facts, certificates_pdf
     from .models import Certificate
 
     if not CertificateChunk.objects.filter(pk=chunk_id, started_at=None).update(started_at=timezone.now()):
@@ -165,19 +165,21 @@ def draw_certificate_chunk(chunk_id: int) -> str:
         return "skipped"
     with translation.override("zh-hans"):
         try:
-            certs = (Certificate.objects.filter(pk__in=chunk.certificates)
-                     .select_related("enrolment__teacher", "enrolment__project__institution").order_by("number"))
+            certs = certificate_facts(Certificate.objects.filter(pk__in=chunk.certificates).order_by("number"))
 
             def progress(done):
-                CertificateChunk.objects.filter(pk=chunk_id).update(done=done)
-                _sum_progress(job.pk)
+                if done < len(certs):  # the last count is written with the part below
+                    CertificateChunk.objects.filter(pk=chunk_id).update(done=done)
+                    _sum_progress(job.pk)
 
             with tempfile.TemporaryFile() as out:
-                certificates_pdf(certs, out=out, progress=progress)
+                certificates_pdf(certs, out=out, progress=progress, reports=2)
                 out.seek(0)
                 part = default_storage.save(f"certificates/parts/{job.pk}-{chunk.index}-{uuid.uuid4().hex}.pdf",
                                             File(out))
-            CertificateChunk.objects.filter(pk=chunk_id).update(part=part, finished_at=timezone.now())
+            CertificateChunk.objects.filter(pk=chunk_id).update(done=len(certs), part=part,
+                                                                finished_at=timezone.now())
+            _sum_progress(job.pk)
             with transaction.atomic():  # the row lock orders the parts: exactly one sees the last count
                 CertificateJob.objects.filter(pk=job.pk).update(chunks_done=F("chunks_done") + 1)
                 done, total = CertificateJob.objects.filter(pk=job.pk).values_list("chunks_done", "chunks_total").get()
