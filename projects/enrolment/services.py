@@ -349,26 +349,3 @@ def certificate_job_start(*, actor, project: Project, output: str = CertificateO
         job = CertificateJob.objects.create(project=project, created_by=actor, output=output)
         job_queue_on_commit(job)
     return job
-
-
-def enrolments_export(*, actor, project: Project) -> bytes:
-    """The project's trainees as a workbook (masked IDs, R30); the export is audited (R3)."""
-    from .exports import enrolments_xlsx
-
-    qs = selectors.enrolment_list_visible_to(user=actor).filter(project=project).order_by("submitted_at", "pk")
-    with transaction.atomic():
-        audit_record(obj=project, actor=actor, action="export", changes={"rows": (None, qs.count())})
-    return enrolments_xlsx(qs)
-
-
-def credits_export(*, actor, year: int | None) -> bytes:
-    """Audited hours for the provincial credit platform (R42); the export is audited (R3)."""
-    from .exports import credits_xlsx
-
-    qs = selectors.credit_export_rows(user=actor, year=year)
-    per_credit = get_setting("credit.hours_per_credit", region=getattr(actor.organisation, "region", None))
-    with transaction.atomic():
-        audit_record(obj=actor, actor=actor, action="export",
-                     changes={"credit_rows": (None, qs.count()), "year": (None, str(year or ""))})
-    # R30: the credit platform matches by the full ID number; only those who send it the file see it unmasked.
-    return credits_xlsx(qs, full_id_numbers=actor.has_perm("enrolment.export_full_id_numbers"), per_credit=per_credit)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/file/", views.import_job_file, name="import_job_file"),
     path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
+    path("trainees/export/", views.trainee_export, name="trainee_export"),
     path("trainees/<int:pk>/", views.EnrolmentDetailView.as_view(), name="enrolment_detail"),
     path("trainees/<int:pk>/exemption/", views.exemption_apply, name="exemption_apply"),
     path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),

@@ -19,7 +19,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, start_export
 
 from . import actions, selectors, services
 from .eligibility import integrity_record
@@ -109,10 +109,21 @@ def project_bulk(request, pk):
     return redirect("enrolment:project_detail", pk=project.pk)
 
 
+@require_POST
 @perm_required(VIEW)
 def project_export(request, pk):
+    """The project's trainees as a workbook, written by a background job (issue 13: a whole-staff project
+    passes 10,000 trainees)."""
     project = _project(request, pk)
-    return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
+    return start_export(request, kind="enrolment.project_trainees", params={"project": project.pk})
+
+
+@require_POST
+@perm_required(VIEW)
+def trainee_export(request):
+    """Every trainee on the list, with the list's filters, as a workbook written by a background job."""
+    params = {k: request.POST.get(k, "").strip() for k in ("q", "status", "project")}
+    return start_export(request, kind="enrolment.trainees", params=params)
 
 
 @require_POST
@@ -330,11 +341,11 @@ class CreditTransitionView(PermissionRequiredMixin, TransitionView):
         return reverse("enrolment:credit_list")
 
 
+@require_POST
 @perm_required(VIEW)
 def credit_export(request):
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdecimal() else None
-    return _xlsx(services.credits_export(actor=request.user, year=year), f"credit-hours-{year or 'all'}.xlsx")
+    year = request.POST.get("year", "")
+    return start_export(request, kind="enrolment.credits", params={"year": year if year.isdecimal() else ""})
 
 
 # -- certificates (R43-R45) ---------------------------------------------------------------------------

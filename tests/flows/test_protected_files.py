@@ -54,6 +54,15 @@ def _certificate_job(f):
     return job
 
 
+def _export_job(f):
+    from backoffice.models import ExportJob
+
+    job = ExportJob.objects.create(kind="enrolment.credits", title="学时", filename="credit-hours-all.xlsx",
+                                   created_by=f["personas"].province)
+    job.file.save("credit-hours-all.xlsx", ContentFile(XLSX))
+    return job
+
+
 def _qualification(f):
     return tendering_services.qualification_upload(actor=f["personas"].institution, kind="legal_entity",
                                                    number="LEG-1", valid_until=None, name="营业执照.pdf", data=PDF)
@@ -72,6 +81,9 @@ CASES = {
         lambda o: reverse("enrolment:certificate_job_file", args=[o.pk]),
         allowed=("office",), refused=("province", "county", "institution", "henan_province"),
         download_name=lambda o: f"certificates-{o.project.code}.pdf"),
+    ("backoffice.ExportJob", "file"): Case(
+        "exports", "credit-hours-all.xlsx", XLSX, _export_job, lambda o: reverse("export_job_file", args=[o.pk]),
+        allowed=("province",), refused=("office", "county", "auditor", "henan_province")),
     ("tendering.Qualification", "document"): Case(
         "qualifications", "营业执照.pdf", PDF, _qualification,
         lambda o: reverse("tendering:qualification_document", args=[o.pk]),
