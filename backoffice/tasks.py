@@ -60,3 +60,12 @@ def run_export_job(job_id: int) -> str:
         fire(ExportJob, job_id, name="succeed", actor=job.created_by, file=job.file.name, rows=rows,
              message=_("%(rows)s rows written; the file is ready to download.") % {"rows": rows})
     return JobStatus.SUCCEEDED
+
+
+@shared_task(name="backoffice.deadline_reminders")
+def deadline_reminders() -> dict:
+    """Hourly by day (django-celery-beat, see backoffice.deadlines.reminder_schedule): notices and e-mails for
+    deadlines falling due (R4); each sent once."""
+    from backoffice.deadlines import reminders_run
+
+    return reminders_run()

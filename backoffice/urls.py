@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from backoffice import views
+from backoffice.api import pages as api_pages
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -17,7 +18,13 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/status/", views.export_job_status, name="export_job_status"),
     path("exports/<int:pk>/file/", views.export_job_file, name="export_job_file"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/read/", views.notices_read, name="notices_read"),
+    path("deadlines/overdue/", views.overdue_list, name="overdue_list"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("backoffice.api.urls")),
+    path("api-keys/", api_pages.api_key_list, name="api_keys"),
+    path("api-keys/<int:pk>/revoke/", api_pages.api_key_revoke, name="api_key_revoke"),
 ]
 
 # Each workflow app mounts its own URLs under its prefix, the same way.

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import views
+from .outcomes import urls as outcome_urls
 
 app_name = "enrolment"
 urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/bulk/", views.project_bulk, name="project_bulk"),
+    path("projects/<int:pk>/whole-staff/", views.whole_staff, name="whole_staff"),
+    path("projects/<int:pk>/ranking/", views.project_ranking, name="project_ranking"),
     path("projects/<int:pk>/import/", views.project_import, name="project_import"),
     path("projects/<int:pk>/apply/", views.project_apply, name="project_apply"),
     path("projects/<int:pk>/export.xlsx", views.project_export, name="project_export"),
@@ -19,7 +22,9 @@ urlpatterns = [
     path("imports/<int:pk>/file/", views.import_job_file, name="import_job_file"),
     path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
     path("trainees/export/", views.trainee_export, name="trainee_export"),
+    path("trainees/bulk/", views.enrolment_bulk, name="enrolment_bulk"),
     path("trainees/<int:pk>/", views.EnrolmentDetailView.as_view(), name="enrolment_detail"),
+    path("trainees/<int:pk>/ranking/", views.enrolment_ranking, name="enrolment_ranking"),
     path("trainees/<int:pk>/exemption/", views.exemption_apply, name="exemption_apply"),
     path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),
     path("exemptions/<int:pk>/", views.ExemptionDetailView.as_view(), name="exemption_detail"),
@@ -34,3 +39,4 @@ urlpatterns = [
     path("certificate-jobs/<int:pk>/file/", views.certificate_job_file, name="certificate_job_file"),
     path("verify/", views.certificate_verify, name="certificate_verify"),
 ]
+urlpatterns += outcome_urls.urlpatterns  # R46-R48: schemes, learning records, outcomes

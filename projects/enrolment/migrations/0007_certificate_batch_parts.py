@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0003_job_status_machine'),
+        ('enrolment', '0006_enrolment_ranking_score'),
     ]
 
     operations = [
