@@ -9,6 +9,13 @@ class EnrolmentConfig(AppConfig):
 
     def ready(self):
         from backoffice.config import register_setting
+        from backoffice.exports import register_export
+
+        from . import exports
+
+        register_export("enrolment.project_trainees", exports.project_trainees)
+        register_export("enrolment.trainees", exports.trainee_list)
+        register_export("enrolment.credits", exports.credits)
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel

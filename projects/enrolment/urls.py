@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/file/", views.import_job_file, name="import_job_file"),
     path("trainees/", views.EnrolmentListView.as_view(), name="enrolment_list"),
+    path("trainees/export/", views.trainee_export, name="trainee_export"),
     path("trainees/bulk/", views.enrolment_bulk, name="enrolment_bulk"),
     path("trainees/<int:pk>/", views.EnrolmentDetailView.as_view(), name="enrolment_detail"),
     path("trainees/<int:pk>/ranking/", views.enrolment_ranking, name="enrolment_ranking"),

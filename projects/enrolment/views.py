@@ -19,7 +19,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, start_export
 
 from . import actions, selectors, services
 from .eligibility import integrity_record
@@ -109,6 +109,7 @@ def project_bulk(request, pk):
     return redirect("enrolment:project_detail", pk=project.pk)
 
 
+@require_POST
 @perm_required(VIEW)
 def whole_staff(request, pk):
     """R49: the preview (how many, who is left out and why) and the one-step enrolment of all the teachers."""
@@ -135,8 +136,18 @@ def whole_staff(request, pk):
 
 @perm_required(VIEW)
 def project_export(request, pk):
+    """The project's trainees as a workbook, written by a background job (issue 13: a whole-staff project
+    passes 10,000 trainees)."""
     project = _project(request, pk)
-    return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
+    return start_export(request, kind="enrolment.project_trainees", params={"project": project.pk})
+
+
+@require_POST
+@perm_required(VIEW)
+def trainee_export(request):
+    """Every trainee on the list, with the list's filters, as a workbook written by a background job."""
+    params = {k: request.POST.get(k, "").strip() for k in ("q", "status", "project")}
+    return start_export(request, kind="enrolment.trainees", params=params)
 
 
 @require_POST
@@ -450,11 +461,11 @@ class CreditTransitionView(PermissionRequiredMixin, TransitionView):
         return reverse("enrolment:credit_list")
 
 
+@require_POST
 @perm_required(VIEW)
 def credit_export(request):
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdecimal() else None
-    return _xlsx(services.credits_export(actor=request.user, year=year), f"credit-hours-{year or 'all'}.xlsx")
+    year = request.POST.get("year", "")
+    return start_export(request, kind="enrolment.credits", params={"year": year if year.isdecimal() else ""})
 
 
 # -- certificates (R43-R45) ---------------------------------------------------------------------------
@@ -471,7 +482,12 @@ def certificate_batch(request, pk):
     project = _project(request, pk)
     if not request.user.has_perm("enrolment.certify_project", project):
         raise PermissionDenied
-    job = services.certificate_job_start(actor=request.user, project=project)
+    try:
+        job = services.certificate_job_start(actor=request.user, project=project,
+                                             output=request.POST.get("output") or "pdf")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
     _job_queued_message(request, job)
     return redirect("enrolment:certificate_job", pk=job.pk)
 
@@ -490,6 +506,9 @@ def certificate_job_status(request, pk):
 @protected_download
 def certificate_job_file(request, pk):
     job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
+    if job.output == "zip":
+        return protected_file_response(job.file, filename=f"certificates-{job.project.code}.zip",
+                                       content_type="application/zip")
     return protected_file_response(job.file, filename=f"certificates-{job.project.code}.pdf",
                                    content_type="application/pdf")
 
