@@ -79,4 +79,37 @@ def demo_enrolment():
             Enrolment(project=project, teacher=t, submitted_at=start + dt.timedelta(seconds=i), nominated_by="school")
             for i, t in enumerate(chosen)])
         notes.append(f"{project.name}：{len(chosen)} 名申报人员")
+    whole = _whole_staff_project(province, office, institution, creator)
+    if whole is not None:
+        notes.append(whole)
     return "；".join(notes) or None
+
+
+WHOLE_STAFF_CODE = "JX2026-QY01"
+
+
+def _whole_staff_project(province, office, institution, creator):
+    """R49: a 2026 whole-staff project for 南昌县, every teacher enrolled by the county clerk in one step."""
+    from projects.models import AnnualPlan, Project
+
+    from .whole_staff import whole_staff_enrol
+
+    county = Region.objects.filter(code="360121").first()
+    clerk = User.objects.filter(username="county").first()
+    if county is None or clerk is None or Project.objects.filter(code=WHOLE_STAFF_CODE).exists():
+        return None
+    plan = AnnualPlan.objects.filter(province=province, year=2026).first()
+    if plan is None:
+        return None
+    project = Project.objects.create(
+        plan=plan, code=WHOLE_STAFF_CODE, name="南昌县2026年中小学教师全员培训", project_type="central_western",
+        category="whole_staff", mode="online", hours=50,
+        quota=max(Teacher.objects.filter(region=county).count(), 1), start_date=dt.date(2026, 9, 1),
+        end_date=dt.date(2026, 12, 31), budget=Decimal("200000.00"), owner=office, office=office, created_by=creator)
+    project.regions.set([county])
+    # Contracted directly, like the 2025 project: the demo's tenders cover the other projects.
+    Project.objects.filter(pk=project.pk).update(status="in_progress", institution=institution,
+                                                 unit_price=Decimal("4.00"), contracted_at=timezone.now())
+    project.refresh_from_db()
+    added = whole_staff_enrol(actor=clerk, project=project)
+    return f"{project.name}：{added} 名教师一次纳入（全员培训）"

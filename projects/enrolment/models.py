@@ -81,6 +81,8 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
     outcome_reason = models.TextField(_("note on the outcome"), blank=True)
+    # R32: the institution may select within the quota by its own ranking (imported from Excel or entered).
+    ranking_score = models.DecimalField(_("ranking score"), max_digits=6, decimal_places=2, null=True, blank=True)
     replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
 

@@ -224,15 +224,16 @@ SETTLEMENT_ENROLLED = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, 
 
 
 def settlement_counts(*, project_ids, county_prefix: str = "") -> list[dict]:
-    """Per project and county of the trainee's school: completed (结业) and enrolled trainees; one query
-    (finance settles fees from these, R52)."""
+    """Per project and county of the trainee's school: completed (结业), enrolled and credited trainees (hours
+    audited and counted, R41; the whole-staff basis of R49); one query (finance settles fees from these, R52)."""
     from django.db.models import Q
 
     qs = Enrolment.objects.filter(project_id__in=list(project_ids), status__in=SETTLEMENT_ENROLLED)
     if county_prefix:
         qs = qs.filter(teacher__region__code__startswith=county_prefix)
     return list(qs.values("project_id", county_id=F("teacher__region_id")).annotate(
-        completed=Count("pk", filter=Q(status=S.COMPLETED)), enrolled=Count("pk")).order_by())
+        completed=Count("pk", filter=Q(status=S.COMPLETED)), enrolled=Count("pk"),
+        credited=Count("pk", filter=Q(status=S.COMPLETED, credit__status=CreditStatus.APPROVED))).order_by())
 
 
 def outcomes_changed_after(*, project, county, since):

@@ -110,6 +110,30 @@ def project_bulk(request, pk):
 
 
 @perm_required(VIEW)
+def whole_staff(request, pk):
+    """R49: the preview (how many, who is left out and why) and the one-step enrolment of all the teachers."""
+    from . import whole_staff as ws
+
+    project = _project(request, pk)
+    if not request.user.has_perm("enrolment.enrol_whole_staff", project):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            added = ws.whole_staff_enrol(actor=request.user, project=project)
+            messages.success(request, _("%(n)s teachers enrolled in the whole-staff training.") % {"n": added})
+            return redirect("enrolment:project_detail", pk=project.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    try:
+        preview = ws.whole_staff_preview(actor=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
+    return render(request, "enrolment/whole_staff.html", {
+        "project": project, "preview": preview, "title": _("Whole-staff enrolment")})
+
+
+@perm_required(VIEW)
 def project_export(request, pk):
     project = _project(request, pk)
     return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
@@ -214,6 +238,103 @@ class EnrolmentListView(PermListView):
     filterset_class = EnrolmentFilter
     selector = selectors.enrolment_list_visible_to
     title = _("Trainee outcomes")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
+        ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
+        ctx["filter_query"] = self.request.GET.urlencode()
+        return ctx
+
+
+REFUSALS_SHOWN = 1000
+
+
+@require_POST
+@perm_required(VIEW)
+def enrolment_bulk(request):
+    """A bulk move on the trainee list: the rows ticked, or every row the list's filter matches (the filter is
+    re-applied here, in the user's scope, so the selection is the filter and not a list of ids in the page).
+    The result page reports each refused trainee with the reason."""
+    from django.http import QueryDict
+
+    name = request.POST.get("action", "")
+    if name not in services.BULK_MOVES:
+        raise Http404
+    if not request.user.has_perm(f"enrolment.bulk_{name}_enrolment"):
+        raise PermissionDenied
+    query = QueryDict(request.POST.get("filter", ""))
+    filterset = EnrolmentFilter(query, queryset=selectors.enrolment_list_visible_to(user=request.user))
+    if not filterset.is_valid():
+        # An invalid filter would match every row; refuse rather than act on more than the user saw.
+        messages.error(request, _("The list's filter is not valid; nothing was done."))
+        return redirect("enrolment:enrolment_list")
+    queryset = filterset.qs
+    if request.POST.get("scope") != "all":
+        pks = [int(v) for v in request.POST.getlist("pk") if v.isdecimal()]
+        if not pks:
+            messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        queryset = queryset.filter(pk__in=pks)
+    try:
+        result = services.enrolments_bulk(
+            actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
+            rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+    refused_pks = list(result.refused)[:REFUSALS_SHOWN]
+    names = {e.pk: e for e in selectors.enrolment_list_visible_to(user=request.user).filter(pk__in=refused_pks)}
+    refused = [(names[pk], result.refused[pk]) for pk in refused_pks if pk in names]
+    return render(request, "enrolment/bulk_result.html", {
+        "title": _("Result of the bulk action"), "label": result.label, "done": len(result.done),
+        "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
+        "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
+    })
+
+
+@require_POST
+@perm_required(VIEW)
+def enrolment_ranking(request, pk):
+    """R32: the institution enters one applicant's ranking score by hand (empty clears it)."""
+    from .ranking import parse_score, ranking_scores_set
+
+    try:
+        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
+    except Exception as exc:
+        raise Http404 from exc
+    if not request.user.has_perm("enrolment.select_project", enrolment.project):
+        raise PermissionDenied
+    try:
+        score = parse_score(request.POST.get("score", ""))
+        ranking_scores_set(actor=request.user, project=enrolment.project,
+                           scores={enrolment.teacher.id_number: score})
+        messages.success(request, _("The ranking score was saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("enrolment:enrolment_detail", pk=enrolment.pk)
+
+
+@require_POST
+@perm_required(VIEW)
+def project_ranking(request, pk):
+    """R32: the institution imports its ranking scores (身份证号, 评分) for the project's applicants."""
+    from .ranking import ranking_scores_import
+
+    project = _project(request, pk)
+    if not request.user.has_perm("enrolment.select_project", project):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose an Excel file."))
+    else:
+        try:
+            n = ranking_scores_import(actor=request.user, project=project, data=upload.read())
+            messages.success(request, _("%(n)s ranking scores recorded.") % {"n": n})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("enrolment:project_detail", pk=project.pk)
 
 
 class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
