@@ -52,9 +52,10 @@ class EnrolmentConfig(AppConfig):
 
         register_panel(_work_panel, order=30)
 
-        from projects.enrolment.demo import demo_enrolment
+        from projects.enrolment.demo import demo_enrolment, demo_selection
 
         register_demo_step(demo_enrolment, order=200)
+        register_demo_step(demo_selection, order=210)
 
 
 def _work_panel(user):

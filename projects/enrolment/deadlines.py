@@ -1,6 +1,7 @@
 """Deadlines the enrolment workflow sets (R4), each beside the transition it guards: enrolment once the publicity
 window ends (R32), the institution's outcomes after the project's end (R48) and the audit of registered hours (R41)."""
-from django.db.models import Count, F, IntegerField, Min, Value
+from django.db.models import CharField, Count, F, IntegerField, Min, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +32,10 @@ def _outcomes_waiting():
     from .models import Enrolment, EnrolmentStatus
 
     # Enrolment.complete / fail / no_show (R48): the institution records every trainee's outcome after the end.
+    # Trainees with a computed outcome (R48 online part) wait on its confirmation instead (below).
     return (Enrolment.objects.filter(status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.IN_TRAINING],
                                      project__end_date__lt=timezone.localdate(),
-                                     project__institution__isnull=False)
+                                     project__institution__isnull=False, computed_outcome__isnull=True)
             .values(key=F("project_id")).annotate(
                 ended=F("project__end_date"), n=Count("pk"), region_code=F("project__plan__province__code"),
                 org_id=F("project__institution_id"), code=F("project__code"), name=F("project__name")))
@@ -41,6 +43,34 @@ def _outcomes_waiting():
 
 def _outcomes_due(row, ctx):
     return ctx.calendar.add_working_days(row["ended"], ctx.setting(OUTCOME_DAYS, row["region_code"]))
+
+
+def _outcomes_to_confirm():
+    from .outcomes.models import Outcome, OutcomeStatus
+
+    # Outcome.confirm (R48): the institution confirms the computed outcomes after the project's end.
+    return (Outcome.objects.filter(status__in=[OutcomeStatus.PROPOSED, OutcomeStatus.RETURNED],
+                                   project__end_date__lt=timezone.localdate())
+            .values(key=F("project_id")).annotate(
+                ended=F("project__end_date"), n=Count("pk"), region_code=F("project__plan__province__code"),
+                org_id=F("project__institution_id"), code=F("project__code"), name=F("project__name")))
+
+
+def _outcomes_to_audit():
+    from .outcomes.models import Outcome, OutcomeStatus
+
+    # Outcome.audit / return_ (R48, R41 谁主办谁审核): the trainees' county audits; one item per project and county.
+    return (Outcome.objects.filter(status=OutcomeStatus.CONFIRMED)
+            .values(key=Concat(Cast("project_id", CharField()), Value("-"), F("enrolment__teacher__region__code"),
+                               output_field=CharField())).annotate(
+                project_pk=F("project_id"), confirmed=Min("confirmed_at"), n=Count("pk"),
+                region_code=F("enrolment__teacher__region__code"), org_id=Value(None, output_field=IntegerField()),
+                code=F("project__code"), name=F("project__name")))
+
+
+def _audit_due(row, ctx):
+    return ctx.calendar.add_working_days(timezone.localtime(row["confirmed"]),
+                                         ctx.setting(HOURS_AUDIT_DAYS, row["region_code"]))
 
 
 def _hours_waiting():
@@ -78,6 +108,16 @@ def register():
         transition="enrolment.Enrolment.complete", rows=_outcomes_waiting, due=_outcomes_due, all_day=True,
         subject=_project_subject, url=lambda row: reverse("enrolment:project_detail", args=[row["key"]]),
         org_roles=(Role.INSTITUTION_STAFF,)))
+    register_deadline(Deadline(
+        key="enrolment.outcome_confirm", label=_("Confirm the computed outcomes"), rule="R48",
+        transition="enrolment.Outcome.confirm", rows=_outcomes_to_confirm, due=_outcomes_due, all_day=True,
+        subject=_project_subject, url=lambda row: reverse("enrolment:outcomes", args=[row["key"]]),
+        org_roles=(Role.INSTITUTION_STAFF,)))
+    register_deadline(Deadline(
+        key="enrolment.outcome_audit", label=_("Audit the confirmed outcomes and hours"), rule="R48",
+        transition="enrolment.Outcome.audit", rows=_outcomes_to_audit, due=_audit_due,
+        subject=_project_subject, url=lambda row: reverse("enrolment:outcomes", args=[row["project_pk"]]),
+        region_roles=(Role.COUNTY_STAFF, Role.CITY_STAFF)))
     register_deadline(Deadline(
         key="enrolment.hours_audit", label=_("Audit the registered training hours"), rule="R41",
         transition="enrolment.CreditRecord.approve", rows=_hours_waiting, due=_hours_due,

@@ -1,13 +1,15 @@
-"""Certificate PDFs (R43): reportlab with the embedded CJK font; one A4 landscape page per certificate.
+"""Certificate PDFs (R43) and admission notices (录取通知, R32): reportlab with the embedded CJK font.
 
-Everything that is the same on every page (translated labels, the verification address, the font) is prepared
-once per batch in `CertificateTexts`; a page only formats its figures and draws. The body is wrapped word by word
-(a Chinese character is a word), each distinct word measured once per batch, not one prefix per character."""
+Everything that is the same on every certificate page (translated labels, the verification address, the font) is
+prepared once per batch in `CertificateTexts`; a page only formats its figures and draws. The body is wrapped word
+by word (a Chinese character is a word), each distinct word measured once per batch, not one prefix per character."""
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -173,3 +175,62 @@ def certificates_pdf(certs, *, out=None, progress=None, reports: int = 4, texts:
             progress(index)
     c.save()
     return None if out is not None else target.getvalue()
+
+
+
+
+# -- admission notices (录取通知, R32) ------------------------------------------------------------------------
+def _draw_admission(c, enrolment, width, height, font):
+    teacher, project = enrolment.teacher, enrolment.project
+    issuer = project.office.name if project.office else ""
+    c.setFillColor(colors.HexColor("#9a1b1b"))
+    c.setFont(font, 24)
+    c.drawCentredString(width / 2, height - 35 * mm, _("Admission notice"))
+    c.setFont(font, 11)
+    c.drawCentredString(width / 2, height - 43 * mm, _("National Teacher Training Programme"))
+    c.setFillColor(colors.black)
+    c.setFont(font, 13)
+    left, text_width, y = 25 * mm, width - 50 * mm, height - 62 * mm
+    c.drawString(left, y, _("Dear %(name)s (ID %(id)s),") % {"name": teacher.name, "id": teacher.masked_id_number})
+    y -= 11 * mm
+    body = _("Recommended by your school and county, selected by the training institution and publicised without "
+             "objection, you are admitted to the project “%(project)s” (%(code)s).") % {
+        "project": project.name, "code": project.code}
+    for text in wrap(body, font, 13, text_width):
+        c.drawString(left, y, text)
+        y -= 8 * mm
+    y -= 4 * mm
+    c.setFont(font, 12)
+    facts = [
+        (_("Dates"), f"{project.start_date:%Y-%m-%d} – {project.end_date:%Y-%m-%d}"),
+        (_("Mode"), str(project.get_mode_display())),
+        (_("Training hours"), str(project.hours)),
+        (_("Training institution"), project.institution.name if project.institution else "—"),
+        (_("School"), teacher.school.name if teacher.school else "—"),
+    ]
+    for label, value in facts:
+        c.drawString(left + 8 * mm, y, _("%(label)s: %(value)s") % {"label": label, "value": value})
+        y -= 8 * mm
+    y -= 4 * mm
+    closing = _("Please report on time as the training institution arranges; training is free of charge to you. "
+                "If you cannot take part, tell your school and county before the training starts.")
+    for text in wrap(closing, font, 12, text_width):
+        c.drawString(left, y, text)
+        y -= 7 * mm
+    c.drawRightString(width - 25 * mm, 50 * mm, issuer)
+    issued = enrolment.enrolled_at or timezone.now()
+    c.drawRightString(width - 25 * mm, 42 * mm, timezone.localtime(issued).strftime("%Y-%m-%d"))
+
+
+def admission_notices_pdf(enrolments) -> bytes:
+    """One A4 page per admitted trainee, merged into one PDF (a project's batch, or a single notice)."""
+    font = register_font()
+    out = io.BytesIO()
+    width, height = A4
+    c = pdfcanvas.Canvas(out, pagesize=A4)
+    c.setTitle(str(_("Admission notices")))
+    for enrolment in enrolments:
+        _draw_admission(c, enrolment, width, height, font)
+        c.showPage()
+    c.save()
+    return out.getvalue()

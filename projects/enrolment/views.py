@@ -364,6 +364,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
             "e": enrolment, "actions": page_actions(enrolment, request.user, self.doors),
             "events": timeline(enrolment), "refusals": selectors.enrolment_refusals(enrolment=enrolment),
             "title": str(enrolment), "exemptions": selectors.enrolment_exemptions(enrolment=enrolment),
+            "admitted": enrolment.status in selectors.ADMITTED,
             **outcome_context(enrolment, request.user),
         })
 
@@ -530,3 +531,56 @@ def certificate_verify(request):
     return render(request, "enrolment/verify.html", {
         "cert": cert, "searched": bool(number or code), "number": number, "code": code,
         "title": _("Verify a certificate")})
+
+
+# -- the public 公示 list (R32), no login -------------------------------------------------------------------
+def publicity_list(request):
+    return render(request, "enrolment/publicity_list.html", {
+        "projects": selectors.publicity_projects(), "title": _("Public notice of selected trainees")})
+
+
+def publicity_detail(request, pk):
+    from projects.models import Project
+
+    try:
+        project = selectors.publicity_project_get(pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    office = project.office.name if project.office else project.plan.province.name
+    objection = _("Anyone who objects to a name on this list may write to %(office)s before the window ends on "
+                  "%(end)s, giving the trainee's name and the reason, with their own name and a contact. "
+                  "Objections are checked and answered before the trainees are enrolled.") % {
+        "office": office, "end": project.publicised_until.isoformat() if project.publicised_until else "—"}
+    return render(request, "enrolment/publicity_detail.html", {
+        "project": project, "rows": selectors.publicity_list(project=project), "objection": objection,
+        "title": _("Public notice of selected trainees")})
+
+
+# -- admission notices (录取通知, R32) -----------------------------------------------------------------------
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@perm_required(VIEW)
+def admission_notices(request, pk):
+    """Every admitted trainee of the project the user may read, one page each, as one PDF. A project's quota
+    bounds the batch (a few hundred pages, well under a second), so it is built in the request."""
+    from .documents import admission_notices_pdf
+
+    project = _project(request, pk)
+    enrolments = list(selectors.admitted_enrolments(user=request.user, project=project))
+    if not enrolments:
+        messages.error(request, _("No trainee of this project has been admitted yet: admission notices are issued "
+                                  "once the publicity window has ended and the trainees are enrolled."))
+        return redirect("enrolment:project_detail", pk=project.pk)
+    return _pdf_response(admission_notices_pdf(enrolments), f"admission-notices-{project.code}.pdf")
+
+
+@perm_required(VIEW)
+def admission_notice(request, pk):
+    from .documents import admission_notices_pdf
+
+    enrolment = get_object_or_404(selectors.admitted_enrolments(user=request.user), pk=pk)
+    return _pdf_response(admission_notices_pdf([enrolment]), f"admission-notice-{enrolment.pk}.pdf")

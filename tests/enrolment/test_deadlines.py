@@ -67,3 +67,49 @@ def test_r4_r32_publicity_window_skips_public_holidays(db):
     Holiday.objects.create(date=dt.date(2026, 10, 10), name="调休", is_working_day=True)
     # 29, 30 Sep; 1-7 Oct closed (4 and 5 would be a weekend anyway); Sat 10 Oct works; then 8, 9 Oct.
     assert add_working_days(monday, 5) == dt.date(2026, 10, 10)
+
+
+# -- R48 computed outcomes (online part): the institution confirms, the trainees' county audits -------------------------
+def _ended_online_project(make_project, make_teacher, enrol, orgs, personas):
+    from .outcome_helpers import TODAY, approved_scheme, compute, ingest, record
+
+    end = TODAY() - dt.timedelta(days=2)
+    project = make_project(status="in_progress", start=end - dt.timedelta(days=60), end=end, mode="online", hours=48)
+    approved_scheme(project, personas)
+    made = {name: enrol(project, make_teacher(name=name), "in_training") for name in ("甲", "乙")}
+    made["丁"] = enrol(project, make_teacher(name="丁", school=orgs.other_school), "in_training")
+    day = TODAY() - dt.timedelta(days=5)
+    ingest(personas.institution, project, [record(made[n].teacher.id_number, minutes=1440, start=day, end=day,
+                                                  passed=1, score="90") for n in ("甲", "丁")])
+    compute(personas.institution, project)
+    return project
+
+
+def test_r4_r48_outcome_confirmation_is_reminded_and_gone_once_confirmed(personas, make_project, make_teacher,
+                                                                          enrol, orgs):
+    from projects.enrolment.outcomes import services as outcome_services
+
+    project = _ended_online_project(make_project, make_teacher, enrol, orgs, personas)
+    item = check_reminders_and_overdue(kind="enrolment.outcome_confirm", actor=personas.institution,
+                                       province=personas.province, outsider=personas.henan_province,
+                                       bystander=personas.other_institution)
+    assert item.count == 3 and item.due_date > project.end_date
+    assert todo_item(personas.institution, "enrolment.outcomes") is None  # not asked twice for the same trainees
+    outcome_services.outcomes_confirm(actor=personas.institution, project=project)
+    assert todo_item(personas.institution, "enrolment.outcome_confirm") is None
+
+
+def test_r4_r48_outcome_audit_per_county_is_reminded_and_gone_once_audited(personas, make_project, make_teacher,
+                                                                            enrol, orgs):
+    from projects.enrolment.outcomes import services as outcome_services
+
+    project = _ended_online_project(make_project, make_teacher, enrol, orgs, personas)
+    outcome_services.outcomes_confirm(actor=personas.institution, project=project)
+    item = check_reminders_and_overdue(kind="enrolment.outcome_audit", actor=personas.county,
+                                       province=personas.province, outsider=personas.henan_province,
+                                       bystander=personas.institution)
+    assert item.count == 2  # its own two trainees, not the other county's
+    assert todo_item(personas.other_county, "enrolment.outcome_audit").count == 1
+    outcome_services.outcomes_audit(actor=personas.county, project=project)
+    assert todo_item(personas.county, "enrolment.outcome_audit") is None
+    assert todo_item(personas.other_county, "enrolment.outcome_audit") is not None
