@@ -230,6 +230,7 @@ def main():
 
     with translation.override("zh-hans"):
         small_job, small_queries, _, small_parts = in_process(small, user, args.output)
+        in_process(big, user, args.output)  # issues the certificates the pages below are drawn from
         certs = certificate_facts(Certificate.objects.filter(enrolment__project=big, status="valid").order_by("number"))
         texts, font = CertificateTexts.current(), register_font()
         pages = [page_lines(c, texts, font) for c in certs]
