@@ -32,6 +32,7 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     CertificateJob,
+    CertificateOutput,
     Exemption,
     ImportJob,
     ImportKind,
@@ -344,8 +345,9 @@ def credit_move(*, actor, credit: CreditRecord, name: str, reason: str = "", hou
     return fire(CreditRecord, credit.pk, name=name, actor=actor, reason=reason, changes=changes, **extra)
 
 
-def credits_of(hours: int, *, region=None) -> Decimal:
-    per = get_setting("credit.hours_per_credit", region=region)
+def credits_of(hours: int, *, region=None, per: int | None = None) -> Decimal:
+    """R42: hours ÷ hours per credit (*setting*); a batch passes `per`, read once, instead of a query per row."""
+    per = per or get_setting("credit.hours_per_credit", region=region)
     return (Decimal(hours) / Decimal(per)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -374,13 +376,14 @@ def certificates_issue(*, actor, project: Project, progress=None) -> list[Certif
             return []
         numbers = _next_numbers(project.end_date.year, len(todo))
         today = timezone.localdate()
+        per = get_setting("credit.hours_per_credit", region=region)  # once per batch (issue 13)
         certs = []
         for enrolment, number in zip(todo, numbers):
             credit = getattr(enrolment, "credit", None)
             hours = min(credit.hours if credit and credit.status != CreditStatus.CANCELLED else project.hours,
                         project.hours)
             certs.append(Certificate(
-                enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, region=region),
+                enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, per=per),
                 verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), issued_on=today))
         Certificate.objects.bulk_create(certs)
         created = list(Certificate.objects.filter(number__in=numbers).select_related("enrolment__teacher__region"))
@@ -407,34 +410,13 @@ def import_job_start(*, actor, kind: str, upload, project: Project | None = None
     return job
 
 
-def certificate_job_start(*, actor, project: Project) -> CertificateJob:
-    """R43: a batch of the project's certificates as one PDF, generated in the background."""
+def certificate_job_start(*, actor, project: Project, output: str = CertificateOutput.PDF) -> CertificateJob:
+    """R43: a batch of the project's certificates, generated in the background as one PDF or a zip of PDFs."""
     if not perms.certifier.test(actor, project):
         raise ScopeError("transition_forbidden", _("Only the project's institution or the province issues its certificates."))
+    if output not in CertificateOutput.values:
+        raise DomainError("bad_output", _("Choose one PDF file or a zip of PDF files."))
     with transaction.atomic():
-        job = CertificateJob.objects.create(project=project, created_by=actor)
+        job = CertificateJob.objects.create(project=project, created_by=actor, output=output)
         job_queue_on_commit(job)
     return job
-
-
-def enrolments_export(*, actor, project: Project) -> bytes:
-    """The project's trainees as a workbook (masked IDs, R30); the export is audited (R3)."""
-    from .exports import enrolments_xlsx
-
-    qs = selectors.enrolment_list_visible_to(user=actor).filter(project=project).order_by("submitted_at", "pk")
-    with transaction.atomic():
-        audit_record(obj=project, actor=actor, action="export", changes={"rows": (None, qs.count())})
-    return enrolments_xlsx(qs)
-
-
-def credits_export(*, actor, year: int | None) -> bytes:
-    """Audited hours for the provincial credit platform (R42); the export is audited (R3)."""
-    from .exports import credits_xlsx
-
-    qs = selectors.credit_export_rows(user=actor, year=year)
-    per_credit = get_setting("credit.hours_per_credit", region=getattr(actor.organisation, "region", None))
-    with transaction.atomic():
-        audit_record(obj=actor, actor=actor, action="export",
-                     changes={"credit_rows": (None, qs.count()), "year": (None, str(year or ""))})
-    # R30: the credit platform matches by the full ID number; only those who send it the file see it unmasked.
-    return credits_xlsx(qs, full_id_numbers=actor.has_perm("enrolment.export_full_id_numbers"), per_credit=per_credit)
