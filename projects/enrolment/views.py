@@ -109,7 +109,6 @@ def project_bulk(request, pk):
     return redirect("enrolment:project_detail", pk=project.pk)
 
 
-@require_POST
 @perm_required(VIEW)
 def whole_staff(request, pk):
     """R49: the preview (how many, who is left out and why) and the one-step enrolment of all the teachers."""
