@@ -32,6 +32,8 @@ class TenderingConfig(AppConfig):
                          label=_("Years of past employment that exclude an expert"))
         register_setting("tender_outlier_points", default=Decimal("25"), rule="R26",
                          label=_("Distance from the other experts' mean that flags a score"))
+        register_setting("tender_abnormally_low_ratio", default=Decimal("0.50"), rule="R26",
+                         label=_("Share of a lot's unit price ceiling below which a bid is warned as abnormally low"))
         register_setting("tender_notice_working_days", default=1, rule="R27",
                          label=_("Working days the award notice is published"))
         register_setting("tender_question_working_days", default=7, rule="R27",
