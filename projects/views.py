@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
@@ -47,7 +48,7 @@ class PlanListView(ScopedListView):
     template_name = "projects/plan_list.html"
     filterset_class = PlanFilter
     selector = selectors.plan_list_visible_to
-    title = _("Annual plans")
+    title = gettext_lazy("Annual plans")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
