@@ -142,7 +142,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     quota = models.PositiveIntegerField(_("quota"))
     priority_quota = models.PositiveIntegerField(
         _("quota reserved for priority counties"), default=0,
-        help_text=_("Places reserved for rural teachers of national key counties (R16)."),
+        help_text=_("Places reserved for rural teachers of national key counties."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))

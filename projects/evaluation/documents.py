@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
+from backoffice.when import when
 from backoffice.documents import page_number_footer, para, register_font, styles, table_style
 from backoffice.spreadsheets import Book, Col, table_xlsx
 
@@ -118,7 +119,7 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
         t.setStyle(table_style())
         story.append(KeepTogether([heading, t]))
     story.append(Spacer(1, 4 * mm))
-    story.append(para(_("Generated on %(date)s.") % {"date": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    story.append(para(_("Generated on %(date)s.") % {"date": when(timezone.now())},
                            st["small"]))
     footer = page_number_footer(project.name)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -123,13 +123,14 @@ def bid_confirm(*, actor, bid: Bid) -> Bid:
 def _bids_move(bids, *, actor, transition: str, to: str, reason: str = "", **fields) -> int:
     """Move many bids at once (an amendment, the opening): one UPDATE of the protected status and one audit
     INSERT, set-based; each bid's event says from, to and the transition (R3)."""
-    rows = list(bids.values_list("pk", "status", "lot__tender__province__code"))
+    rows = list(bids.select_related("institution", "lot__tender__province"))
     if not rows:
         return 0
-    Bid.objects.filter(pk__in=[pk for pk, _s, _c in rows]).update(status=to, **fields)
+    Bid.objects.filter(pk__in=[b.pk for b in rows]).update(status=to, **fields)
+    # Each row names the bidder and the lot, so the audit search finds it by either.
     return audit_record_many(
-        [Entry(pk=pk, repr=f"{_('bid')} {pk}", region_code=code, from_state=status, to_state=to, reason=reason)
-         for pk, status, code in rows], model=Bid, actor=actor, action="transition", transition=transition)
+        [Entry(pk=b.pk, repr=str(b), region_code=audit_region_code(b), from_state=b.status, to_state=to,
+               reason=reason) for b in rows], model=Bid, actor=actor, action="transition", transition=transition)
 
 
 
