@@ -20,7 +20,7 @@ class BackofficeConfig(AppConfig):
                      group=_("Registry"))
         register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
                                                            Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],
-                     order=90)
+                     order=90, group=_("Registry"))
 
         def scope_panel(user):
             from backoffice.selectors import scope_summary
