@@ -12,7 +12,7 @@ def test_province_menu_is_grouped_not_flat(personas, login):
     assert len(nav_for(personas.province)) >= 12 and top_level <= 8
     with translation.override("en"):
         labels = {str(g.label) for g in groups if g.label}
-    assert {"Trainees", "Finance", "Evaluation", "Registry"} <= labels
+    assert {"Plans", "Trainees", "Evaluation", "Registry"} <= labels
     page = login(personas.province).get("/").content.decode()
     assert page.count('data-testid="navgroup"') == len([g for g in groups if g.label]) >= 4
 
