@@ -7,10 +7,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from backoffice.when import when
 from backoffice.documents import page_number_footer, para, styles, table_style
-from projects.selectors import plan_summary
 from backoffice.money import grouped_amount
+from backoffice.when import when
+from projects.selectors import plan_summary
 
 
 def plan_pdf(*, plan, projects) -> bytes:

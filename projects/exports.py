@@ -2,8 +2,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.when import when
 from backoffice.spreadsheets import Book, Col, typed
+from backoffice.when import when
 from projects.columns import COLUMNS, SEP, to_cell
 from projects.models import ProjectCategory, ProjectMode, ProjectType
 from projects.selectors import plan_summary

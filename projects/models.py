@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.punctuation import enum
 from projects import guards as g
 from projects import permissions as p
 
@@ -214,7 +215,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
                                 (self.target_posts, TeacherPost)):
             labels = dict(choices.choices)
             if values:
-                parts.append("、".join(str(labels.get(v, v)) for v in values))
+                parts.append(enum(str(labels.get(v, v)) for v in values))
         if self.rural_only:
             parts.append(str(_("rural teachers only")))
         if self.priority_counties_only:

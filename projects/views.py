@@ -13,6 +13,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.views import ScopedListView
 from backoffice.transitions import TransitionView, page_actions
+from backoffice.punctuation import mark
 from projects import actions, documents, exports, imports, selectors, services
 from projects.filters import PlanFilter, ProjectFilter
 from projects.forms import ImportForm, InspectionVisitForm, PlanForm, ProjectForm
@@ -254,7 +255,7 @@ def inspection_create(request, pk):
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for e in errs:
-                messages.error(request, f"{label}：{e}" if label else e)
+                messages.error(request, f"{label}{mark(':')}{e}" if label else e)
     return redirect("projects:project_detail", pk=project.pk)
 
 

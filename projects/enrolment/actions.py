@@ -41,7 +41,9 @@ ENROLMENT_DOORS = {
                    confirm=gettext_lazy("Reject this applicant? This cannot be undone.")),
     "select": Door(_enrolment("select"), success=gettext_lazy("The applicant was selected.")),
     "reserve": Door(_enrolment("reserve"), success=gettext_lazy("The applicant was put on the reserve list.")),
-    "publicise": Door(_enrolment("publicise"), success=gettext_lazy("The selection was publicised.")),
+    "publicise": Door(_enrolment("publicise"), success=gettext_lazy("The selection was publicised."),
+                      confirm=gettext_lazy("Publicise the selection? The publicity window starts now and nobody is "
+                                           "enrolled before it ends.")),
     "enrol": Door(_enrolment("enrol"), success=gettext_lazy("The trainee was enrolled.")),
     "withdraw": Door(_enrolment("withdraw"),
                      success=gettext_lazy("The enrolment was withdrawn; the first on the reserve list takes the place."),
@@ -72,7 +74,9 @@ EXEMPTION_DOORS = {
 
 CREDIT_DOORS = {
     "approve": Door(_credit("approve"), success=gettext_lazy("The hours were approved and now count.")),
-    "return_": Door(_credit("return_"), success=gettext_lazy("The hours were returned with your reason.")),
+    "return_": Door(_credit("return_"), success=gettext_lazy("The hours were returned with your reason."),
+                    confirm=gettext_lazy("Return the hours to the organiser with your reason? They do not count "
+                                         "until registered and audited again.")),
     "resubmit": Door(_credit("resubmit"), success=gettext_lazy("The hours were registered again for audit."),
                      fields=("hours",)),
 }
