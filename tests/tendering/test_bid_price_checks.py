@@ -72,3 +72,16 @@ def test_r26_portal_shows_the_ceiling_and_warns_a_low_bid_in_chinese(world, logi
                 document=SimpleUploadedFile("proposal.pdf", kw["document"], content_type="application/pdf"))
     refused = client.post(f"/tendering/portal/lots/{world.lot1.pk}/bid/", over).content.decode()
     assert f"¥{ceiling + 5:,.2f}" in refused and "最高限价" in refused
+
+
+def test_issue14_money_and_receipt_time_formats_on_tender_pages(world, login):
+    import re
+
+    announce(world)
+    bid = services.bid_submit(actor=world.personas.institution, lot=world.lot1, **bid_kwargs("40"))
+    office = login(world.personas.office)
+    assert "¥1,000,000.00" in office.get(f"/tendering/lots/{world.lot1.pk}/").content.decode()
+    assert "¥500,000.00" in office.get(f"/tendering/{world.tender.pk}/").content.decode()
+    receipt = login(world.personas.institution).get(f"/tendering/portal/bids/{bid.pk}/").content.decode()
+    received = receipt.split('data-testid="received-at">')[1].split("<")[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", received) and "¥40.00" in receipt
