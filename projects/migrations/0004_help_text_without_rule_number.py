@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_inspection_visits'),
+        ('projects', '0003_updated_at_for_api_sync'),
     ]
 
     operations = [
