@@ -63,6 +63,9 @@ class FinanceConfig(AppConfig):
 
         register_panel(execution_panel, order=50)
         register_demo_step(demo_step, order=250)  # before the evaluation demo reads the execution rate
+        from finance.demo import demo_contracts_2026
+
+        register_demo_step(demo_contracts_2026, order=260)
         # R63: the evaluation reads the budget execution rate through this hook (projects never imports finance).
         register_indicator_source("budget_execution_rate", budget_execution_rates)
         # R53: tendering asks finance whether a contract's settlement basis is still open (no confirmed statement).

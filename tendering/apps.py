@@ -67,3 +67,7 @@ class TenderingConfig(AppConfig):
         register_panel(opening_alert_panel, order=1)
         register_panel(dashboard_panel, order=30)
         register_demo_step(demo_step, order=40)
+        from tendering.demo import demo_lot_in_scoring, demo_ready_to_open
+
+        register_demo_step(demo_ready_to_open, order=41)
+        register_demo_step(demo_lot_in_scoring, order=42)

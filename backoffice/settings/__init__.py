@@ -213,7 +213,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {"OutcomeChoiceEnum": "projects.enrolment.outcomes.models.Proposed"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "backoffice.api.schema.problem_responses_hook"],
+                             "backoffice.api.schema.problem_responses_hook",
+                             "backoffice.api.schema.vendor_neutral_hook"],
 }
 # OCDS (issue 15): the publisher's OCID prefix (registered with the Open Contracting Partnership).
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-gp2026")

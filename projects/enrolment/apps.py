@@ -9,6 +9,13 @@ class EnrolmentConfig(AppConfig):
 
     def ready(self):
         from backoffice.config import register_setting
+        from backoffice.exports import register_export
+
+        from . import exports
+
+        register_export("enrolment.project_trainees", exports.project_trainees)
+        register_export("enrolment.trainees", exports.trainee_list)
+        register_export("enrolment.credits", exports.credits)
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
@@ -45,9 +52,10 @@ class EnrolmentConfig(AppConfig):
 
         register_panel(_work_panel, order=30)
 
-        from projects.enrolment.demo import demo_enrolment
+        from projects.enrolment.demo import demo_enrolment, demo_selection
 
         register_demo_step(demo_enrolment, order=200)
+        register_demo_step(demo_selection, order=210)
 
 
 def _work_panel(user):

@@ -74,3 +74,12 @@ def ocds_json(request, pk):
     _staff_only(request.user)
     tender = _tender_or_404(request.user, pk)
     return JsonResponse(ocds.release_package(tender), json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+@login_required
+def contract_pdf(request, pk):
+    """The signed contract (R28): whoever may read the contract (its institution, readers of its area, R2)."""
+    contract = get_object_or_404(selectors.contract_list_visible_to(user=request.user)
+                                 .select_related("signed_by", "lot__tender__office"), pk=pk)
+    return FileResponse(documents.contract_pdf(contract), filename=f"contract-{contract.pk}.pdf",
+                        content_type="application/pdf")

@@ -55,6 +55,15 @@ def _certificate_job(f):
     return job
 
 
+def _export_job(f):
+    from backoffice.models import ExportJob
+
+    job = ExportJob.objects.create(kind="enrolment.credits", title="学时", filename="credit-hours-all.xlsx",
+                                   created_by=f["personas"].province)
+    job.file.save("credit-hours-all.xlsx", ContentFile(XLSX))
+    return job
+
+
 def _learning_record_job(f):
     from projects.enrolment.models import LearningRecordJob
 
@@ -81,6 +90,9 @@ CASES = {
         lambda o: reverse("enrolment:certificate_job_file", args=[o.pk]),
         allowed=("office",), refused=("province", "county", "institution", "henan_province"),
         download_name=lambda o: f"certificates-{o.project.code}.pdf"),
+    ("backoffice.ExportJob", "file"): Case(
+        "exports", "credit-hours-all.xlsx", XLSX, _export_job, lambda o: reverse("export_job_file", args=[o.pk]),
+        allowed=("province",), refused=("office", "county", "auditor", "henan_province")),
     ("enrolment.LearningRecordJob", "file"): Case(
         "learning-records", "学习记录.csv", CSV, _learning_record_job,
         lambda o: reverse("enrolment:records_job_file", args=[o.pk]),
