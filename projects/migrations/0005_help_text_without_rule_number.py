@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_updated_at_for_api_sync'),
+        ('projects', '0004_whole_staff_category'),
     ]
 
     operations = [

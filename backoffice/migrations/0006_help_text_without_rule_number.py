@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0004_api_keys'),
+        ('backoffice', '0005_export_jobs'),
     ]
 
     operations = [
