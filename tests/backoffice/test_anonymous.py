@@ -12,11 +12,12 @@ PUBLIC = {
     "enrolment:verify", "tendering:notice_list", "tendering:notice_detail", "tendering:notice_pdf",
     "evaluation:survey", "enrolment:certificate_verify",
     "api:tender-list", "api:tender-detail", "api:notice-list", "api:notice-detail",  # open contracting data
+    "tendering:open_data", "enrolment:publicity_list", "enrolment:publicity_detail",  # R32 公示, OCDS
 }
 # Stored files answer 404 to nobody, so a guessed URL does not even learn that the file exists.
 PROTECTED_FILES = {
     "enrolment:import_job_file", "enrolment:exemption_evidence", "enrolment:certificate_job_file",
-    "tendering:qualification_document",
+    "tendering:qualification_document", "export_job_file", "enrolment:records_job_file",
 }
 
 
