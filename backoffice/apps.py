@@ -20,7 +20,7 @@ class BackofficeConfig(AppConfig):
                      group=_("Registry"))
         register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
                                                            Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],
-                     order=90)
+                     order=90, group=_("Registry"))
         # R5: machine clients' keys, issued by the organisation's staff or the level above; the demo has known ones.
         from backoffice.api.demo import demo_api_keys
         from backoffice.demo import register_demo_step

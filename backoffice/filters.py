@@ -1,10 +1,21 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.identity import normalise_id_number
-from backoffice.models import AuditAction, AuditEvent, Organisation, OrganisationKind, SchoolStage, Subject, Teacher
+from backoffice.models import (
+    AuditAction,
+    AuditEvent,
+    Organisation,
+    OrganisationKind,
+    SchoolStage,
+    Subject,
+    Teacher,
+)
 from backoffice.selectors import audit_object_types
+
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -41,8 +52,10 @@ class TeacherFilter(django_filters.FilterSet):
 class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Object, person or reason"), method="search")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
-    since = django_filters.DateFilter(label=_("From date"), field_name="at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(label=_("To date"), field_name="at", lookup_expr="date__lte")
+    since = django_filters.DateFilter(label=_("From date"), field_name="at", lookup_expr="date__gte",
+                                      widget=DATE_PICKER)
+    until = django_filters.DateFilter(label=_("To date"), field_name="at", lookup_expr="date__lte",
+                                      widget=DATE_PICKER)
     # Only the kinds of objects the trail records, not every table of the framework and its libraries.
     content_type = django_filters.ModelChoiceFilter(label=_("object type"), queryset=lambda request: audit_object_types())
 

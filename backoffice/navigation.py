@@ -12,6 +12,9 @@ class NavItem:
     roles: frozenset  # empty: everyone signed in
     order: int = 100
     group: str | Promise = ""
+    # A page where the user acts as their own organisation (an institution's bids, an expert's panels): a
+    # superuser without that role could only get "access denied" there, so it is not offered to them.
+    acting: bool = False
 
 
 @dataclass
@@ -28,9 +31,10 @@ NAV: list[NavItem] = []
 PANELS: list[tuple[int, Callable]] = []
 
 
-def register_nav(label, url_name, *, roles=(), order=100, group=""):
+def register_nav(label, url_name, *, roles=(), order=100, group="", acting=False):
     if not any(n.url_name == url_name for n in NAV):
-        NAV.append(NavItem(label=label, url_name=url_name, roles=frozenset(str(r) for r in roles), order=order, group=group))
+        NAV.append(NavItem(label=label, url_name=url_name, roles=frozenset(str(r) for r in roles), order=order,
+                           group=group, acting=acting))
         NAV.sort(key=lambda n: n.order)
 
 
@@ -44,7 +48,32 @@ def register_panel(func: Callable, *, order: int = 100):
 def nav_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    return [n for n in NAV if not n.roles or user.is_superuser or user.role in n.roles]
+    role = getattr(user, "role", "")
+    return [n for n in NAV if not n.roles or role in n.roles or (user.is_superuser and not n.acting)]
+
+
+@dataclass
+class NavGroup:
+    label: str | Promise  # empty: the items stand on their own in the menu bar
+    items: list
+
+
+def nav_groups_for(user) -> list[NavGroup]:
+    """The user's menu, one entry per group in the order of its first item; a group holding a single item for
+    this user is shown as that item alone."""
+    groups: dict[str, NavGroup] = {}
+    loose = 0
+    for item in nav_for(user):
+        key = str(item.group) if item.group else f"-{loose}"
+        if not item.group:
+            loose += 1
+        groups.setdefault(key, NavGroup(label=item.group, items=[])).items.append(item)
+    result = []
+    for group in groups.values():
+        if len(group.items) == 1:
+            group.label = ""
+        result.append(group)
+    return result
 
 
 def panels_for(user) -> list[Panel]:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from backoffice.config import get_setting
-from backoffice.money import ZERO, money
+from backoffice.money import ZERO, grouped_amount, money
 from finance.models import OFFLINE_CAPPED, CostCategory, LecturerLevel
 
 
@@ -41,13 +41,13 @@ def r51_problems(project, lines: dict, *, region=None) -> list[tuple[str, str]]:
     if total > allocated:
         problems.append(("budget_over_allocation", _(
             "The budget lines (¥%(total)s) exceed the project's budget (¥%(allocated)s).") % {
-            "total": money(total), "allocated": money(allocated)}))
+            "total": grouped_amount(total), "allocated": grouped_amount(allocated)}))
     ratio = get_setting("finance.other_cap_ratio", region=region)
     other = lines.get(CostCategory.OTHER, ZERO)
     if other > allocated * ratio:
         problems.append(("r51_other_cap", _(
             "Other costs may be at most %(pct)s%% of the budget (¥%(cap)s).") % {
-            "pct": (ratio * 100).normalize(), "cap": money(allocated * ratio)}))
+            "pct": (ratio * 100).normalize(), "cap": grouped_amount(allocated * ratio)}))
     capped = sum((lines.get(c, ZERO) for c in OFFLINE_CAPPED), ZERO)
     if project.mode == "online":
         offline = [c for c in OFFLINE_CAPPED if c != CostCategory.OTHER and lines.get(c, ZERO) > 0]
@@ -60,7 +60,7 @@ def r51_problems(project, lines: dict, *, region=None) -> list[tuple[str, str]]:
             problems.append(("r51_offline_cap", _(
                 "Lodging, meals, venue, materials, transport and other costs (¥%(total)s) exceed the cap of "
                 "¥%(cap)s for %(trainees)s trainees over %(days)s days.") % {
-                "total": money(capped), "cap": money(cap), "trainees": project.quota,
+                "total": grouped_amount(capped), "cap": grouped_amount(cap), "trainees": project.quota,
                 "days": offline_days(project)}))
     return problems
 
@@ -77,7 +77,7 @@ def lecture_problems(*, level: str, rate: Decimal, hours: int, half_days: int, r
     cap = get_setting(LECTURE_RATE_KEYS[level], region=region)
     if rate > cap:
         problems.append(("r51_lecture_rate", _("A lecture fee at this level is at most ¥%(cap)s per hour.") % {
-            "cap": money(cap)}))
+            "cap": grouped_amount(cap)}))
     per_half_day = get_setting("finance.lecture_hours_per_half_day", region=region)
     if hours > per_half_day * half_days:
         problems.append(("r51_lecture_hours", _("At most %(n)s lecture hours per half day.") % {"n": per_half_day}))

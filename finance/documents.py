@@ -11,7 +11,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 from backoffice.documents import page_number_footer, para, styles, table_style
 from backoffice.spreadsheets import Book, Col, Formula, typed
 from finance import selectors
-from backoffice.money import money
+from backoffice.money import grouped_amount, money, yuan
 
 
 def statement_pdf(statement) -> io.BytesIO:
@@ -28,39 +28,39 @@ def statement_pdf(statement) -> io.BytesIO:
         [_("county"), statement.county.full_name],
         [_("school year"), statement.school_year_label],
         [_("settlement basis"), statement.get_basis_display()],
-        [_("unit price per trainee-hour"), f"¥{money(statement.unit_price)}"],
+        [_("unit price per trainee-hour"), yuan(statement.unit_price)],
         [_("training hours"), str(statement.hours)],
         [_("trainees settled"), str(statement.trainees)],
-        [_("amount due"), f"¥{money(statement.amount)}"],
+        [_("amount due"), yuan(statement.amount)],
         [_("status"), statement.get_status_display()],
     ]
     cell = st["cell"]
     table = Table([[para(a, cell), para(b, cell)] for a, b in facts], colWidths=[50 * mm, 120 * mm])
     table.setStyle(table_style(header_rows=0))
     story = [para(title, st["title"]),
-             para(_("Amount due = unit price per trainee-hour × training hours × trainees settled (R52)."),
+             para(_("Amount due = unit price per trainee-hour × training hours × trainees settled."),
                        st["small"]), Spacer(1, 5 * mm), table]
     adjustments = list(selectors.statement_adjustments(statement))
     if adjustments:
         rows = [[_("recorded at"), _("change in trainees"), _("amount"), _("reason")]] + [
-            [timezone.localtime(a.created_at).strftime("%Y-%m-%d"), str(a.trainees_delta), f"¥{money(a.amount)}",
+            [timezone.localtime(a.created_at).strftime("%Y-%m-%d"), str(a.trainees_delta), yuan(a.amount),
              a.reason] for a in adjustments]
         adj_table = Table([[para(v, cell) for v in r] for r in rows],
                           colWidths=[30 * mm, 25 * mm, 30 * mm, 85 * mm])
         adj_table.setStyle(table_style())
         story += [Spacer(1, 5 * mm), para(_("Adjustment entries"), st["h2"]), adj_table,
                   para(_("Total due after adjustments: ¥%(amount)s") % {
-                      "amount": money(selectors.statement_due(statement))}, st["body"])]
+                      "amount": grouped_amount(selectors.statement_due(statement))}, st["body"])]
     payments = list(selectors.statement_payments(statement))
     advance = sum((p.amount for p in statement.contract.payments.filter(statement__isnull=True)), money(0))
     rows = [[_("payment date"), _("tranche"), _("amount"), _("bank reference")]] + [
-        [p.paid_on.strftime("%Y-%m-%d"), p.get_tranche_display(), f"¥{money(p.amount)}", p.reference]
+        [p.paid_on.strftime("%Y-%m-%d"), p.get_tranche_display(), yuan(p.amount), p.reference]
         for p in payments]
     pay_table = Table([[para(v, cell) for v in r] for r in rows], colWidths=[30 * mm, 30 * mm, 35 * mm, 75 * mm])
     pay_table.setStyle(table_style())
     story += [Spacer(1, 5 * mm), para(_("Payments"), st["h2"]), pay_table,
-              para(_("Advance paid against the contract %(contract)s before training: ¥%(amount)s (R54).") % {
-                  "contract": contract.reference, "amount": money(advance)}, st["body"])]
+              para(_("Advance paid against the contract %(contract)s before training: ¥%(amount)s.") % {
+                  "contract": contract.reference, "amount": grouped_amount(advance)}, st["body"])]
     signatures = [
         [_("Training institution (seal)"), _("County education bureau (seal)"), _("Finance (approval)")],
         [_("Signature:"), _("Signature:"), _("Signature:")],

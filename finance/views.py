@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
@@ -184,8 +185,8 @@ def contract_commit(request, pk):
 
 
 class StatementFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label=_("status"))
-    contract__reference = django_filters.CharFilter(lookup_expr="icontains", label=_("contract number"))
+    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label=gettext_lazy("status"))
+    contract__reference = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("contract number"))
 
     class Meta:
         model = SettlementStatement
@@ -196,7 +197,7 @@ class StatementListView(ScopedListView):
     template_name = "finance/statement_list.html"
     filterset_class = StatementFilter
     selector = selectors.statement_list_visible_to
-    title = _("Settlement statements")
+    title = gettext_lazy("Settlement statements")
 
     def get(self, request, *args, **kwargs):
         _statement_reader(request.user)
@@ -274,7 +275,7 @@ def statement_pdf(request, pk):
 
 # -- invoices --------------------------------------------------------------------------------------------
 class InvoiceFilter(django_filters.FilterSet):
-    number = django_filters.CharFilter(lookup_expr="icontains", label=_("invoice number"))
+    number = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("invoice number"))
 
     class Meta:
         model = Invoice
@@ -285,7 +286,7 @@ class InvoiceListView(ScopedListView):
     template_name = "finance/invoice_list.html"
     filterset_class = InvoiceFilter
     selector = selectors.invoice_list_visible_to
-    title = _("Invoices")
+    title = gettext_lazy("Invoices")
 
     def get(self, request, *args, **kwargs):
         _statement_reader(request.user)

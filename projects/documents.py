@@ -8,8 +8,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
-from projects.selectors import plan_summary
 from backoffice.money import grouped_amount
+from backoffice.when import when
+from projects.selectors import plan_summary
 
 
 def plan_pdf(*, plan, projects) -> bytes:
@@ -54,7 +55,7 @@ def plan_pdf(*, plan, projects) -> bytes:
     table.setStyle(style)
     story.append(table)
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_("Generated on %(date)s.") % {"date": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    story.append(Paragraph(_("Generated on %(date)s.") % {"date": when(timezone.now())},
                            st["small"]))
     footer = page_number_footer(plan.title)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

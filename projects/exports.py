@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.spreadsheets import Book, Col, typed
+from backoffice.when import when
 from projects.columns import COLUMNS, SEP, to_cell
 from projects.models import ProjectCategory, ProjectMode, ProjectType
 from projects.selectors import plan_summary
@@ -31,7 +32,7 @@ def plan_workbook(*, plan, projects) -> bytes:
         (_("Subsidy not yet allocated"), typed(summary["remaining"], "money")), (_("Total quota"), summary["quota"]),
         (_("Quota reserved for key counties"), summary["priority_quota"]),
         (_("Share of quota reserved for key counties (%)"), typed(summary["priority_share"], "number")),
-        (_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        (_("Exported at"), when(timezone.now())),
     ]
     for label, value in rows:
         ws.append([label, value])

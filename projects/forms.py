@@ -64,7 +64,7 @@ class ProjectForm(forms.ModelForm):
             self.fields["owner"].queryset = owner_choices(actor=actor, plan=plan)
             self.fields["owner"].required = True
             self.fields["owner"].help_text = _("The office that proposes and edits this project. The department "
-                                               "approves, so it cannot own a proposal (R15).")
+                                               "approves, so it cannot own a proposal.")
         else:
             del self.fields["owner"]
         for name in ("hours", "quota", "priority_quota", "shadowing_days", "min_years_teaching", "max_age"):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.punctuation import enum
 from projects import guards as g
 from projects import permissions as p
 
@@ -146,7 +147,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
     quota = models.PositiveIntegerField(_("quota"))
     priority_quota = models.PositiveIntegerField(
         _("quota reserved for priority counties"), default=0,
-        help_text=_("Places reserved for rural teachers of national key counties (R16)."),
+        help_text=_("Places reserved for rural teachers of national key counties."),
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -220,7 +221,7 @@ class Project(ConcurrentTransitionMixin, models.Model):
                                 (self.target_posts, TeacherPost)):
             labels = dict(choices.choices)
             if values:
-                parts.append("、".join(str(labels.get(v, v)) for v in values))
+                parts.append(enum(str(labels.get(v, v)) for v in values))
         if self.rural_only:
             parts.append(str(_("rural teachers only")))
         if self.priority_counties_only:

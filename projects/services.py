@@ -11,6 +11,7 @@ from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from projects import calculations, permissions as perms
 from backoffice.money import yuan
+from backoffice.punctuation import mark
 from projects.models import (
     AnnualPlan,
     InspectionVisit,
@@ -98,7 +99,7 @@ def project_errors(*, plan: AnnualPlan, data: dict, instance: Project | None = N
 def _raise_errors(errors: dict):
     if errors:
         flat = [(field, message) for field, messages in errors.items() for message in messages]
-        raise DomainError("invalid", "；".join(m for _, m in flat), errors=flat)
+        raise DomainError("invalid", mark(";").join(m for _, m in flat), errors=flat)
 
 
 def owner_choices(*, actor, plan: AnnualPlan):

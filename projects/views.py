@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
@@ -13,6 +14,7 @@ from backoffice.deadlines import todo_for
 from backoffice.exceptions import DomainError
 from backoffice.views import ScopedListView
 from backoffice.transitions import TransitionView, page_actions
+from backoffice.punctuation import mark
 from backoffice.selectors import visible_or_404
 from projects import actions, documents, exports, imports, selectors, services
 from projects.filters import PlanFilter, ProjectFilter
@@ -43,7 +45,7 @@ class PlanListView(ScopedListView):
     template_name = "projects/plan_list.html"
     filterset_class = PlanFilter
     selector = selectors.plan_list_visible_to
-    title = _("Annual plans")
+    title = gettext_lazy("Annual plans")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -250,7 +252,7 @@ def inspection_create(request, pk):
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for e in errs:
-                messages.error(request, f"{label}：{e}" if label else e)
+                messages.error(request, f"{label}{mark(':')}{e}" if label else e)
     return redirect("projects:project_detail", pk=project.pk)
 
 

@@ -46,7 +46,8 @@ LOT_DOORS = {
     "approve_award": Door(_lot(services.lot_approve_award), success=_("The award notice was published."),
                           confirm=_("Approve the award and publish the notice?")),
     "return_recommendation": Door(_lot(services.lot_return_recommendation),
-                                  success=_("The recommendation was returned to the panel.")),
+                                  success=_("The recommendation was returned to the panel."),
+                                  confirm=_("Return the recommendation to the panel? The panel must score again.")),
     "sign_contract": Door(_sign, success=_("Contract signed."), fields=("reference", "settlement_basis"),
                           confirm=_("Sign the contract at the winning unit price? This cannot be undone.")),
 }

@@ -35,6 +35,8 @@ class TenderingConfig(AppConfig):
                          label=_("Years of past employment that exclude an expert"))
         register_setting("tender_outlier_points", default=Decimal("25"), rule="R26",
                          label=_("Distance from the other experts' mean that flags a score"))
+        register_setting("tender_abnormally_low_ratio", default=Decimal("0.50"), rule="R26",
+                         label=_("Share of a lot's unit price ceiling below which a bid is warned as abnormally low"))
         register_setting("tender_notice_working_days", default=1, rule="R27",
                          label=_("Working days the award notice is published"))
         register_setting("tender_question_working_days", default=7, rule="R27",
@@ -49,11 +51,14 @@ class TenderingConfig(AppConfig):
                          label=_("Largest document upload (MB)"))
 
         staff = [Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR]
-        register_nav(_("Tenders"), "tendering:tender_list", roles=staff, order=30)
-        register_nav(_("Open tenders"), "tendering:portal_tenders", roles=[Role.INSTITUTION_STAFF], order=30)
-        register_nav(_("My bids"), "tendering:portal_bids", roles=[Role.INSTITUTION_STAFF], order=31)
-        register_nav(_("Institution profile"), "tendering:portal_profile", roles=[Role.INSTITUTION_STAFF], order=32)
-        register_nav(_("My panels"), "tendering:expert_panels", roles=[Role.EXPERT], order=30)
+        register_nav(_("Tenders"), "tendering:tender_list", roles=staff, order=30, group=_("Tendering"))
+        register_nav(_("Open tenders"), "tendering:portal_tenders", roles=[Role.INSTITUTION_STAFF], order=30,
+                     group=_("Tendering"), acting=True)
+        register_nav(_("My bids"), "tendering:portal_bids", roles=[Role.INSTITUTION_STAFF], order=31,
+                     group=_("Tendering"), acting=True)
+        register_nav(_("Institution profile"), "tendering:portal_profile", roles=[Role.INSTITUTION_STAFF], order=32,
+                     group=_("Tendering"), acting=True)
+        register_nav(_("My panels"), "tendering:expert_panels", roles=[Role.EXPERT], order=30, acting=True)
 
         from tendering.demo import demo_step
         from tendering import checks  # noqa: F401  (registers the seal-secret deploy check)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.config import get_setting
+from backoffice.punctuation import enum
 from projects.selectors import institution_latest_grade, institutions_latest_grades
 
 
@@ -49,7 +50,7 @@ def bid_eligibility_problems(*, tender, institution, content: dict, on=None) -> 
     held = {q.kind for q in institution.qualifications.all() if q.is_valid_on(day)}
     missing = [k for k in tender.required_qualifications if k not in held]
     if missing:
-        labels = "、".join(str(QualificationKind(k).label) for k in missing)
+        labels = enum(str(QualificationKind(k).label) for k in missing)
         problems.append(("r21_qualification_missing", _("Missing qualifications: %(list)s.") % {"list": labels}))
     profile = getattr(institution, "tender_profile", None)
     past = [p for p in content.get("past_projects", []) if p.strip()]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from backoffice.exceptions import DomainError
 from backoffice.settings.seal import LEGACY, local_seal_secret
+from backoffice.punctuation import mark
 
 
 class SealedError(DomainError):
@@ -47,7 +48,7 @@ REASONS = {
 
 def reason_text(code: str, params: dict) -> str:
     text = str(REASONS[code]) % params if code in REASONS else code
-    return f"{text}（{params['bid']}）" if params.get("bid") else text
+    return f"{text}{mark('(')}{params['bid']}{mark(')')}" if params.get("bid") else text
 
 
 class UnreadableBid(DomainError):

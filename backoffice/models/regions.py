@@ -50,7 +50,7 @@ class Region(models.Model):
     )
     is_priority_county = models.BooleanField(
         _("national key county for rural revitalisation"), default=False,
-        help_text=_("国家乡村振兴重点帮扶县: projects reserve quota for its rural teachers (R16)."),
+        help_text=_("National key county for rural revitalisation: projects reserve quota for its rural teachers."),
     )
 
     class Meta:

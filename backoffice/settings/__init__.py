@@ -134,6 +134,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# List filters' empty choice reads "All" in the reader's language, not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

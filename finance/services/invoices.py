@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError
-from backoffice.money import ZERO, money
+from backoffice.money import ZERO, grouped_amount, money
 from finance.models import Invoice, SettlementStatement
 from finance.selectors import due_for
 
@@ -33,7 +33,7 @@ def invoice_upload(*, actor, contract, county, number: str, amount: Decimal, iss
         if amount > remaining:
             raise DomainError("r55_invoice_exceeds_due", _(
                 "The invoice (¥%(amount)s) exceeds what is due and not yet invoiced (¥%(remaining)s).") % {
-                "amount": amount, "remaining": money(remaining)})
+                "amount": grouped_amount(amount), "remaining": grouped_amount(remaining)})
         invoice = Invoice.objects.create(institution_id=contract.institution_id, contract=contract, county=county,
                                          number=number, amount=amount, issued_on=issued_on, uploaded_by=actor)
         audit_record(obj=invoice, actor=actor, action="create", changes={"amount": (None, amount)})

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.exceptions import DomainError
 from backoffice.models import Region
-from backoffice.money import ZERO, money
+from backoffice.money import ZERO, money, yuan
 from backoffice.scoping import scope_for
 from backoffice.workflow import fire
 from finance import calculations
@@ -185,7 +185,7 @@ class _Plan:
                 adjustments = list(Adjustment.objects.filter(created_at=self.now,
                                                              statement__contract_id__in=list(contract_map)))
             audit_record_many([
-                Entry(a.pk, f"{contract_map[a.statement.contract_id].reference} · {a.amount}",
+                Entry(a.pk, f"{contract_map[a.statement.contract_id].reference} · {yuan(a.amount)}",
                       region_codes.get(a.statement.county_id, ""),
                       changes={"amount": (None, a.amount), "trainees_delta": (None, a.trainees_delta)})
                 for a in adjustments], model=Adjustment, actor=actor, action="create")

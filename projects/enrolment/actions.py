@@ -41,20 +41,22 @@ ENROLMENT_DOORS = {
                    confirm=gettext_lazy("Reject this applicant? This cannot be undone.")),
     "select": Door(_enrolment("select"), success=gettext_lazy("The applicant was selected.")),
     "reserve": Door(_enrolment("reserve"), success=gettext_lazy("The applicant was put on the reserve list.")),
-    "publicise": Door(_enrolment("publicise"), success=gettext_lazy("The selection was publicised.")),
+    "publicise": Door(_enrolment("publicise"), success=gettext_lazy("The selection was publicised."),
+                      confirm=gettext_lazy("Publicise the selection? The publicity window starts now and nobody is "
+                                           "enrolled before it ends.")),
     "enrol": Door(_enrolment("enrol"), success=gettext_lazy("The trainee was enrolled.")),
     "withdraw": Door(_enrolment("withdraw"),
                      success=gettext_lazy("The enrolment was withdrawn; the first on the reserve list takes the place."),
                      confirm=gettext_lazy("Withdraw this enrolment? This cannot be undone.")),
     "check_in": Door(_enrolment("check_in"), success=gettext_lazy("The trainee checked in.")),
     "no_show": Door(_enrolment("no_show"), success=gettext_lazy("The no-show was recorded."),
-                    confirm=gettext_lazy("Record a no-show? It bars the teacher for 3 years unless exempted (R34).")),
+                    confirm=gettext_lazy("Record a no-show? It bars the teacher for 3 years unless exempted.")),
     "complete": Door(_enrolment("complete"),
                      success=gettext_lazy("Completion was recorded; the hours await the organiser's audit.")),
     "fail": Door(_enrolment("fail"), success=gettext_lazy("The outcome 'not completed' was recorded."),
-                 confirm=gettext_lazy("Record 'not completed'? It bars the teacher for 3 years unless exempted (R34).")),
+                 confirm=gettext_lazy("Record 'not completed'? It bars the teacher for 3 years unless exempted.")),
     "dismiss": Door(_enrolment("dismiss"), success=gettext_lazy("The trainee was dismissed."),
-                    confirm=gettext_lazy("Dismiss this trainee? It bars the teacher for 3 years unless exempted (R34).")),
+                    confirm=gettext_lazy("Dismiss this trainee? It bars the teacher for 3 years unless exempted.")),
     "correct_outcome": Door(_enrolment("correct_outcome"),
                             success=gettext_lazy("The outcome was corrected; the hours were cancelled and any "
                                                  "certificate withdrawn."),
@@ -72,7 +74,9 @@ EXEMPTION_DOORS = {
 
 CREDIT_DOORS = {
     "approve": Door(_credit("approve"), success=gettext_lazy("The hours were approved and now count.")),
-    "return_": Door(_credit("return_"), success=gettext_lazy("The hours were returned with your reason.")),
+    "return_": Door(_credit("return_"), success=gettext_lazy("The hours were returned with your reason."),
+                    confirm=gettext_lazy("Return the hours to the organiser with your reason? They do not count "
+                                         "until registered and audited again.")),
     "resubmit": Door(_credit("resubmit"), success=gettext_lazy("The hours were registered again for audit."),
                      fields=("hours",)),
 }

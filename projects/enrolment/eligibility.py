@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backoffice.config import get_setting
 from backoffice.identity import birth_date_of
 from backoffice.models import SchoolStage, Subject, TeacherPost
+from backoffice.punctuation import enum
 
 from .dates import add_years, cycle_bounds
 
@@ -109,7 +110,7 @@ def history_by_teacher(qs) -> dict[int, list[PastEnrolment]]:
 
 def _labels(choices, values):
     names = dict(choices)
-    return "、".join(str(names.get(v, v)) for v in values)
+    return enum(str(names.get(v, v)) for v in values)
 
 
 def _day(d: dt.date) -> str:

@@ -28,7 +28,7 @@ def _first_refusal(enrolment):
     return found[0] if found else None
 
 
-@guard("ineligible", lambda e: (lambda r: f"{r.rule}：{r.message}" if r else "")(_first_refusal(e)))
+@guard("ineligible", lambda e: (lambda r: r.message if r else "")(_first_refusal(e)))
 def eligible(enrolment) -> bool:
     # R31-R35
     return _first_refusal(enrolment) is None
@@ -53,7 +53,7 @@ def publicity_over(enrolment) -> bool:
     return enrolment.publicity_ends_on is not None and timezone.localdate() > enrolment.publicity_ends_on
 
 
-@guard("project_started", _("The project has started; a withdrawal now counts as not completed (R36)."), group=True)
+@guard("project_started", _("The project has started; a withdrawal now counts as not completed."), group=True)
 def not_started(enrolment) -> bool:
     # R36
     project = enrolment.project

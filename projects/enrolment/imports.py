@@ -23,6 +23,7 @@ from backoffice.spreadsheets import (
     Book, Col, NumberInTextColumn, SpreadsheetRefused, cell_date, cell_text, normalise_text, read_sheet,
 )
 from backoffice.spreadsheets.reading import OLE2
+from backoffice.punctuation import enum
 
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
@@ -177,7 +178,7 @@ def _cell(raw, text, col, key, lookup, *, index, today, result):
         value = lookup.get(text)
         if value is None:
             result.error(index, col.header, text, _("Not one of the allowed values: %(values)s.") % {
-                "values": "、".join(str(label) for _v, label in col.choices)})
+                "values": enum(str(label) for _v, label in col.choices)})
         return value, value is not None
     if key == "started_on":
         value = cell_date(raw)

@@ -267,17 +267,21 @@ def applicants_reject_ineligible(*, actor, project: Project) -> int:
     with transaction.atomic():
         refused = {pk: r[0] for pk, r in screen_project(project).items() if r}
         pending = scope.filter(Enrolment.objects.filter(project=project, status__in=PENDING), region="teacher__region")
-        rows = [row for row in pending.select_for_update().values_list("pk", "status", "teacher__region__code")
+        rows = [row for row in pending.select_for_update().values_list("pk", "status", "teacher__region__code",
+                                                                        "teacher__name")
                 if row[0] in refused]
         if not rows:
             return 0
         by_reason: dict[tuple, list] = {}
         events = []
-        for pk, status, region_code in rows:
+        for pk, status, region_code, teacher_name in rows:
             refusal = refused[pk]
             by_reason.setdefault((refusal.rule, refusal.message), []).append(pk)
-            events.append(Entry(pk, project.name, region_code, from_state=status, to_state=S.REJECTED,
-                                reason=f"{refusal.rule}：{refusal.message}"))
+            # The row names the teacher (audit search by name finds it); users read the rule's meaning, the
+            # rule number stays in the event's changes.
+            events.append(Entry(pk, f"{teacher_name} · {project.name}", region_code, from_state=status,
+                                to_state=S.REJECTED, reason=refusal.message,
+                                changes={"reject_rule": (None, refusal.rule)}))
         # FSM fields are protected against assignment; a queryset update is the set-based form of `reject`.
         for (rule, message), pks in by_reason.items():
             for i in range(0, len(pks), 5000):  # bind-parameter limits
@@ -387,7 +391,7 @@ def certificates_issue(*, actor, project: Project, progress=None) -> list[Certif
                 verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), issued_on=today))
         Certificate.objects.bulk_create(certs)
         created = list(Certificate.objects.filter(number__in=numbers).select_related("enrolment__teacher__region"))
-        audit_record_many([Entry(c.pk, c.number, c.enrolment.teacher.region.code, to_state=c.status) for c in created],
+        audit_record_many([Entry(c.pk, f"{c.number} · {c.enrolment.teacher.name}", c.enrolment.teacher.region.code, to_state=c.status) for c in created],
                           model=Certificate, actor=actor, action="create")
     return created
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
@@ -247,7 +248,7 @@ class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
     filterset_class = EnrolmentFilter
     selector = selectors.enrolment_list_visible_to
-    title = _("Trainee outcomes")
+    title = gettext_lazy("Trainee outcomes")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -388,7 +389,7 @@ class ExemptionListView(PermListView):
     template_name = "enrolment/exemption_list.html"
     filterset_class = ExemptionFilter
     selector = selectors.exemption_list_visible_to
-    title = _("Exemptions")
+    title = gettext_lazy("Exemptions")
 
 
 @perm_required("enrolment.apply_enrolment")
@@ -439,7 +440,7 @@ class CreditListView(PermListView):
     template_name = "enrolment/credit_list.html"
     filterset_class = CreditFilter
     selector = selectors.credit_list_visible_to
-    title = _("Credit hours")
+    title = gettext_lazy("Credit hours")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -472,7 +473,7 @@ class CertificateListView(PermListView):
     template_name = "enrolment/certificate_list.html"
     filterset_class = CertificateFilter
     selector = selectors.certificate_list_visible_to
-    title = _("Certificates")
+    title = gettext_lazy("Certificates")
 
 
 @require_POST

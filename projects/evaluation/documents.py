@@ -12,8 +12,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 
-from backoffice.documents import page_number_footer, para, register_font, styles, table_style
+from backoffice.documents import (
+    page_number_footer,
+    para,
+    register_font,
+    styles,
+    table_style,
+)
+from backoffice.punctuation import enum
 from backoffice.spreadsheets import Book, Col, table_xlsx
+from backoffice.when import when
 
 from . import charts, scoring
 from .models import DIMENSIONS, Source
@@ -88,7 +96,7 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
     if missing:
         story.append(Spacer(1, 2 * mm))
         story.append(para(_("Not available: %(list)s. Their weight is shared out over the other indicators in "
-                                 "proportion to their weights.") % {"list": "、".join(missing)}, st["small"]))
+                                 "proportion to their weights.") % {"list": enum(missing)}, st["small"]))
     story.append(Spacer(1, 5 * mm))
     scored = [row for row in rows if row["score"] is not None]
     if scored:
@@ -118,7 +126,7 @@ def evaluation_report_pdf(*, evaluation) -> bytes:
         t.setStyle(table_style())
         story.append(KeepTogether([heading, t]))
     story.append(Spacer(1, 4 * mm))
-    story.append(para(_("Generated on %(date)s.") % {"date": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    story.append(para(_("Generated on %(date)s.") % {"date": when(timezone.now())},
                            st["small"]))
     footer = page_number_footer(project.name)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backoffice.punctuation import enum
 from backoffice.workflow import guard
 
 
@@ -25,7 +26,7 @@ def _missing_assessors(evaluation) -> list[str]:
     return missing
 
 
-@guard("assessors_missing", lambda e: _("Assign %(who)s first.") % {"who": "、".join(_missing_assessors(e))})
+@guard("assessors_missing", lambda e: _("Assign %(who)s first.") % {"who": enum(_missing_assessors(e))})
 def assessors_assigned(evaluation) -> bool:
     return not _missing_assessors(evaluation)
 
@@ -44,6 +45,6 @@ def _missing_assessments(evaluation) -> list[str]:
 
 
 @guard("assessments_missing", lambda e: _("Scores are still missing: %(list)s.") % {
-    "list": "、".join(_missing_assessments(e))})
+    "list": enum(_missing_assessments(e))})
 def assessments_complete(evaluation) -> bool:
     return not _missing_assessments(evaluation)

@@ -102,7 +102,7 @@ def evaluation_open(*, actor, project) -> Evaluation:
         system = indicator_system_current(province=province, project_type=project.project_type)
         if system is None:
             system = _system_create(actor=actor, province=province, project_type=project.project_type,
-                                    weights=None, note=_("Default weights (R64)"))
+                                    weights=None, note=_("Default weights"))
         evaluation = Evaluation.objects.create(project=project, system=system, opened_by=actor)
         audit_record(obj=evaluation, actor=actor, action="create", to_state=E.OPENED,
                      changes={"indicator_system": (None, f"{system} #{system.pk}")})

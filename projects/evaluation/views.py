@@ -292,7 +292,12 @@ def institution_record(request, pk):
 def dashboard(request):
     user = request.user
     _require(user, "evaluation.view_evaluation_outputs")
-    results = list(selectors.published_results_visible_to(user=user))
+    published = selectors.published_results_visible_to(user=user)
+    years = sorted(set(published.values_list("evaluation__project__plan__year", flat=True)), reverse=True)
+    # The year asked for, else the latest year with a published evaluation: the page and its workbook show the
+    # same year.
+    year = _year_choice(request.GET.get("year"), default=years[0] if years else timezone.localdate().year)
+    results = list(published.filter(evaluation__project__plan__year=year))
     region = user.region
     evaluation_ids = [res.evaluation_id for res in results]
     ranking = charts.institution_ranking(results)
@@ -302,8 +307,16 @@ def dashboard(request):
         "grades": charts.grade_distribution_svg(charts.grade_distribution(results)),
         "satisfaction": charts.satisfaction_svg(satisfaction) if satisfaction else "",
         "ranking_rows": ranking, "ranking": charts.ranking_svg(ranking) if ranking else "",
-        "year": timezone.localdate().year,
+        "year": year, "years": sorted(set(years) | {year}, reverse=True),
     })
+
+
+def _year_choice(value, *, default: int) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= 2100 else default
 
 
 # -- indicator systems (R60, R64) -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Tenders and lots (R20, R22, R24, R27, R28): their state machines and the lot's regions."""
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -217,6 +217,17 @@ class Lot(ConcurrentTransitionMixin, models.Model):
     @property
     def hours(self) -> int:
         return sum(p.hours * p.quota for p in self.projects.all())
+
+    @property
+    def unit_price_ceiling(self) -> Decimal | None:
+        """The highest unit price per trainee-hour a bid may ask: the one the lot names, else its budget ceiling
+        spread over its trainee-hours (a dearer bid could not be paid from the budget); None when neither says."""
+        if self.max_unit_price is not None:
+            return self.max_unit_price
+        hours = self.hours
+        if not hours:
+            return None
+        return (self.budget / hours).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
     @transition(field=status, source=LotStatus.OPEN, target=LotStatus.FAILED,
                 custom={"label": _("Lot failed"), "hidden": True})

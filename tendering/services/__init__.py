@@ -12,7 +12,7 @@ from tendering.services.setup import (  # noqa: F401
     criteria_set, tender_announce, tender_cancel, lot_retender, expert_profile_save,
 )
 from tendering.services.bids import (  # noqa: F401
-    bid_submit, bid_withdraw, bid_confirm, tender_open, opening_alert_raise, tender_keys_rotate,
+    bid_submit, bid_price_warnings, bid_withdraw, bid_confirm, tender_open, opening_alert_raise, tender_keys_rotate,
 )
 from tendering.services.panel import (  # noqa: F401
     panel_draw, score_parse, scores_save,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from backoffice.audit import Entry, audit_record, audit_record_many, audit_region_code
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
-from backoffice.money import money
+from backoffice.money import grouped_amount, money
 from backoffice.numbers import finite_decimal
 from backoffice.workflow import fire
 from projects.models import ProjectStatus
@@ -68,8 +68,12 @@ def bid_submit(*, actor, lot: Lot, price: Decimal, chief_expert: str, chief_own_
             raise DomainError("bidding_closed", _("This tender is not open for bids."))
         if received_at > tender.bid_deadline:
             raise DomainError("r23_after_deadline", _("The bid deadline has passed; the bid was refused."))
-        if lot.max_unit_price is not None and Decimal(price) > lot.max_unit_price:
-            raise DomainError("bid_above_ceiling", _("The unit price is above the lot's highest unit price."))
+        ceiling = lot.unit_price_ceiling
+        if ceiling is not None and Decimal(price) > ceiling:
+            raise DomainError("bid_above_ceiling", _(
+                "The unit price of ¥%(price)s per trainee-hour is above this lot's ceiling of ¥%(ceiling)s per "
+                "trainee-hour; the bid was refused.") % {"price": grouped_amount(price),
+                                                         "ceiling": grouped_amount(ceiling)})
         problems = eligibility.bid_eligibility_problems(tender=tender, institution=institution, content=content,
                                                         on=received_at)
         if problems:
@@ -90,6 +94,20 @@ def bid_submit(*, actor, lot: Lot, price: Decimal, chief_expert: str, chief_own_
 
 
 
+def bid_price_warnings(*, lot: Lot, price) -> list[str]:
+    """What the bidder should know about a unit price the lot accepts: below the share of the ceiling that the
+    tender's province flags as abnormally low (R26 *setting*), the panel may ask the bidder to justify it."""
+    ceiling = lot.unit_price_ceiling
+    ratio = get_setting("tender_abnormally_low_ratio", region=lot.tender.province)
+    if ceiling is None or not ratio or Decimal(price) >= ceiling * ratio:
+        return []
+    return [_("The unit price of ¥%(price)s per trainee-hour is below %(share)s%% of this lot's ceiling "
+              "(¥%(floor)s of ¥%(ceiling)s): the tender treats it as abnormally low, and the panel may ask you to "
+              "show that you can deliver at this price.") % {
+        "price": grouped_amount(price), "share": f"{(ratio * 100).normalize():f}", "floor": grouped_amount(ceiling * ratio),
+        "ceiling": grouped_amount(ceiling)}]
+
+
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
     """R23: the bidder withdraws its active bid before the deadline (server clock)."""
     return fire(Bid, bid.pk, name="withdraw", actor=actor)
@@ -105,13 +123,14 @@ def bid_confirm(*, actor, bid: Bid) -> Bid:
 def _bids_move(bids, *, actor, transition: str, to: str, reason: str = "", **fields) -> int:
     """Move many bids at once (an amendment, the opening): one UPDATE of the protected status and one audit
     INSERT, set-based; each bid's event says from, to and the transition (R3)."""
-    rows = list(bids.values_list("pk", "status", "lot__tender__province__code"))
+    rows = list(bids.select_related("institution", "lot__tender__province"))
     if not rows:
         return 0
-    Bid.objects.filter(pk__in=[pk for pk, _s, _c in rows]).update(status=to, **fields)
+    Bid.objects.filter(pk__in=[b.pk for b in rows]).update(status=to, **fields)
+    # Each row names the bidder and the lot, so the audit search finds it by either.
     return audit_record_many(
-        [Entry(pk=pk, repr=f"{_('bid')} {pk}", region_code=code, from_state=status, to_state=to, reason=reason)
-         for pk, status, code in rows], model=Bid, actor=actor, action="transition", transition=transition)
+        [Entry(pk=b.pk, repr=str(b), region_code=audit_region_code(b), from_state=b.status, to_state=to,
+               reason=reason) for b in rows], model=Bid, actor=actor, action="transition", transition=transition)
 
 
 

@@ -12,6 +12,7 @@ from backoffice.audit import audit_record
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.workflow import fire
+from backoffice.punctuation import enum
 from projects.models import ProjectStatus
 from projects.services import project_put_to_tender, project_tender_failed
 from tendering import sealing
@@ -87,7 +88,7 @@ def tender_create(*, actor, title: str, projects, clarification_deadline, bid_de
     bad = [p for p in projects if p.status != ProjectStatus.FILED or not p.plan.province.code.startswith(province.prefix)]
     if bad:
         raise DomainError("project_not_filed", _("Only filed projects of your province can be tendered: %(p)s.") % {
-            "p": "、".join(p.name for p in bad)})
+            "p": enum(p.name for p in bad)})
     with transaction.atomic():
         tender = Tender.objects.create(
             reference=_next_reference(timezone.localdate().year), title=title, province=province, office=org,
@@ -159,7 +160,7 @@ def lot_add(*, actor, tender: Tender, name: str, regions, projects, budget: Deci
     taken = set(LotRegion.objects.filter(tender=tender, region__in=regions).values_list("region__name", flat=True))
     if taken:
         raise DomainError("r20_region_in_two_lots", _("A region can be in only one lot of a tender: %(r)s.") % {
-            "r": "、".join(sorted(taken))})
+            "r": enum(sorted(taken))})
     allowed = set(tender.projects.values_list("pk", flat=True))
     if any(p.pk not in allowed for p in projects):
         raise DomainError("lot_project_not_in_tender", _("A lot's projects must be projects of the tender."))

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
@@ -33,8 +34,8 @@ from tendering.views.common import _lot_or_404, _manage, _staff_only, _tender_or
 
 # -- office ----------------------------------------------------------------------------------------------
 class TenderFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=TenderStatus.choices, label=_("status"))
-    title = django_filters.CharFilter(lookup_expr="icontains", label=_("title"))
+    status = django_filters.ChoiceFilter(choices=TenderStatus.choices, label=gettext_lazy("status"))
+    title = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("title"))
 
     class Meta:
         model = Tender

@@ -59,6 +59,8 @@ def portal_bid(request, pk):
                 form.add_error(None, msg)
         else:
             messages.success(request, _("Bid received. Keep the receipt."))
+            for warning in services.bid_price_warnings(lot=lot, price=data["price"]):
+                messages.warning(request, warning)
             return redirect("tendering:portal_bid_detail", pk=bid.pk)
     return render(request, "tendering/portal_bid_form.html", {"form": form, "lot": lot, "tender": lot.tender,
                                                               "title": _("Submit a bid")})

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from projects.models import AnnualPlan, Project
+from tests.e2e.navigation import nav_click
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ def _open_project(page, live_server, code):
 def test_plan_main_path(regions, personas, orgs, browser_login, live_server):
     # 1. Province staff create the plan and its three projects.
     page = browser_login(personas.province)
-    page.click("nav.mainnav >> text=年度项目实施方案")
+    nav_click(page, "年度项目实施方案")
     page.click("[data-testid=plan-create]")
     page.fill("input[name=year]", "2026")
     page.fill("input[name=title]", "江西省2026年国培计划实施方案")
@@ -70,7 +71,7 @@ def test_plan_main_path(regions, personas, orgs, browser_login, live_server):
 
     # 3. The project office returns one with a reason and passes the others.
     page = browser_login(personas.office)
-    page.click("text=待我处理")
+    nav_click(page, "待我处理")
     assert page.locator("[data-testid=project-queue] tbody tr").count() == 3
     _open_project(page, live_server, "E2E-002")
     _fire(page, "return_", "预算测算依据不足，请核减场地费")
@@ -80,7 +81,7 @@ def test_plan_main_path(regions, personas, orgs, browser_login, live_server):
 
     # 4. The owner sees why, fixes the budget and resubmits.
     page = browser_login(personas.city)
-    page.click("text=待我处理")
+    nav_click(page, "待我处理")
     assert "预算测算依据不足" in page.inner_text("[data-testid=project-queue]")
     _open_project(page, live_server, "E2E-002")
     assert "预算测算依据不足，请核减场地费" in page.inner_text("[data-testid=return-reason]")

@@ -10,6 +10,7 @@ from projects.models import Project
 from tendering.models import ExpertProfile, Lot, Tender
 from tests.factories import UserFactory, region
 from tests.tendering.conftest import filed_project, make_institution, qualify
+from tests.e2e.navigation import nav_click
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +67,7 @@ def test_tender_from_announcement_to_contract_through_each_role(regions, persona
     lot = Lot.objects.get(tender=tender)
     for user, price in ((personas.institution, "42.00"), (personas.other_institution, "50.00"), (third, "60.00")):
         browser_login(user)
-        page.click("text=正在招标")
+        nav_click(page, "正在招标")
         page.click(f"text={tender.title}")
         page.click("[data-testid=bid-lot-1]")
         page.fill("input[name=price]", price)
@@ -97,7 +98,7 @@ def test_tender_from_announcement_to_contract_through_each_role(regions, persona
     assert len(members) == 5
     for i, member in enumerate(members):
         browser_login(member.user)
-        page.click("text=我的评标任务")
+        nav_click(page, "我的评标任务")
         page.click(f"text={lot.name}")
         inputs = page.locator("[data-testid=score-form] input[type=number]")
         for k in range(inputs.count()):
@@ -125,7 +126,7 @@ def test_tender_from_announcement_to_contract_through_each_role(regions, persona
 
     # 7. A losing bidder lodges a question; the contract is blocked until the office answers.
     browser_login(personas.other_institution)
-    page.click("text=我的投标")
+    nav_click(page, "我的投标")
     page.click(f"[data-testid=my-bids] a >> nth=0")
     page.fill("[data-testid=question-form] textarea", "请说明技术分的评定依据。")
     page.click("[data-testid=question-form] button")

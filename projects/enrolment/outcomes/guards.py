@@ -23,7 +23,7 @@ def weights_sum_100(scheme) -> bool:
 
 
 @guard("project_started", _("Training has started; a change of the scheme now needs the province's approval with a "
-                            "reason (R46)."))
+                            "reason."))
 def before_start(scheme) -> bool:
     return not _started(scheme.project)
 

@@ -153,7 +153,7 @@ def outcomes_compute(*, actor, project) -> int:
     scheme = scheme_in_force(project)
     if scheme is None:
         raise DomainError("no_scheme", _("The project has no approved completion scheme; it must be approved "
-                                         "before the outcomes are computed (R46)."))
+                                         "before the outcomes are computed."))
     indicators = list(scheme.indicators.all())
     params: list = []
     score_terms, minimum_terms = [], []
