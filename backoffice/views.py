@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 from backoffice import audit, selectors
 from backoffice.filters import AuditFilter, OrganisationFilter, TeacherFilter
 from backoffice.navigation import panels_for
+from backoffice.pagination import CappedPaginator
 
 
 def next_or(request, url_name: str) -> str:
@@ -24,9 +25,11 @@ def next_or(request, url_name: str) -> str:
 
 
 class ScopedListView(LoginRequiredMixin, FilterView):
-    """List page convention: a selector gives the user's rows, django-filter narrows them, 50 a page."""
+    """List page convention: a selector gives the user's rows, django-filter narrows them, 50 a page, the count
+    capped (backoffice.pagination)."""
 
     paginate_by = settings.LIST_PAGE_SIZE
+    paginator_class = CappedPaginator
     selector = None
     title = ""
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
+from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView
 
@@ -84,7 +84,7 @@ def project_detail(request, pk):
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     summary = selectors.project_enrolment_summary(user=user, project=project)
     return render(request, "enrolment/project_detail.html", {
         "project": project, "page_obj": page, "summary": summary, "status": status, "taken": summary["taken"],
@@ -209,7 +209,7 @@ def import_job_file(request, pk):
 class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
     filterset_class = EnrolmentFilter
-    selector = selectors.enrolment_list_visible_to
+    selector = selectors.trainee_list_visible_to
     title = _("Trainee outcomes")
 
 
