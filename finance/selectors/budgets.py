@@ -17,7 +17,8 @@ from .statements import MONEY_FIELD
 
 
 def _sum_by_project(qs, amount="amount", project_path="project"):
-    return Coalesce(Subquery(qs.filter(**{project_path: OuterRef("pk")}).values(project_path)
+    # order_by(): the models' default orders would join plans and regions into every per-project sum.
+    return Coalesce(Subquery(qs.filter(**{project_path: OuterRef("pk")}).order_by().values(project_path)
                              .annotate(s=Sum(amount)).values("s")), Value(ZERO), output_field=MONEY_FIELD)
 
 
@@ -96,11 +97,19 @@ def _finance_projects(user):
     return project_list_visible_to(user=user).exclude(status=ProjectStatus.CANCELLED)
 
 
-def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
-    """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query."""
+def execution_projects(*, user):
+    """The projects of the budget pages, in their order (a page of them goes to execution_rows)."""
+    return _finance_projects(user).order_by("plan__year", "code")
+
+
+def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
+    """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query; only the
+    given projects when `project_ids` is set (a page of the list)."""
     qs = _annotate_money(_finance_projects(user))
     if plan is not None:
         qs = qs.filter(plan=plan)
+    if project_ids is not None:
+        qs = qs.filter(pk__in=list(project_ids))
     today = timezone.localdate()
     rows = []
     threshold = None
@@ -118,21 +127,41 @@ def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
     return rows
 
 
+def execution_current_rows(*, user) -> list[ExecutionRow]:
+    """The rows of the latest annual plan that has projects (the year being run): the dashboard chart's rows, so it
+    reads one year's projects, not a decade's (issue 13)."""
+    latest = _finance_projects(user).order_by("-plan__year").values_list("plan_id", flat=True).first()
+    return execution_rows(user=user, plan=latest) if latest else []
+
+
+def _sum_by_plan(qs, project_path="project", amount="amount") -> dict:
+    return dict(qs.order_by().values_list(f"{project_path}__plan_id").annotate(s=Sum(amount)))
+
+
 def execution_by_plan(*, user) -> list[dict]:
-    """Per annual plan (province × year): central subsidy, project budgets, spent, rate (R56)."""
+    """Per annual plan (province × year): central subsidy, project budgets, spent, rate (R56). Sums grouped by plan
+    in the database (a few queries whatever the number of projects; issue 13)."""
     from projects.selectors import plan_list_visible_to
 
     if not user.has_perm("finance.view_finance"):
         return []
     plans = list(plan_list_visible_to(user=user))
-    rows = execution_rows(user=user)
+    projects = _finance_projects(user).order_by()
+    allocated_by = dict(projects.values_list("plan_id").annotate(s=Sum("budget")))
+    ids = projects.values("pk")
+    committed_by = _sum_by_plan(Commitment.objects.filter(project__in=ids))
+    paid_by = _sum_by_plan(Payment.objects.filter(statement__project__in=ids), project_path="statement__project")
+    other_by = _sum_by_plan(Expenditure.objects.filter(project__in=ids))
+    plan_of = dict(projects.values_list("pk", "plan_id"))
+    advance_by: dict = {}
+    for project_id, share in advance_shares(list(plan_of)).items():
+        advance_by[plan_of[project_id]] = advance_by.get(plan_of[project_id], ZERO) + share
     result = []
     for plan in plans:
-        mine = [r for r in rows if r.project.plan_id == plan.pk]
-        allocated = sum((r.allocated for r in mine), ZERO)
-        spent = sum((r.spent for r in mine), ZERO)
+        allocated = allocated_by.get(plan.pk) or ZERO
+        spent = (paid_by.get(plan.pk) or ZERO) + advance_by.get(plan.pk, ZERO) + (other_by.get(plan.pk) or ZERO)
         result.append({"plan": plan, "subsidy": plan.central_subsidy, "allocated": allocated,
-                       "committed": sum((r.committed for r in mine), ZERO), "spent": spent,
+                       "committed": committed_by.get(plan.pk) or ZERO, "spent": spent,
                        "rate": execution_rate(spent=spent, allocated=allocated),
                        "percent": money((execution_rate(spent=spent, allocated=allocated) or ZERO) * 100)})
     return result
