@@ -34,22 +34,29 @@ def _annotate_money(qs):
 
 def advance_shares(project_ids) -> dict[int, Decimal]:
     """R54 advances are paid against a contract, before any statement: each project of the contract's lot carries
-    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query."""
+    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query, driven by the
+    few advance payments rather than by the projects (issue 13)."""
     from tendering.models import Lot
 
+    ids = set(project_ids)
     through = Lot.projects.through.objects
     advance = Payment.objects.filter(contract__lot=OuterRef("lot_id"), statement__isnull=True).order_by().values(
         "contract__lot").annotate(s=Sum("amount")).values("s")
-    weight_all = through.filter(lot=OuterRef("lot_id")).order_by().values("lot").annotate(
-        w=Sum(F("project__quota") * F("project__hours"))).values("w")
-    rows = (through.filter(project_id__in=project_ids, lot__contract__isnull=False)
-            .annotate(advance=Subquery(advance, output_field=MONEY_FIELD),
-                      weight=F("project__quota") * F("project__hours"),
-                      weight_all=Subquery(weight_all))
-            .filter(advance__isnull=False).values_list("project_id", "advance", "weight", "weight_all"))
+    # Every project of the lots that hold one of the projects and have an advance: few rows, one query.
+    members = list(through.filter(lot_id__in=through.filter(project_id__in=ids).values("lot_id"))
+                   .filter(lot_id__in=Payment.objects.filter(statement__isnull=True).values("contract__lot_id"))
+                   .annotate(advance=Subquery(advance, output_field=MONEY_FIELD))
+                   .values_list("lot_id", "project_id", F("project__quota") * F("project__hours"), "advance"))
+    advances = {lot_id: amount for lot_id, _, _, amount in members}
+    weight_all: dict[int, int] = {}
+    for lot_id, _, weight, _ in members:
+        weight_all[lot_id] = weight_all.get(lot_id, 0) + weight
     shares = {}
-    for project_id, amount, weight, weight_all in rows:
-        share = amount * Decimal(weight) / Decimal(weight_all) if weight_all else ZERO
+    for lot_id, project_id, weight, _ in members:
+        if project_id not in ids:
+            continue
+        total = weight_all[lot_id]
+        share = advances[lot_id] * Decimal(weight) / Decimal(total) if total else ZERO
         shares[project_id] = shares.get(project_id, ZERO) + share
     return shares
 
