@@ -2,6 +2,7 @@
 permissions (projects/enrolment/permissions.py); transitions go through the door (backoffice.transitions)."""
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -72,8 +73,11 @@ def _job_queued_message(request, job):
 # -- projects and selection ----------------------------------------------------------------------------
 @perm_required(VIEW)
 def project_list(request):
-    projects = selectors.project_list_for_enrolment(user=request.user).order_by("start_date", "code")
-    return render(request, "enrolment/project_list.html", {"projects": projects, "title": _("Enrolment")})
+    # Paginated: a decade of a province's projects is a thousand rows (issue 13).
+    page = CappedPaginator(selectors.project_list_for_enrolment(user=request.user).order_by("start_date", "code"),
+                           settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "enrolment/project_list.html", {"projects": page.object_list, "page_obj": page,
+                                                           "title": _("Enrolment")})
 
 
 @perm_required(VIEW)
