@@ -63,10 +63,18 @@ class RefuseNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+        if _has_nul(request.GET) or "\x00" in request.path or (request.method == "POST" and _has_nul(request.POST)):
             from django.shortcuts import render
             from django.utils.translation import gettext as _
 
+            if request.path.startswith("/api/"):  # machines get problem details (issue 15)
+                from django.http import JsonResponse
+
+                return JsonResponse({"type": "https://guopei.example.cn/problems/invalid", "title": "请求有误",
+                                     "status": 400, "code": "invalid", "detail": _(
+                                         "The request contains a null character (NUL), which is not allowed. Remove "
+                                         "it and try again.")}, status=400, content_type="application/problem+json",
+                                    json_dumps_params={"ensure_ascii": False})
             return render(request, "backoffice/error.html", {
                 "title": _("Invalid input"),
                 "message": _("The request contains a null character (NUL), which is not allowed. Remove it and try "

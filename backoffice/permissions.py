@@ -64,3 +64,18 @@ rules.add_perm("backoffice.view_teacher_registry", is_superuser | is_government 
 # Finance officers settle with institutions and counties: they read the organisation register, not the teachers'.
 rules.add_perm("backoffice.view_organisations",
                is_superuser | is_government | is_auditor | has_role(Role.SCHOOL_ADMIN, Role.FINANCE_OFFICER))
+# R4: the province (and the ministry, and auditors reading) sees everything overdue in its region.
+rules.add_perm("backoffice.view_overdue",
+               is_superuser | has_role(Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR))
+
+
+
+@rules.predicate
+def may_issue_api_keys(user, obj=None):
+    """R5: the staff of an organisation (or of the level above) issue its API keys; auditors and experts do not."""
+    from backoffice.api.keys import may_issue_for
+
+    return bool(user and user.is_authenticated) and may_issue_for(user, obj or user.organisation)
+
+
+rules.add_perm("backoffice.issue_api_key", may_issue_api_keys)

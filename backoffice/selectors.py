@@ -1,11 +1,26 @@
 """Reads, always scoped to the user (R2)."""
+import inspect
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from backoffice import scoping
 from backoffice.models import AuditEvent, Organisation, Role, Teacher
 from backoffice.models.teachers import TEACHER_LIST_ORDER
 from backoffice.scoping import scope_for
+
+
+def visible_or_404(selector, *, user, pk):
+    """The row `pk` through an app's scoped selector: `selector(user=, pk=)` returns it, or `selector(user=)`
+    returns the visible queryset. A row out of scope answers 404, as one that does not exist (R2)."""
+    try:
+        if "pk" in inspect.signature(selector).parameters:
+            return selector(user=user, pk=pk)
+        return selector(user=user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError) as exc:
+        raise Http404 from exc
 
 
 def organisation_list_visible_to(*, user):

@@ -16,3 +16,12 @@ def sweep_jobs() -> dict:
     from backoffice.jobs import jobs_sweep
 
     return jobs_sweep()
+
+
+@shared_task(name="backoffice.deadline_reminders")
+def deadline_reminders() -> dict:
+    """Hourly by day (django-celery-beat, see backoffice.deadlines.reminder_schedule): notices and e-mails for
+    deadlines falling due (R4); each sent once."""
+    from backoffice.deadlines import reminders_run
+
+    return reminders_run()

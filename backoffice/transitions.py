@@ -52,10 +52,13 @@ class TransitionView(LoginRequiredMixin, View):
     http_method_names = ["post"]
     doors: dict[str, Door] = {}
     detail_url_name = ""  # where to go back to, reversed with the object's pk
+    selector = None  # the app's scoped read: selector(user=, pk=) or selector(user=) -> visible queryset
 
     def get_object(self):
-        """The object through the app's scoped selector; raise Http404 when the user may not see it."""
-        raise NotImplementedError
+        """The object through the app's scoped selector; Http404 when the user may not see it."""
+        from backoffice.selectors import visible_or_404
+
+        return visible_or_404(type(self).selector, user=self.request.user, pk=self.kwargs["pk"])
 
     def get_success_url(self, obj) -> str:
         return reverse(self.detail_url_name, args=[obj.pk])

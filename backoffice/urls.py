@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from backoffice import views
+from backoffice.api import pages as api_pages
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,7 +15,13 @@ urlpatterns = [
     path("registry/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/read/", views.notices_read, name="notices_read"),
+    path("deadlines/overdue/", views.overdue_list, name="overdue_list"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("backoffice.api.urls")),
+    path("api-keys/", api_pages.api_key_list, name="api_keys"),
+    path("api-keys/<int:pk>/revoke/", api_pages.api_key_revoke, name="api_key_revoke"),
 ]
 
 # Each workflow app mounts its own URLs under its prefix, the same way.

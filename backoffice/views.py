@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.contrib.auth.decorators import login_required
 from django_filters.views import FilterView
 
-from backoffice import audit, selectors
+from backoffice import audit, deadlines, selectors
 from backoffice.filters import AuditFilter, OrganisationFilter, TeacherFilter
 from backoffice.navigation import panels_for
 from backoffice.pagination import CappedPaginator
@@ -74,6 +77,33 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["object_list"] = audit.with_labels(ctx["object_list"])
         return ctx
+
+
+@login_required
+def notice_list(request):
+    """R4: the person's reminders, newest first; opening the page does not mark them read, the button does."""
+    page = Paginator(deadlines.notice_list_for(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    for notice in page:
+        kind = deadlines.DEADLINES.get(notice.kind)
+        notice.label, notice.all_day = (kind.label, kind.all_day) if kind else (notice.kind, False)
+    return render(request, "backoffice/notice_list.html", {
+        "title": _("Notices"), "page_obj": page, "is_paginated": page.has_other_pages()})
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    deadlines.notices_mark_read(actor=request.user)
+    return redirect("notice_list")
+
+
+@login_required
+@permission_required("backoffice.view_overdue", raise_exception=True)
+def overdue_list(request):
+    """R4: everything overdue in the user's region, whoever must act."""
+    return render(request, "backoffice/overdue_list.html", {
+        "title": _("Overdue in my region"), "items": deadlines.overdue_in(user=request.user)})
 
 
 def permission_denied(request, exception=None):

@@ -13,6 +13,9 @@ class FinanceConfig(AppConfig):
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from finance import deadlines
+
+        deadlines.register()  # R4
         from projects.evaluation.sources import register_indicator_source
 
         register_setting("finance.other_cap_ratio", default=Decimal("0.03"), rule="R51",
@@ -67,3 +70,8 @@ class FinanceConfig(AppConfig):
         from tendering.services import register_settlement_basis_lock
 
         register_settlement_basis_lock(contract_basis_locked)
+        # Issue 15: the payments appear in the tender's public OCDS record as implementation transactions.
+        from finance.ocds import contract_transactions
+        from tendering.ocds import register_implementation
+
+        register_implementation(contract_transactions)

@@ -208,6 +208,8 @@ class SettlementStatement(ConcurrentTransitionMixin, models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -325,6 +327,8 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:

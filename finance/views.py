@@ -19,6 +19,7 @@ from backoffice.exceptions import DomainError
 from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView, next_or
+from backoffice.selectors import visible_or_404
 from finance import actions, documents, selectors, services
 from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
 from finance.models import Invoice, SettlementStatement, StatementStatus
@@ -224,10 +225,7 @@ statement_list = StatementListView.as_view()
 
 def _statement_or_404(user, pk):
     _statement_reader(user)
-    try:
-        return selectors.statement_get(user=user, pk=pk)
-    except SettlementStatement.DoesNotExist as exc:
-        raise Http404 from exc
+    return visible_or_404(selectors.statement_get, user=user, pk=pk)
 
 
 @login_required
@@ -251,9 +249,11 @@ def statement_detail(request, pk):
 class StatementTransitionView(TransitionView):
     doors = actions.STATEMENT_DOORS
     detail_url_name = "finance:statement_detail"
+    selector = selectors.statement_get
 
     def get_object(self):
-        return _statement_or_404(self.request.user, self.kwargs["pk"])
+        _statement_reader(self.request.user)
+        return super().get_object()
 
 
 statement_action = StatementTransitionView.as_view()

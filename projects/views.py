@@ -9,29 +9,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
+from backoffice.deadlines import todo_for
 from backoffice.exceptions import DomainError
 from backoffice.views import ScopedListView
 from backoffice.transitions import TransitionView, page_actions
+from backoffice.selectors import visible_or_404
 from projects import actions, documents, exports, imports, selectors, services
 from projects.filters import PlanFilter, ProjectFilter
 from projects.forms import ImportForm, InspectionVisitForm, PlanForm, ProjectForm
-from projects.models import AnnualPlan, Project, RectificationStatus
+from projects.models import RectificationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan_or_404(user, pk):
-    try:
-        return selectors.plan_detail_visible_to(user=user, pk=pk)
-    except AnnualPlan.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.plan_detail_visible_to, user=user, pk=pk)
 
 
 def _project_or_404(user, pk):
-    try:
-        return selectors.project_detail_visible_to(user=user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.project_detail_visible_to, user=user, pk=pk)
 
 
 
@@ -66,6 +62,9 @@ def queue(request):
     return render(request, "projects/queue.html", {
         "plans": selectors.plan_queue_for(user=request.user),
         "projects": selectors.project_queue_for(user=request.user),
+        # R4: every deadline this person must meet, with its date; sortable.
+        "deadlines": todo_for(user=request.user, sort=request.GET.get("sort", "due")),
+        "sort": request.GET.get("sort", "due"),
     })
 
 
@@ -121,8 +120,7 @@ class PlanTransitionView(TransitionView):
     doors = actions.PLAN_DOORS
     detail_url_name = "projects:plan_detail"
 
-    def get_object(self):
-        return _plan_or_404(self.request.user, self.kwargs["pk"])
+    selector = selectors.plan_detail_visible_to
 
 
 @login_required
@@ -230,8 +228,7 @@ class ProjectTransitionView(TransitionView):
     doors = actions.PROJECT_DOORS
     detail_url_name = "projects:project_detail"
 
-    def get_object(self):
-        return _project_or_404(self.request.user, self.kwargs["pk"])
+    selector = selectors.project_detail_visible_to
 
 
 @login_required

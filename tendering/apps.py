@@ -15,6 +15,9 @@ class TenderingConfig(AppConfig):
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
         from tendering.backup import seal_key_identity, seal_keys_check
+        from tendering import deadlines
+
+        deadlines.register()  # R4
 
         register_manifest_section("seal_keys", make=seal_key_identity, check=seal_keys_check)
 

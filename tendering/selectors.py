@@ -258,3 +258,15 @@ def contract_project_rows(*, contract_ids) -> list[dict]:
     return list(Lot.projects.through.objects.filter(lot__contract__id__in=contract_ids).values(
         "project_id", contract_id=F("lot__contract__id"), hours=F("project__hours"),
         start_date=F("project__start_date"), quota=F("project__quota")))
+
+
+# -- public reads (issue 15: API and open data; no log-in) -----------------------------------------------------
+def public_tenders():
+    """Announced tenders (and everything after): public, like the notices. Bids are never part of this (R23)."""
+    return Tender.objects.exclude(status=TenderStatus.DRAFT).filter(announced_at__isnull=False).select_related(
+        "province", "office").prefetch_related(
+        Prefetch("lots", queryset=Lot.objects.prefetch_related("regions").order_by("number")))
+
+
+def public_tender_get(*, reference: str) -> Tender:
+    return public_tenders().get(reference=reference)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tendering import downloads
-from tendering.views import experts, notices, office, outputs, portal
+from tendering.views import experts, notices, office, open_data, outputs, portal
 
 app_name = "tendering"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("bids/<int:pk>/document/", outputs.bid_document, name="bid_document"),
     # public notices (公示), no login
     path("notices/", notices.notice_list, name="notice_list"),
+    path("open-data/<str:reference>/", open_data.open_data, name="open_data"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
     # institution portal
     path("portal/", portal.portal_tenders, name="portal_tenders"),

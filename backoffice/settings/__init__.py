@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
     "csp",
@@ -124,6 +126,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Lock-outs key on the same client address the audit trail records (TRUSTED_PROXY_COUNT), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "backoffice.middleware.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -171,12 +175,48 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Issue 15: machines send an API key (R5), browsers use their session.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["backoffice.api.authentication.ApiKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["backoffice.api.permissions.HasScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "backoffice.api.pagination.UpdatedCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backoffice.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["backoffice.api.throttling.ApiKeyRateThrottle",
+                                 "backoffice.api.throttling.SessionUserRateThrottle",
+                                 "backoffice.api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env("API_KEY_THROTTLE_RATE", default="600/min"),
+        "user": env("API_USER_THROTTLE_RATE", default="600/min"),
+        "anon": env("API_ANON_THROTTLE_RATE", default="120/min"),
+    },
+    "PAGE_SIZE": 100,
 }
+API_PAGE_SIZE = 100
+SPECTACULAR_SETTINGS = {
+    "TITLE": "国培计划管理平台 API",
+    "DESCRIPTION": "REST API of the national teacher-training programme back-office (issue 15). Machines send "
+                   "`Authorization: Api-Key gp_…` (keys are issued on the API keys page, R5); errors are RFC 9457 "
+                   "problem details with a `code` and a Chinese `detail`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {"OutcomeChoiceEnum": "projects.enrolment.outcomes.models.Proposed"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "backoffice.api.schema.problem_responses_hook"],
+}
+# OCDS (issue 15): the publisher's OCID prefix (registered with the Open Contracting Partnership).
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-gp2026")
+OCDS_PUBLISHER_URI = env("OCDS_PUBLISHER_URI", default="https://guopei.example.cn")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -210,3 +250,10 @@ LOGGING = {
 }
 
 SITE_TITLE = _("National Teacher Training Programme back-office")
+# Links in e-mails (R4 reminders) point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail: the embedded default writes each message to a file under var/mail; production reads EMAIL_URL
+# (smtp+tls://user:password@host:587).
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="guopei-noreply@localhost")

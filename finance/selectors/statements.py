@@ -106,3 +106,11 @@ def statement_summary_counts(*, user) -> dict:
 
 
 
+
+
+def payment_list_visible_to(*, user):
+    """Payments of the contracts the user may read (R2): the API's payment list (issue 15)."""
+    from finance.models import Payment
+
+    return Payment.objects.filter(contract__in=contracts_for_finance(user=user).values("pk")).select_related(
+        "contract", "contract__institution", "statement__county")

@@ -12,6 +12,9 @@ class EnrolmentConfig(AppConfig):
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from projects.enrolment import deadlines
+
+        deadlines.register()  # R4
 
         register_setting("enrolment.publicity_working_days", default=5, rule="R32",
                          label=_("Publicity window of a selection list (working days)"))
@@ -20,6 +23,9 @@ class EnrolmentConfig(AppConfig):
                          label=_("First year of the current series of training cycles"))
         register_setting("enrolment.cycle_cap", default=2, rule="R33",
                          label=_("Maximum number of programme projects per teacher in one cycle"))
+        from .outcomes.config import register as register_outcome_settings
+
+        register_outcome_settings()
         register_setting("credit.hours_per_credit", default=20, rule="R42", label=_("Training hours per credit"))
         register_setting("credit.yearly_target_hours", default=60, rule="R42",
                          label=_("Yearly training-hour target per teacher"))

@@ -55,6 +55,10 @@ class Nominator(models.TextChoices):
     COUNTY = "county", _("The county bureau")
 
 
+def _outcome(now, reason, **kw):
+    return {"outcome_at": now, "outcome_reason": reason}
+
+
 class Enrolment(ConcurrentTransitionMixin, models.Model):
     """One teacher in one project (R37), from application to outcome."""
 
@@ -116,82 +120,108 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
         return f"{self.teacher.name} · {self.project.name}"
 
     audit_region = "teacher.region"  # where its audit events are filed (R2, R3)
+    # fire_many: rows sharing these answer the permissions and group guards alike; events name teacher and project.
+    bulk_group_by = ("project_id", "teacher__region_id", "teacher__school_id")
+    bulk_related = ("project__plan__province", "project__institution", "teacher__region", "teacher__school")
+    bulk_repr = ("teacher__name", "project__name")
 
     # -- selection (R32) --
     @transition(field=status, source=S.APPLIED, target=S.RECOMMENDED,
-                conditions=[g.project_open, g.eligible], permission=p.dispatching_unit, custom={"label": _("Recommend")})
+                conditions=[g.project_open, g.eligible], permission=p.dispatching_unit, custom={"label": _("Recommend"), "sets": lambda now, **kw: {"recommended_at": now}})
     def recommend(self, *, actor=None, reason=""):
-        self.recommended_at = timezone.now()
+        pass
 
     @transition(field=status, source=[S.APPLIED, S.RECOMMENDED, S.RESERVE], target=S.REJECTED, permission=p.screening_office,
-                custom={"label": _("Reject"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Reject"), "reason_required": True, "css": "danger",
+                        "sets": lambda reason, rule="", **kw: {"reject_rule": rule, "reject_reason": reason}})
     def reject(self, *, actor=None, reason="", rule=""):
-        self.reject_rule, self.reject_reason = rule, reason
+        pass
 
     @transition(field=status, source=S.RECOMMENDED, target=S.SELECTED,
-                conditions=[g.project_open, g.quota_available, g.eligible], permission=p.institution_of_project, custom={"label": _("Select")})
+                conditions=[g.project_open, g.quota_available, g.eligible], permission=p.institution_of_project, custom={"label": _("Select"), "sets": lambda now, **kw: {"selected_at": now}})
     def select(self, *, actor=None, reason=""):
-        self.selected_at = timezone.now()
+        pass
 
     @transition(field=status, source=S.RECOMMENDED, target=S.RESERVE,
-                conditions=[g.project_open, g.quota_full], permission=p.institution_of_project, custom={"label": _("Put on the reserve list")})
+                conditions=[g.project_open, g.quota_full], permission=p.institution_of_project, custom={"label": _("Put on the reserve list"), "sets": lambda **kw: {}})
     def reserve(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=S.RESERVE, target=S.SELECTED, conditions=[g.project_open, g.quota_available],
-                custom={"label": _("Take a freed place"), "hidden": True})
+                custom={"label": _("Take a freed place"), "hidden": True,
+                        "sets": lambda now, replaced=None, **kw: {"selected_at": now, "replaced": replaced}})
     def promote(self, *, actor=None, reason="", replaced=None):
-        self.selected_at = timezone.now()
-        self.replaced = replaced
+        pass
 
-    @transition(field=status, source=S.SELECTED, target=S.PUBLICISED, permission=p.province_of_project, custom={"label": _("Publicise")})
+    @transition(field=status, source=S.SELECTED, target=S.PUBLICISED, permission=p.province_of_project, custom={"label": _("Publicise"), "sets": lambda now, ends_on=None, **kw: {
+                    "publicised_on": timezone.localdate(now), "publicity_ends_on": ends_on}})
     def publicise(self, *, actor=None, reason="", ends_on: dt.date | None = None):
-        self.publicised_on = timezone.localdate()
-        self.publicity_ends_on = ends_on
+        pass
 
     @transition(field=status, source=S.PUBLICISED, target=S.ENROLLED,
-                conditions=[g.publicity_over], permission=p.province_of_project, custom={"label": _("Enrol")})
+                conditions=[g.publicity_over], permission=p.province_of_project, custom={"label": _("Enrol"), "sets": lambda now, **kw: {"enrolled_at": now}})
     def enrol(self, *, actor=None, reason=""):
-        self.enrolled_at = timezone.now()
+        pass
 
     # -- withdrawal (R36) --
     @transition(field=status, source=list(BEFORE_START), target=S.WITHDRAWN,
                 conditions=[g.not_started], permission=p.withdrawing_party,
-                custom={"label": _("Withdraw"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Withdraw"), "reason_required": True, "css": "danger",
+                        "sets": lambda reason, **kw: {"withdraw_reason": reason}})
     def withdraw(self, *, actor=None, reason=""):
-        self.withdraw_reason = reason
+        pass
 
     # -- training and outcomes --
     @transition(field=status, source=S.ENROLLED, target=S.IN_TRAINING,
-                conditions=[g.started], permission=p.institution_of_project, custom={"label": _("Check in")})
+                conditions=[g.started], permission=p.institution_of_project, custom={"label": _("Check in"), "sets": lambda **kw: {}})
     def check_in(self, *, actor=None, reason=""):
         pass
 
     @transition(field=status, source=S.ENROLLED, target=S.NO_SHOW,
                 conditions=[g.started], permission=p.institution_of_project,
-                custom={"label": _("Record no-show"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Record no-show"), "reason_required": True, "css": "danger", "sets": _outcome})
     def no_show(self, *, actor=None, reason=""):
-        self.outcome_at, self.outcome_reason = timezone.now(), reason
+        pass
 
     @transition(field=status, source=S.IN_TRAINING, target=S.COMPLETED, permission=p.institution_of_project,
-                custom={"label": _("Record completion")})
+                custom={"label": _("Record completion"), "sets": _outcome})
     def complete(self, *, actor=None, reason=""):
-        self.outcome_at, self.outcome_reason = timezone.now(), reason
+        pass
 
     @transition(field=status, source=S.IN_TRAINING, target=S.NOT_COMPLETED, permission=p.institution_of_project,
-                custom={"label": _("Record not completed"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Record not completed"), "reason_required": True, "css": "danger", "sets": _outcome})
     def fail(self, *, actor=None, reason=""):
-        # R36: a withdrawal after the start is recorded this way too.
-        self.outcome_at, self.outcome_reason = timezone.now(), reason
+        pass  # R36: a withdrawal after the start is recorded this way too.
 
     @transition(field=status, source=S.IN_TRAINING, target=S.DISMISSED, permission=p.institution_of_project,
-                custom={"label": _("Dismiss"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Dismiss"), "reason_required": True, "css": "danger", "sets": _outcome})
     def dismiss(self, *, actor=None, reason=""):
-        self.outcome_at, self.outcome_reason = timezone.now(), reason
+        pass
 
     @transition(field=status, source=S.COMPLETED, target=S.NOT_COMPLETED, permission=p.province_of_project,
-                custom={"label": _("Correct the outcome to not completed"), "reason_required": True, "css": "danger"})
+                custom={"label": _("Correct the outcome to not completed"), "reason_required": True, "css": "danger", "sets": _outcome})
     def correct_outcome(self, *, actor=None, reason=""):
+        pass
+
+
+    # -- R48: the outcome the institution confirmed takes effect when the county audits it (谁主办谁审核, R41);
+    # fired for a whole project at once by outcomes.services through fire_many --
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: completed"), "hidden": True, "sets": _outcome})
+    def confirm_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NOT_COMPLETED,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: not completed"), "hidden": True, "sets": _outcome})
+    def confirm_not_completed(self, *, actor=None, reason=""):
+        self.outcome_at, self.outcome_reason = timezone.now(), reason
+
+    @transition(field=status, source=[S.ENROLLED, S.IN_TRAINING], target=S.NO_SHOW,
+                permission=p.county_of_teacher,
+                custom={"label": _("Outcome audited: no-show"), "hidden": True, "sets": _outcome})
+    def confirm_no_show(self, *, actor=None, reason=""):
         self.outcome_at, self.outcome_reason = timezone.now(), reason
 
 
@@ -276,6 +306,8 @@ class CreditRecord(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CreditStatus.REGISTERED, choices=CreditStatus.choices, protected=True)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
@@ -340,6 +372,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     status = FSMField(_("status"), default=CertificateStatus.VALID, choices=CertificateStatus.choices,
                       protected=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
@@ -411,3 +445,7 @@ class RegistryTeacher(Teacher):
         proxy = True
         verbose_name = _("teacher (Excel import)")
         verbose_name_plural = _("teachers (Excel import)")
+
+
+# R46-R48: completion schemes, learning records and computed outcomes live in their own module.
+from .outcomes.models import *  # noqa: E402,F401,F403

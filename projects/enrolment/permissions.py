@@ -36,6 +36,8 @@ dispatching_unit = permission(can_write & (
 screening_office = permission(can_write & (_local_gov | _province) & in_region_of("teacher.region"))
 institution_of_project = permission(can_write & _institution & owned_by("project.institution"))
 province_of_project = permission(can_write & _province & in_region_of("project.plan.province"))
+# R48: the trainee's county audits the outcome the institution confirmed (谁主办谁审核).
+county_of_teacher = permission(can_write & _local_gov & in_region_of("teacher.region"))
 withdrawing_party = permission(can_write & (
     ((_local_gov | _province) & in_region_of("teacher.region")) | (_school & owned_by("teacher.school"))))
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .outcomes import urls as outcome_urls
 
 app_name = "enrolment"
 urlpatterns = [
@@ -33,3 +34,4 @@ urlpatterns = [
     path("certificate-jobs/<int:pk>/file/", views.certificate_job_file, name="certificate_job_file"),
     path("verify/", views.certificate_verify, name="certificate_verify"),
 ]
+urlpatterns += outcome_urls.urlpatterns  # R46-R48: schemes, learning records, outcomes

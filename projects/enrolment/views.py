@@ -209,6 +209,9 @@ def import_job_file(request, pk):
     return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
 
 
+from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages import this module)
+
+
 # -- enrolments ---------------------------------------------------------------------------------------
 class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
@@ -225,11 +228,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
     doors = actions.ENROLMENT_DOORS
     detail_url_name = "enrolment:enrolment_detail"
 
-    def get_object(self):
-        try:
-            return selectors.enrolment_get(user=self.request.user, pk=self.kwargs["pk"])
-        except Exception as exc:
-            raise Http404 from exc
+    selector = selectors.enrolment_get
 
     def get(self, request, pk):
         enrolment = self.get_object()
@@ -237,6 +236,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
             "e": enrolment, "actions": page_actions(enrolment, request.user, self.doors),
             "events": timeline(enrolment), "refusals": selectors.enrolment_refusals(enrolment=enrolment),
             "title": str(enrolment), "exemptions": selectors.enrolment_exemptions(enrolment=enrolment),
+            **outcome_context(enrolment, request.user),
         })
 
 
@@ -289,8 +289,7 @@ class ExemptionDetailView(PermissionRequiredMixin, TransitionView):
     doors = actions.EXEMPTION_DOORS
     detail_url_name = "enrolment:exemption_detail"
 
-    def get_object(self):
-        return get_object_or_404(selectors.exemption_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+    selector = selectors.exemption_list_visible_to
 
     def get(self, request, pk):
         exemption = self.get_object()
@@ -327,8 +326,7 @@ class CreditTransitionView(PermissionRequiredMixin, TransitionView):
     permission_required = VIEW
     doors = actions.CREDIT_DOORS
 
-    def get_object(self):
-        return get_object_or_404(selectors.credit_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+    selector = selectors.credit_list_visible_to
 
     def get_success_url(self, obj) -> str:
         return reverse("enrolment:credit_list")

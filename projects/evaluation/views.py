@@ -23,6 +23,7 @@ from backoffice.exceptions import DomainError
 from backoffice.models import Organisation
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView
+from backoffice.selectors import visible_or_404
 from projects.models import Project, ProjectType
 from projects.selectors import project_list_visible_to
 
@@ -35,10 +36,7 @@ RATING_CHOICES = [(5, gettext_lazy("Very satisfied")), (4, gettext_lazy("Satisfi
 
 
 def _evaluation_or_404(user, pk) -> Evaluation:
-    try:
-        return selectors.evaluation_detail_visible_to(user=user, pk=pk)
-    except Evaluation.DoesNotExist as exc:
-        raise Http404 from exc
+    return visible_or_404(selectors.evaluation_detail_visible_to, user=user, pk=pk)
 
 
 def _require(user, perm: str, obj=None):
@@ -148,8 +146,7 @@ class EvaluationTransitionView(TransitionView):
     doors = actions.EVALUATION_DOORS
     detail_url_name = "evaluation:evaluation_detail"
 
-    def get_object(self):
-        return _evaluation_or_404(self.request.user, self.kwargs["pk"])
+    selector = selectors.evaluation_detail_visible_to
 
 
 evaluation_action = EvaluationTransitionView.as_view()

@@ -77,6 +77,8 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("tender")
@@ -192,6 +194,8 @@ class Lot(ConcurrentTransitionMixin, models.Model):
                                         on_delete=models.PROTECT, related_name="+")
     notice_published_at = models.DateTimeField(_("notice published at"), null=True, blank=True)
     notice_ends_at = models.DateTimeField(_("notice ends"), null=True, blank=True)
+    # Issue 15: `updated_since` on the API (incremental sync).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     question_deadline = models.DateTimeField(_("questions close"), null=True, blank=True)
     fail_reason = models.TextField(_("reason for failure"), blank=True)
 

@@ -1,11 +1,10 @@
 """What every tendering page shares: who may open it (asked of tendering.permissions) and the scoped lookups."""
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from backoffice.selectors import visible_or_404
 from tendering import selectors
-from tendering.models import Lot, Tender
 
 
 def _staff_only(user):
@@ -27,18 +26,12 @@ def _institution_only(user):
 
 
 def _tender_or_404(user, pk):
-    try:
-        return selectors.tender_get(user=user, pk=pk)
-    except Tender.DoesNotExist as exc:
-        raise Http404 from exc
+    return visible_or_404(selectors.tender_get, user=user, pk=pk)
 
 
 
 def _lot_or_404(user, pk):
-    try:
-        return selectors.lot_get(user=user, pk=pk)
-    except Lot.DoesNotExist as exc:
-        raise Http404 from exc
+    return visible_or_404(selectors.lot_get, user=user, pk=pk)
 
 
 

@@ -27,7 +27,7 @@ from tendering.forms import (
     SettlementBasisForm,
     TenderForm,
 )
-from tendering.models import Question, Tender, TenderStatus
+from tendering.models import Tender, TenderStatus
 from tendering.views.common import _lot_or_404, _manage, _staff_only, _tender_or_404
 
 
@@ -127,8 +127,7 @@ class TenderTransitionView(TransitionView):
     doors = actions.TENDER_DOORS
     detail_url_name = "tendering:tender_detail"
 
-    def get_object(self):
-        return _tender_or_404(self.request.user, self.kwargs["pk"])
+    selector = selectors.tender_get
 
 
 
@@ -204,8 +203,7 @@ class LotTransitionView(TransitionView):
     doors = actions.LOT_DOORS
     detail_url_name = "tendering:lot_detail"
 
-    def get_object(self):
-        return _lot_or_404(self.request.user, self.kwargs["pk"])
+    selector = selectors.lot_get
 
 
 
@@ -270,11 +268,7 @@ def contract_basis_view(request, pk):
 class QuestionTransitionView(TransitionView):
     doors = actions.QUESTION_DOORS
 
-    def get_object(self):
-        try:
-            return selectors.question_list_visible_to(user=self.request.user).get(pk=self.kwargs["pk"])
-        except Question.DoesNotExist as exc:
-            raise Http404 from exc
+    selector = selectors.question_list_visible_to
 
     def get_success_url(self, obj) -> str:
         return reverse("tendering:lot_detail", args=[obj.lot_id])

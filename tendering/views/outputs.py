@@ -39,22 +39,6 @@ def _opened_tender(request, pk):
 
 
 
-@login_required
-def opening_pdf(request, pk):
-    tender = _opened_tender(request, pk)
-    return FileResponse(documents.opening_record_pdf(tender), filename=f"{tender.reference}-opening.pdf",
-                        content_type="application/pdf")
-
-
-
-@login_required
-def opening_xlsx(request, pk):
-    tender = _opened_tender(request, pk)
-    return FileResponse(documents.opening_record_xlsx(tender), filename=f"{tender.reference}-opening.xlsx",
-                        as_attachment=True)
-
-
-
 def _scored_lot(request, pk):
     _staff_only(request.user)
     lot = _lot_or_404(request.user, pk)
@@ -65,19 +49,24 @@ def _scored_lot(request, pk):
 
 
 
-@login_required
-def scores_pdf(request, pk):
-    lot = _scored_lot(request, pk)
-    return FileResponse(documents.scoring_summary_pdf(lot), filename=f"lot-{lot.pk}-scores.pdf",
-                        content_type="application/pdf")
+def _download(fetch, build, name):
+    """A log-in page that hands out one document of an object: PDFs open in the browser, workbooks download."""
+
+    @login_required
+    def view(request, pk):
+        obj = fetch(request, pk)
+        filename = name(obj)
+        pdf = filename.endswith(".pdf")
+        return FileResponse(build(obj), filename=filename, as_attachment=not pdf,
+                            content_type="application/pdf" if pdf else None)
+
+    return view
 
 
-
-@login_required
-def scores_xlsx(request, pk):
-    lot = _scored_lot(request, pk)
-    return FileResponse(documents.scoring_summary_xlsx(lot), filename=f"lot-{lot.pk}-scores.xlsx", as_attachment=True)
-
+opening_pdf = _download(_opened_tender, documents.opening_record_pdf, lambda t: f"{t.reference}-opening.pdf")
+opening_xlsx = _download(_opened_tender, documents.opening_record_xlsx, lambda t: f"{t.reference}-opening.xlsx")
+scores_pdf = _download(_scored_lot, documents.scoring_summary_pdf, lambda lot: f"lot-{lot.pk}-scores.pdf")
+scores_xlsx = _download(_scored_lot, documents.scoring_summary_xlsx, lambda lot: f"lot-{lot.pk}-scores.xlsx")
 
 
 @login_required

@@ -99,9 +99,11 @@ class BidTransitionView(TransitionView):
     doors = actions.BID_DOORS
     detail_url_name = "tendering:portal_bid_detail"
 
+    selector = selectors.bid_list_visible_to
+
     def get_object(self):
         _institution_only(self.request.user)
-        return get_object_or_404(selectors.bid_list_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+        return super().get_object()
 
 
 

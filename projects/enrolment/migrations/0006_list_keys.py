@@ -101,8 +101,8 @@ def _run(pg, sqlite):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0002_audit_append_only_trigger'),
-        ('enrolment', '0003_job_status_machine'),
+        ('backoffice', '0004_api_keys'),
+        ('enrolment', '0005_updated_at_for_api_sync'),
         ('projects', '0002_inspection_visits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -27,7 +27,7 @@ def drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0002_audit_append_only_trigger'),
+        ('backoffice', '0004_api_keys'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 

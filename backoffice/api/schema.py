@@ -1,0 +1,29 @@
+"""Schema post-processing: every operation documents its problem responses (RFC 9457, `application/problem+json`),
+so clients and the schema tests know every answer the API can give."""
+from .problems import TITLES
+
+COMMON = (400, 401, 403, 404, 429)
+WRITE = (409, 415, 422)
+
+
+def problem_responses_hook(result, generator, request, public):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", {
+        "type": "object", "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"}, "code": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "additionalProperties": {}}},
+        },
+    })
+    ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            for code in COMMON + (WRITE if method in ("post", "put", "patch", "delete") else ()):
+                responses.setdefault(str(code), {"description": TITLES.get(code, "")})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response["content"] = ref
+                    response.setdefault("description", TITLES.get(int(code), ""))
+    return result
