@@ -1,6 +1,9 @@
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.identity import normalise_id_number
@@ -13,6 +16,7 @@ from backoffice.models import (
     Subject,
     Teacher,
 )
+from backoffice.search import name_q
 from backoffice.selectors import audit_object_types
 
 DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,7 +32,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "kind", "region"]
 
     def search(self, qs, name, value):
-        return qs.filter(Q(name__icontains=value) | Q(code__iexact=value))
+        return qs.filter(name_q("name", value) | Q(code__iexact=value))
 
     def in_region(self, qs, name, value):
         return qs.filter(region__code__startswith=value.rstrip("0") or value)
@@ -46,16 +50,15 @@ class TeacherFilter(django_filters.FilterSet):
 
     def search(self, qs, name, value):
         # Searching by a full ID number finds the teacher without ever displaying the number.
-        return qs.filter(Q(name__icontains=value) | Q(id_number=normalise_id_number(value)))
+        return qs.filter(name_q("name", value) | Q(id_number=normalise_id_number(value)))
 
 
 class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Object, person or reason"), method="search")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
-    since = django_filters.DateFilter(label=_("From date"), field_name="at", lookup_expr="date__gte",
-                                      widget=DATE_PICKER)
-    until = django_filters.DateFilter(label=_("To date"), field_name="at", lookup_expr="date__lte",
-                                      widget=DATE_PICKER)
+    # Dates become a range of instants on the indexed `at` column (a cast to date would read every row).
+    since = django_filters.DateFilter(label=_("From date"), method="from_date", widget=DATE_PICKER)
+    until = django_filters.DateFilter(label=_("To date"), method="to_date", widget=DATE_PICKER)
     # Only the kinds of objects the trail records, not every table of the framework and its libraries.
     content_type = django_filters.ModelChoiceFilter(label=_("object type"), queryset=lambda request: audit_object_types())
 
@@ -65,3 +68,14 @@ class AuditFilter(django_filters.FilterSet):
 
     def search(self, qs, name, value):
         return qs.filter(Q(object_repr__icontains=value) | Q(actor_name__icontains=value) | Q(reason__icontains=value))
+
+    def from_date(self, qs, name, value):
+        return qs.filter(at__gte=_day_start(value))
+
+    def to_date(self, qs, name, value):
+        return qs.filter(at__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of the day in the programme's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -81,3 +81,32 @@ class RefuseNulCharactersMiddleware:
                              "again."),
             }, status=400)
         return self.get_response(request)
+
+
+class QueryStatsHeadersMiddleware:
+    """Bench settings only (bench/load): reports the request's SQL statements and their time in the response
+    headers X-SQL-Queries and X-SQL-Time-Ms, so the load harness can show what each page costs the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.db import connection
+
+        stats = {"n": 0, "seconds": 0.0}
+
+        def timed(execute, sql, params, many, context):
+            start = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                stats["n"] += 1
+                stats["seconds"] += time.perf_counter() - start
+
+        with connection.execute_wrapper(timed):
+            response = self.get_response(request)
+        response["X-SQL-Queries"] = str(stats["n"])
+        response["X-SQL-Time-Ms"] = f"{stats['seconds'] * 1000:.1f}"
+        return response

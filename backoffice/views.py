@@ -16,6 +16,7 @@ from backoffice import audit, deadlines, selectors
 from backoffice.files import protected_download, protected_file_response
 from backoffice.filters import AuditFilter, OrganisationFilter, TeacherFilter
 from backoffice.navigation import panels_for
+from backoffice.pagination import CappedPaginator
 
 
 def next_or(request, url_name: str) -> str:
@@ -28,9 +29,11 @@ def next_or(request, url_name: str) -> str:
 
 
 class ScopedListView(LoginRequiredMixin, FilterView):
-    """List page convention: a selector gives the user's rows, django-filter narrows them, 50 a page."""
+    """List page convention: a selector gives the user's rows, django-filter narrows them, 50 a page, the count
+    capped (backoffice.pagination)."""
 
     paginate_by = settings.LIST_PAGE_SIZE
+    paginator_class = CappedPaginator
     selector = None
     title = ""
 

@@ -10,7 +10,7 @@ CHART_ROWS = 8
 
 
 def execution_chart(rows) -> str:
-    """Bars of spent ÷ allocated per project: flagged ones (R56, drawn in red) first, then those with money
+    """Bars of spent ÷ allocated per project of the year being run: flagged ones (R56, drawn in red) first, then those with money
     moving, then the largest budgets."""
     shown = sorted(rows, key=lambda r: (not r.flagged, -(r.spent + r.due), -r.allocated, r.project.code))[:CHART_ROWS]
     return render_to_string("finance/execution_chart.svg", {
@@ -22,13 +22,14 @@ def execution_chart(rows) -> str:
 def execution_panel(user):
     from backoffice.money import ZERO, money
     from finance.calculations import execution_rate
-    from finance.selectors import execution_rows
+    from finance.selectors import execution_by_plan, execution_current_rows
 
     if not user.has_perm("finance.view_finance"):
         return None
-    rows = execution_rows(user=user)
-    allocated = sum((r.allocated for r in rows), ZERO)
-    spent = sum((r.spent for r in rows), ZERO)
+    plans = execution_by_plan(user=user)
+    allocated = sum((p["allocated"] for p in plans), ZERO)
+    spent = sum((p["spent"] for p in plans), ZERO)
+    rows = execution_current_rows(user=user)
     rate = execution_rate(spent=spent, allocated=allocated)
     return Panel(title=_("Budget execution"), value=f"{money((rate or ZERO) * 100)}%",
                  url=reverse("finance:budget_overview"), note=mark_safe(execution_chart(rows)))

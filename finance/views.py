@@ -4,6 +4,7 @@ reconciliation. Reads go through finance.selectors; writes call finance.services
 Roles: finance officers read and write in their region; auditors read only; institutions see their own
 statements and invoices and confirm and invoice; every other role is refused (403)."""
 import django_filters
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
+from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView, next_or
 from backoffice.selectors import visible_or_404
@@ -23,6 +25,9 @@ from finance import actions, documents, selectors, services
 from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
 from finance.models import Invoice, SettlementStatement, StatementStatus
 from finance.panels import execution_chart
+
+# Contracts per reconciliation page; each brings all its counties' rows.
+RECONCILIATION_CONTRACTS_PER_PAGE = 20
 
 
 def _require(user, perm: str, obj=None):
@@ -56,11 +61,14 @@ def _run(request, func, success):
 @login_required
 def budget_overview(request):
     _reader(request.user)
-    rows = selectors.execution_rows(user=request.user)
+    # The project table is paginated: each page's figures come from that page's projects only (issue 13).
+    page = CappedPaginator(selectors.execution_projects(user=request.user).values_list("pk", flat=True),
+                           settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.execution_rows(user=request.user, project_ids=list(page.object_list))
     return render(request, "finance/budget_overview.html", {
-        "plans": selectors.execution_by_plan(user=request.user), "rows": rows,
+        "plans": selectors.execution_by_plan(user=request.user), "rows": rows, "page_obj": page,
         "categories": selectors.execution_by_category(user=request.user),
-        "chart": execution_chart(rows), "title": _("Budgets")})
+        "chart": execution_chart(selectors.execution_current_rows(user=request.user)), "title": _("Budgets")})
 
 
 def _project_or_404(user, pk):
@@ -113,9 +121,10 @@ def project_budget(request, pk):
 @login_required
 def contract_list(request):
     _reader(request.user)
-    contracts = list(selectors.contracts_for_finance(user=request.user).order_by("reference"))
+    page = CappedPaginator(selectors.contracts_for_finance(user=request.user).select_related("institution")
+                           .order_by("reference"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "finance/contract_list.html", {
-        "contracts": contracts, "can_write": request.user.has_perm("finance.change_finance"),
+        "contracts": page.object_list, "page_obj": page, "can_write": request.user.has_perm("finance.change_finance"),
         "title": _("Contracts to settle")})
 
 
@@ -317,11 +326,15 @@ def invoice_upload(request):
 @login_required
 def reconciliation(request):
     _reader(request.user)
-    rows = selectors.reconciliation_rows(user=request.user)
+    # A page of contracts at a time (in the rows' order), each with all its counties (issue 13).
+    page = CappedPaginator(selectors.contracts_for_finance(user=request.user).order_by("institution__name", "reference")
+                           .values_list("pk", flat=True), RECONCILIATION_CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.reconciliation_rows(user=request.user, contract_ids=list(page.object_list))
     flagged = request.GET.get("flagged") == "1"
     if flagged:
         rows = [r for r in rows if r.flags]
-    return render(request, "finance/reconciliation.html", {"rows": rows, "flagged": flagged,
+    return render(request, "finance/reconciliation.html", {"rows": rows, "flagged": flagged, "page_obj": page,
+                                                           "querystring": "flagged=1" if flagged else "",
                                                            "title": _("Reconciliation")})
 
 

@@ -20,7 +20,7 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """R3: one row per state change or change to money, eligibility or scores. Append-only."""
 
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -32,7 +32,7 @@ class AuditEvent(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=255)
     # The region the object belongs to, so auditors can search their region without joining every table.
-    region_code = models.CharField(_("region code"), max_length=6, blank=True, db_index=True)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
     transition = models.CharField(_("transition"), max_length=64, blank=True)
     from_state = models.CharField(_("from"), max_length=32, blank=True)
@@ -44,7 +44,13 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"]),
+            # The trail's order, alone (a province, date ranges) and within one county's or city's code (issue 13).
+            models.Index(fields=["-at", "-id"], name="audit_list_order"),
+            models.Index(fields=["region_code", "-at", "-id"], name="audit_list_region",
+                         opclasses=["varchar_pattern_ops", "", ""]),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.object_repr}"

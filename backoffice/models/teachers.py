@@ -45,6 +45,10 @@ class TeacherTitle(models.TextChoices):
     PROFESSOR = "professor", _("Professor-level senior teacher")
 
 
+# The registry list's order: by county and school (their ids follow the codes' load order), then name.
+TEACHER_LIST_ORDER = ("region_id", "school_id", "name", "id")
+
+
 class Teacher(models.Model):
     """The real-name record of a teacher (参训数据库), keyed by ID number."""
 
@@ -76,7 +80,13 @@ class Teacher(models.Model):
         verbose_name = _("teacher")
         verbose_name_plural = _("teachers")
         ordering = ["region__code", "school__name", "name"]
-        indexes = [models.Index(fields=["region", "school"])]
+        indexes = [
+            # The registry list's order (TEACHER_LIST_ORDER) alone and after the stage filter (issue 13).
+            models.Index(fields=["region", "school", "name", "id"], name="teacher_list_order"),
+            models.Index(fields=["stage", "region", "school", "name", "id"], name="teacher_list_stage"),
+            # Names of one or two characters are searched from the start (backoffice.search).
+            models.Index(fields=["name"], name="teacher_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.masked_id_number}）"

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "backoffice.middleware.RefuseNulCharactersMiddleware",
     "backoffice.middleware.RequestContextMiddleware",
+    "backoffice.timeouts.StatementTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -227,6 +228,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 PDF_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
 
 LIST_PAGE_SIZE = 50
+# PostgreSQL cancels a web request's statement after this long (backoffice.timeouts; 0 = no limit). Workers,
+# migrations and commands are not limited.
+WEB_STATEMENT_TIMEOUT_MS = env.int("WEB_STATEMENT_TIMEOUT_MS", default=10_000)
+# Lists count at most this many rows; beyond it the page shows PostgreSQL's estimate (backoffice.pagination).
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=5_000)
 
 # Issue 11 #12: only our own scripts, styles, images and fonts; no inline script or style, no framing.
 CONTENT_SECURITY_POLICY = {

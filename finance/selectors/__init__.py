@@ -3,6 +3,7 @@ institutions their own statements and invoices. Lists fetch what they show in a 
 One module per idea: statements and contracts, budgets, reconciliation, payment limits."""
 from .budgets import (  # noqa: F401
     ExecutionRow, advance_shares, budget_execution_rates, execution_by_category, execution_by_plan, execution_rows,
+    execution_current_rows, execution_projects,
     project_budget,
 )
 from .payments import (  # noqa: F401

@@ -17,7 +17,8 @@ from .statements import MONEY_FIELD
 
 
 def _sum_by_project(qs, amount="amount", project_path="project"):
-    return Coalesce(Subquery(qs.filter(**{project_path: OuterRef("pk")}).values(project_path)
+    # order_by(): the models' default orders would join plans and regions into every per-project sum.
+    return Coalesce(Subquery(qs.filter(**{project_path: OuterRef("pk")}).order_by().values(project_path)
                              .annotate(s=Sum(amount)).values("s")), Value(ZERO), output_field=MONEY_FIELD)
 
 
@@ -33,22 +34,29 @@ def _annotate_money(qs):
 
 def advance_shares(project_ids) -> dict[int, Decimal]:
     """R54 advances are paid against a contract, before any statement: each project of the contract's lot carries
-    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query."""
+    its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query, driven by the
+    few advance payments rather than by the projects (issue 13)."""
     from tendering.models import Lot
 
+    ids = set(project_ids)
     through = Lot.projects.through.objects
     advance = Payment.objects.filter(contract__lot=OuterRef("lot_id"), statement__isnull=True).order_by().values(
         "contract__lot").annotate(s=Sum("amount")).values("s")
-    weight_all = through.filter(lot=OuterRef("lot_id")).order_by().values("lot").annotate(
-        w=Sum(F("project__quota") * F("project__hours"))).values("w")
-    rows = (through.filter(project_id__in=project_ids, lot__contract__isnull=False)
-            .annotate(advance=Subquery(advance, output_field=MONEY_FIELD),
-                      weight=F("project__quota") * F("project__hours"),
-                      weight_all=Subquery(weight_all))
-            .filter(advance__isnull=False).values_list("project_id", "advance", "weight", "weight_all"))
+    # Every project of the lots that hold one of the projects and have an advance: few rows, one query.
+    members = list(through.filter(lot_id__in=through.filter(project_id__in=ids).values("lot_id"))
+                   .filter(lot_id__in=Payment.objects.filter(statement__isnull=True).values("contract__lot_id"))
+                   .annotate(advance=Subquery(advance, output_field=MONEY_FIELD))
+                   .values_list("lot_id", "project_id", F("project__quota") * F("project__hours"), "advance"))
+    advances = {lot_id: amount for lot_id, _, _, amount in members}
+    weight_all: dict[int, int] = {}
+    for lot_id, _, weight, _ in members:
+        weight_all[lot_id] = weight_all.get(lot_id, 0) + weight
     shares = {}
-    for project_id, amount, weight, weight_all in rows:
-        share = amount * Decimal(weight) / Decimal(weight_all) if weight_all else ZERO
+    for lot_id, project_id, weight, _ in members:
+        if project_id not in ids:
+            continue
+        total = weight_all[lot_id]
+        share = advances[lot_id] * Decimal(weight) / Decimal(total) if total else ZERO
         shares[project_id] = shares.get(project_id, ZERO) + share
     return shares
 
@@ -96,11 +104,19 @@ def _finance_projects(user):
     return project_list_visible_to(user=user).exclude(status=ProjectStatus.CANCELLED)
 
 
-def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
-    """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query."""
+def execution_projects(*, user):
+    """The projects of the budget pages, in their order (a page of them goes to execution_rows)."""
+    return _finance_projects(user).order_by("plan__year", "code")
+
+
+def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
+    """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query; only the
+    given projects when `project_ids` is set (a page of the list)."""
     qs = _annotate_money(_finance_projects(user))
     if plan is not None:
         qs = qs.filter(plan=plan)
+    if project_ids is not None:
+        qs = qs.filter(pk__in=list(project_ids))
     today = timezone.localdate()
     rows = []
     threshold = None
@@ -118,21 +134,41 @@ def execution_rows(*, user, plan=None) -> list[ExecutionRow]:
     return rows
 
 
+def execution_current_rows(*, user) -> list[ExecutionRow]:
+    """The rows of the latest annual plan that has projects (the year being run): the dashboard chart's rows, so it
+    reads one year's projects, not a decade's (issue 13)."""
+    latest = _finance_projects(user).order_by("-plan__year").values_list("plan_id", flat=True).first()
+    return execution_rows(user=user, plan=latest) if latest else []
+
+
+def _sum_by_plan(qs, project_path="project", amount="amount") -> dict:
+    return dict(qs.order_by().values_list(f"{project_path}__plan_id").annotate(s=Sum(amount)))
+
+
 def execution_by_plan(*, user) -> list[dict]:
-    """Per annual plan (province × year): central subsidy, project budgets, spent, rate (R56)."""
+    """Per annual plan (province × year): central subsidy, project budgets, spent, rate (R56). Sums grouped by plan
+    in the database (a few queries whatever the number of projects; issue 13)."""
     from projects.selectors import plan_list_visible_to
 
     if not user.has_perm("finance.view_finance"):
         return []
     plans = list(plan_list_visible_to(user=user))
-    rows = execution_rows(user=user)
+    projects = _finance_projects(user).order_by()
+    allocated_by = dict(projects.values_list("plan_id").annotate(s=Sum("budget")))
+    ids = projects.values("pk")
+    committed_by = _sum_by_plan(Commitment.objects.filter(project__in=ids))
+    paid_by = _sum_by_plan(Payment.objects.filter(statement__project__in=ids), project_path="statement__project")
+    other_by = _sum_by_plan(Expenditure.objects.filter(project__in=ids))
+    plan_of = dict(projects.values_list("pk", "plan_id"))
+    advance_by: dict = {}
+    for project_id, share in advance_shares(list(plan_of)).items():
+        advance_by[plan_of[project_id]] = advance_by.get(plan_of[project_id], ZERO) + share
     result = []
     for plan in plans:
-        mine = [r for r in rows if r.project.plan_id == plan.pk]
-        allocated = sum((r.allocated for r in mine), ZERO)
-        spent = sum((r.spent for r in mine), ZERO)
+        allocated = allocated_by.get(plan.pk) or ZERO
+        spent = (paid_by.get(plan.pk) or ZERO) + advance_by.get(plan.pk, ZERO) + (other_by.get(plan.pk) or ZERO)
         result.append({"plan": plan, "subsidy": plan.central_subsidy, "allocated": allocated,
-                       "committed": sum((r.committed for r in mine), ZERO), "spent": spent,
+                       "committed": committed_by.get(plan.pk) or ZERO, "spent": spent,
                        "rate": execution_rate(spent=spent, allocated=allocated),
                        "percent": money((execution_rate(spent=spent, allocated=allocated) or ZERO) * 100)})
     return result

@@ -132,20 +132,24 @@ def _county_row(contract, county, data) -> ReconRow:
     return row
 
 
-def reconciliation_rows(*, user) -> list[ReconRow]:
+def reconciliation_rows(*, user, contract_ids=None) -> list[ReconRow]:
     """Due vs invoiced vs paid for every contract × county the user may see, with each difference explained; the
     contract's advance (R54) is set off against all its counties' due, and what is not yet set off is a row of the
     contract. A city or county reader sees only its counties' rows, never the contract's (R2). A constant number
     of queries whatever the number of rows."""
     from tendering.models import Contract
 
-    contract_ids = list(contracts_for_finance(user=user).values_list("pk", flat=True))
+    visible = contracts_for_finance(user=user)
+    if contract_ids is not None:  # a page of them
+        visible = visible.filter(pk__in=list(contract_ids))
+    contract_ids = list(visible.values_list("pk", flat=True))
     found = _figures(contract_ids)
     advances = dict(Payment.objects.filter(statement__isnull=True, contract_id__in=contract_ids).order_by()
                     .values_list("contract_id").annotate(s=Sum("amount")))
     contracts = Contract.objects.filter(pk__in={k[0] for k in found} | set(advances)).select_related(
         "institution", "lot__tender__province").in_bulk()
-    counties = Region.objects.filter(pk__in={k[1] for k in found}).in_bulk()
+    # With their city and province: each row's full name reads them (no query per row, issue 13).
+    counties = Region.objects.filter(pk__in={k[1] for k in found}).select_related("parent__parent").in_bulk()
     by_contract: dict[int, list[ReconRow]] = {}
     rows = []
     for (contract_id, county_id), data in found.items():

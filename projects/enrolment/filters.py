@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.identity import normalise_id_number
+from backoffice.search import name_q
 
 from .models import Certificate, CertificateStatus, CreditRecord, CreditStatus, Enrolment, EnrolmentStatus, Exemption, ExemptionStatus
 
 
 def _teacher_search(prefix):
     def search(self, qs, name, value):
-        return qs.filter(Q(**{f"{prefix}teacher__name__icontains": value})
+        return qs.filter(name_q(f"{prefix}teacher__name", value)
                          | Q(**{f"{prefix}teacher__id_number": normalise_id_number(value)}))
 
     return search

@@ -44,6 +44,8 @@ PARTICIPATING = (S.SELECTED, S.PUBLICISED, S.ENROLLED, S.IN_TRAINING, S.COMPLETE
 BANNING_OUTCOMES = (S.NO_SHOW, S.DISMISSED, S.NOT_COMPLETED)
 OUTCOMES = (S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED, S.NO_SHOW)
 PENDING = (S.APPLIED, S.RECOMMENDED)
+# The trainee lists' order: newest plan first, then county, project and submission; served by the indexes below.
+LIST_ORDER = ("-plan_year", "county_code", "project_code", "submitted_at", "id")
 BEFORE_START = (S.APPLIED, S.RECOMMENDED, S.SELECTED, S.RESERVE, S.PUBLICISED, S.ENROLLED)
 
 
@@ -85,6 +87,15 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     ranking_score = models.DecimalField(_("ranking score"), max_digits=6, decimal_places=2, null=True, blank=True)
     replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
+    # Scope and sort keys copied from the project, its plan and the teacher, so each trainee list is one index
+    # scan instead of a sort over a six-table join (issue 13). Database triggers (migration
+    # enrolment_list_keys) fill them on every insert, COPY included, and follow later changes to the source rows.
+    plan_year = models.PositiveSmallIntegerField(_("plan year"), null=True, blank=True, editable=False)
+    project_code = models.CharField(_("project code"), max_length=32, blank=True, db_default="", editable=False)
+    county_code = models.CharField(_("county code"), max_length=6, blank=True, db_default="", editable=False)
+    institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("training institution"), null=True,
+                                    blank=True, editable=False, on_delete=models.DO_NOTHING, db_constraint=False,
+                                    related_name="+")
 
     class Meta:
         verbose_name = _("enrolment")
@@ -94,7 +105,18 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
             # R37: one enrolment per (project, teacher).
             models.UniqueConstraint(fields=["project", "teacher"], name="enrolment_one_per_project_teacher"),
         ]
-        indexes = [models.Index(fields=["project", "status"]), models.Index(fields=["teacher", "status"])]
+        indexes = [
+            models.Index(fields=["project", "status"]), models.Index(fields=["teacher", "status"]),
+            # The trainee lists' order (LIST_ORDER) after each scope's filter: province, status, county, institution.
+            models.Index(fields=["-plan_year", "county_code", "project_code", "submitted_at", "id"],
+                         name="enrolment_list_all"),
+            models.Index(fields=["status", "-plan_year", "county_code", "project_code", "submitted_at", "id"],
+                         name="enrolment_list_status"),
+            models.Index(fields=["county_code", "-plan_year", "project_code", "submitted_at", "id"],
+                         name="enrolment_list_county"),
+            models.Index(fields=["institution", "-plan_year", "county_code", "project_code", "submitted_at", "id"],
+                         name="enrolment_list_institution"),
+        ]
 
     def __str__(self):
         return f"{self.teacher.name} · {self.project.name}"

@@ -19,6 +19,7 @@ from projects.models import Project, ProjectStatus
 
 from .dates import cycle_bounds
 from .models import (
+    LIST_ORDER,
     OUTCOMES,
     PLACE_HOLDING,
     Certificate,
@@ -43,18 +44,31 @@ def _scope_enrolments(user, qs, prefix: str = ""):
     if scope.kind == scoping.ALL:
         return qs
     if scope.kind == scoping.REGION:
-        return qs.filter(**{f"{prefix}teacher__region__code__startswith": scope.region_prefix})
+        # The teacher's county code and the project's institution are copied onto the enrolment (list keys), so
+        # the scope is a condition on the enrolment's own indexed columns; a county's code is matched exactly.
+        prefix_code = scope.region_prefix
+        if len(prefix_code) == 6:
+            return qs.filter(**{f"{prefix}county_code": prefix_code})
+        return qs.filter(**{f"{prefix}county_code__startswith": prefix_code})
     if scope.kind == scoping.ORGANISATION:
         if user.role == Role.SCHOOL_ADMIN:
             return qs.filter(**{f"{prefix}teacher__school_id": scope.organisation_id})
         if user.role == Role.INSTITUTION_STAFF:
-            return qs.filter(**{f"{prefix}project__institution_id": scope.organisation_id})
+            return qs.filter(**{f"{prefix}institution_id": scope.organisation_id})
     return qs.none()
 
 
 def enrolment_list_visible_to(*, user):
     return _scope_enrolments(user, Enrolment.objects.select_related(
         "teacher", "teacher__school", "teacher__region", "project", "project__institution"))
+
+
+def trainee_list_visible_to(*, user):
+    """The trainee list: in LIST_ORDER, which one index per scope serves (issue 13), only the columns shown."""
+    qs = Enrolment.objects.select_related("teacher__school", "project__institution")
+    return _scope_enrolments(user, qs).order_by(*LIST_ORDER).only(
+        "id", "status", "project_id", "teacher_id", "teacher__name", "teacher__id_number", "teacher__school__name",
+        "project__name", "project__status", "project__institution__name")
 
 
 def enrolment_get(*, user, pk) -> Enrolment:

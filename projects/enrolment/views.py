@@ -2,11 +2,11 @@
 permissions (projects/enrolment/permissions.py); transitions go through the door (backoffice.transitions)."""
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
+from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView, start_export
 
@@ -73,8 +74,11 @@ def _job_queued_message(request, job):
 # -- projects and selection ----------------------------------------------------------------------------
 @perm_required(VIEW)
 def project_list(request):
-    projects = selectors.project_list_for_enrolment(user=request.user).order_by("start_date", "code")
-    return render(request, "enrolment/project_list.html", {"projects": projects, "title": _("Enrolment")})
+    # Paginated: a decade of a province's projects is a thousand rows (issue 13).
+    page = CappedPaginator(selectors.project_list_for_enrolment(user=request.user).order_by("start_date", "code"),
+                           settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "enrolment/project_list.html", {"projects": page.object_list, "page_obj": page,
+                                                           "title": _("Enrolment")})
 
 
 @perm_required(VIEW)
@@ -85,7 +89,7 @@ def project_detail(request, pk):
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     summary = selectors.project_enrolment_summary(user=user, project=project)
     return render(request, "enrolment/project_detail.html", {
         "project": project, "page_obj": page, "summary": summary, "status": status, "taken": summary["taken"],
@@ -247,7 +251,7 @@ from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages im
 class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
     filterset_class = EnrolmentFilter
-    selector = selectors.enrolment_list_visible_to
+    selector = selectors.trainee_list_visible_to
     title = gettext_lazy("Trainee outcomes")
 
     def get_context_data(self, **kwargs):
