@@ -17,8 +17,11 @@ class ScopedAdminMixin:
 
     scope_region_path: str | None = None
     scope_organisation_path: str | None = None
+    selector = None  # the app's list selector (user=) -> queryset; when set, it is the whole scope
 
     def get_queryset(self, request):
+        if type(self).selector is not None:
+            return type(self).selector(user=request.user)
         qs = super().get_queryset(request)
         return scope_for(request.user).filter(
             qs, region=self.scope_region_path, organisation=self.scope_organisation_path

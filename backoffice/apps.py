@@ -29,6 +29,15 @@ class BackofficeConfig(AppConfig):
         register_nav(_("API keys"), "api_keys", roles=[r for r in Role if r not in (Role.AUDITOR, Role.EXPERT)],
                      order=95)
 
+        # R4: everything overdue in the region, for the province (and the ministry, auditors reading).
+        register_nav(_("Overdue items"), "overdue_list", roles=[Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR],
+                     order=13, group=_("Plans"))
+        register_panel(overdue_panel, order=5)
+        from backoffice.deadlines import demo_reminders
+        from backoffice.demo import register_demo_step
+
+        register_demo_step(demo_reminders, order=900)  # after every workflow's data
+
         def scope_panel(user):
             from backoffice.selectors import scope_summary
 
@@ -36,3 +45,16 @@ class BackofficeConfig(AppConfig):
             return Panel(title=_("My scope"), value=summary["label"], note=summary["note"])
 
         register_panel(scope_panel, order=0)
+
+
+def overdue_panel(user):
+    from django.urls import reverse
+
+    from backoffice.deadlines import overdue_in
+    from backoffice.navigation import Panel
+
+    if not user.has_perm("backoffice.view_overdue"):
+        return None
+    items = overdue_in(user=user)
+    return Panel(title=_("Overdue in my region"), value=len(items), url=reverse("overdue_list"),
+                 items=[(f"{i.label} · {i.subject}", i.url) for i in items[:5]], level="danger" if items else "")

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -79,6 +80,12 @@ def audit_record_many(entries, *, model, actor, action: str, transition: str = "
     ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
     ip, now = current_ip(), timezone.now()
     actor_name = (str(actor) if actor is not None else "系统")[:128]
+    if connections[AuditEvent.objects.db].vendor == "postgresql" and len(entries) > batch_size:
+        # Large batches (a city's 200,000 trainees) go through COPY: the ORM's per-field preparation would cost
+        # about a millisecond per row.
+        _copy_events(entries, ct=ct, ip=ip, now=now, actor=actor, actor_name=actor_name, action=action,
+                     transition=transition)
+        return len(entries)
     AuditEvent.objects.bulk_create([
         AuditEvent(actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name, ip_address=ip,
                    content_type=ct, object_id=str(e.pk), object_repr=str(e.repr)[:255], region_code=e.region_code or "",
@@ -87,6 +94,28 @@ def audit_record_many(entries, *, model, actor, action: str, transition: str = "
                    changes={k: [_plain(a), _plain(b)] for k, (a, b) in e.changes.items()})
         for e in entries], batch_size=batch_size)
     return len(entries)
+
+
+def _copy_events(entries, *, ct, ip, now, actor, actor_name, action, transition):
+    import json
+
+    values = {"at": now, "actor_id": getattr(actor, "pk", None), "actor_name": actor_name, "ip_address": ip,
+              "content_type_id": ct.pk, "action": action, "transition": transition}
+    per_entry = ("object_id", "object_repr", "region_code", "from_state", "to_state", "reason", "changes")
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    for f in fields:
+        if f.attname not in values and f.attname not in per_entry:
+            values[f.attname] = f.get_default()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(AuditEvent._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for e in entries:
+            row = dict(values, object_id=str(e.pk), object_repr=str(e.repr)[:255], region_code=e.region_code or "",
+                       from_state=str(e.from_state or ""), to_state=str(e.to_state or ""), reason=e.reason or "",
+                       changes=json.dumps({k: [_plain(a), _plain(b)] for k, (a, b) in e.changes.items()},
+                                          ensure_ascii=False))
+            copy.write_row([row[n] for n in names])
 
 
 def diff_fields(before: dict, after: dict) -> dict:

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from backoffice.deadlines import notice_unread_count
 from backoffice.navigation import nav_for
 
 
@@ -8,4 +9,6 @@ def navigation(request):
     return {
         "nav_items": nav_for(user) if user is not None else [],
         "site_title": settings.SITE_TITLE,
+        # R4 bell: counted only when a page shows it.
+        "notice_unread": lambda: notice_unread_count(user=user),
     }

@@ -1,6 +1,8 @@
 """A believable province for demonstration: Jiangxi's real regions, made-up people. Deterministic and idempotent."""
 import random
+from contextlib import contextmanager
 from datetime import date
+from unittest import mock
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -21,6 +23,12 @@ def register_demo_step(func, *, order: int = 100):
 DEMO_PASSWORD = "Guopei-2026"
 # Every account the demo makes, in the order it made them, so `seed_demo` prints them all (steps add theirs).
 DEMO_ACCOUNTS: list = []
+# Pages worth opening without logging in (a survey link, a public list), printed last: (label, path).
+DEMO_LINKS: list = []
+
+
+def demo_link(label: str, path: str):
+    DEMO_LINKS[:] = [(lbl, p) for lbl, p in DEMO_LINKS if lbl != label] + [(label, path)]
 
 
 def demo_account(*, username: str, full_name: str, role: str, organisation):
@@ -142,6 +150,7 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
         ("auditor", "省审计 郑审计员", Role.AUDITOR, department),
     ]
     DEMO_ACCOUNTS.clear()
+    DEMO_LINKS.clear()
     for username, full_name, role, org in people:
         demo_account(username=username, full_name=full_name, role=role, organisation=org)
     admin, created = User.objects.get_or_create(
@@ -159,7 +168,7 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
     accounts.append(("admin", "系统管理员", "—"))
     return {
         "notes": notes,
-        "accounts": accounts, "password": DEMO_PASSWORD,
+        "accounts": accounts, "password": DEMO_PASSWORD, "links": list(DEMO_LINKS),
         "counts": {
             "regions": Region.objects.count(),
             "institutions": Organisation.objects.filter(kind=OrganisationKind.INSTITUTION).count(),
@@ -167,3 +176,12 @@ def seed_demo(*, teachers_per_school: int = 40) -> dict:
             "evaluators": len(evaluators),
         },
     }
+
+
+@contextmanager
+def demo_clock(at):
+    """Replay part of the demo's history through the real services at a past time: every guard (R22's 20 days,
+    R23's deadline, R32's publicity window) then holds as it did, and the timeline shows believable dates. Only
+    the demo builder uses it; nothing else moves the server clock."""
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield

@@ -64,6 +64,9 @@ rules.add_perm("backoffice.view_teacher_registry", is_superuser | is_government 
 # Finance officers settle with institutions and counties: they read the organisation register, not the teachers'.
 rules.add_perm("backoffice.view_organisations",
                is_superuser | is_government | is_auditor | has_role(Role.SCHOOL_ADMIN, Role.FINANCE_OFFICER))
+# R4: the province (and the ministry, and auditors reading) sees everything overdue in its region.
+rules.add_perm("backoffice.view_overdue",
+               is_superuser | has_role(Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR))
 
 
 

@@ -66,3 +66,12 @@ def scope_summary(*, user) -> dict:
     if scope.read_only:
         note += " · " + _("read only")
     return {"label": label, "note": note}
+
+
+def export_jobs_visible_to(*, user):
+    """An export holds what its author's scope showed them, so only its author reads it."""
+    from backoffice.models import ExportJob
+
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(created_by=user)

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.http import HttpResponseServerError, JsonResponse
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.contrib.auth.decorators import login_required
 from django_filters.views import FilterView
 
-from backoffice import audit, selectors
+from backoffice import audit, deadlines, selectors
+from backoffice.files import protected_download, protected_file_response
 from backoffice.filters import AuditFilter, OrganisationFilter, TeacherFilter
 from backoffice.navigation import panels_for
 
@@ -73,6 +77,33 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
         return ctx
 
 
+@login_required
+def notice_list(request):
+    """R4: the person's reminders, newest first; opening the page does not mark them read, the button does."""
+    page = Paginator(deadlines.notice_list_for(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    for notice in page:
+        kind = deadlines.DEADLINES.get(notice.kind)
+        notice.label, notice.all_day = (kind.label, kind.all_day) if kind else (notice.kind, False)
+    return render(request, "backoffice/notice_list.html", {
+        "title": _("Notices"), "page_obj": page, "is_paginated": page.has_other_pages()})
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    deadlines.notices_mark_read(actor=request.user)
+    return redirect("notice_list")
+
+
+@login_required
+@permission_required("backoffice.view_overdue", raise_exception=True)
+def overdue_list(request):
+    """R4: everything overdue in the user's region, whoever must act."""
+    return render(request, "backoffice/overdue_list.html", {
+        "title": _("Overdue in my region"), "items": deadlines.overdue_in(user=request.user)})
+
+
 def permission_denied(request, exception=None):
     """403 in the user's language (Django's default page is an English one-liner)."""
     return render(request, "backoffice/error.html", {
@@ -91,3 +122,43 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No request context: the database or a context processor may be what failed.
     return HttpResponseServerError(loader.get_template("backoffice/error_500.html").render())
+
+
+@login_required
+def export_job(request, pk):
+    job = get_object_or_404(selectors.export_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "backoffice/export_job.html", {"job": job, "title": job.title or _("Export")})
+
+
+@login_required
+def export_job_status(request, pk):
+    """What the job page polls for its progress bar (static/js/job-progress.js)."""
+    job = get_object_or_404(selectors.export_jobs_visible_to(user=request.user), pk=pk)
+    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
+                         "done": job.status in {"succeeded", "failed"}})
+
+
+@protected_download
+def export_job_file(request, pk):
+    job = get_object_or_404(selectors.export_jobs_visible_to(user=request.user), pk=pk)
+    return protected_file_response(
+        job.file, filename=job.filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def start_export(request, *, kind: str, params: dict | None = None):
+    """The answer to an export button: the job's page, or back with the Chinese reason it was refused."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from backoffice.exceptions import DomainError
+    from backoffice.exports import export_job_start
+
+    try:
+        job = export_job_start(actor=request.user, kind=kind, params=params)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_or(request, "dashboard"))
+    if job.queued is False:  # the broker was unreachable; the sweep queues the job again
+        messages.warning(request, job.message or _("The export will start when the background service is back."))
+    return redirect("export_job", pk=job.pk)

@@ -13,6 +13,9 @@ class FinanceConfig(AppConfig):
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from finance import deadlines
+
+        deadlines.register()  # R4
         from projects.evaluation.sources import register_indicator_source
 
         register_setting("finance.other_cap_ratio", default=Decimal("0.03"), rule="R51",
@@ -60,6 +63,9 @@ class FinanceConfig(AppConfig):
 
         register_panel(execution_panel, order=50)
         register_demo_step(demo_step, order=250)  # before the evaluation demo reads the execution rate
+        from finance.demo import demo_contracts_2026
+
+        register_demo_step(demo_contracts_2026, order=260)
         # R63: the evaluation reads the budget execution rate through this hook (projects never imports finance).
         register_indicator_source("budget_execution_rate", budget_execution_rates)
         # R53: tendering asks finance whether a contract's settlement basis is still open (no confirmed statement).

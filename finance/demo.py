@@ -180,3 +180,95 @@ def demo_step():
                                         amount=(p.budget * Decimal("0.05")).quantize(Decimal("0.01")),
                                         spent_on=max(p.start_date, dt.date(2026, 1, 1)), description="前期调研")
     return "财务：" + "；".join(notes) if notes else None
+
+
+# -- issue 14: this year's contracts, one statement waiting for the institution, one contract to settle ----------
+def _notice_dates(lot, signed):
+    """A contracted demo lot's award notice had its 公示 before the signature (R27, R28)."""
+    published = signed - dt.timedelta(days=12)
+    lot.notice_published_at, lot.notice_ends_at = published, published + dt.timedelta(days=1)
+    lot.question_deadline = published + dt.timedelta(days=10)
+    return lot
+
+
+def _contract_2026(project, office, signer, number):
+    """The contract the 2026 plan demo recorded on `project` (no tender workflow of this demo leads to it), written
+    directly like the 2025 one, with its award notice dates. Settled on the enrolled trainees (R52's other basis):
+    the training has not ended, so nobody has completed yet."""
+    from tendering import sealing
+    from tendering.models import Bid, Contract, Lot, LotRegion, Tender
+
+    signed = timezone.localtime(timezone.now() - dt.timedelta(days=25)).replace(hour=10, minute=0, second=0,
+                                                                               microsecond=0)
+    tender = Tender.objects.create(
+        reference=f"JX2026-ZB-{number:02d}", title=f"江西省2026年国培计划{project.name}承训机构遴选",
+        province=project.plan.province, office=office, wrapped_key=sealing.new_wrapped_key(), status="completed",
+        created_by=signer, created_at=signed - dt.timedelta(days=45), opened_at=signed - dt.timedelta(days=20))
+    tender.projects.set([project])
+    lot = _notice_dates(Lot(tender=tender, number=1, name="全省", budget=project.budget, status="contracted",
+                            max_unit_price=Decimal("60.00")), signed)
+    lot.save()
+    lot.projects.set([project])
+    LotRegion.objects.bulk_create([LotRegion(tender=tender, lot=lot, region=r) for r in project.regions.all()])
+    bid = _sealed_bid(Bid(lot=lot, institution=project.institution, status="qualified", submitted_by=signer,
+                          received_at=signed - dt.timedelta(days=21)), price=project.unit_price, chief_expert="周教授")
+    bid.save()
+    trainee_hours = project.quota * project.hours
+    return Contract.objects.create(
+        lot=lot, reference=project.contract_reference, institution=project.institution, bid=bid,
+        unit_price=project.unit_price, quota=project.quota, trainee_hours=trainee_hours,
+        amount=project.unit_price * trainee_hours, settlement_basis="enrolled", signed_at=signed, signed_by=signer)
+
+
+def _in_training(project):
+    """The project under way since mid-November has its trainees in training: teachers of its county, written
+    directly like the 2025 outcomes (their selection happened before the demo's history starts)."""
+    from backoffice.models import Teacher
+    from projects.enrolment.models import Enrolment
+
+    if Enrolment.objects.filter(project=project).exists():
+        return 0
+    taken = Enrolment.objects.values("teacher_id")
+    teachers = list(Teacher.objects.filter(region__code="360121", stage="junior").exclude(pk__in=taken)
+                    .order_by("id_number")[:30])
+    start = timezone.make_aware(dt.datetime.combine(project.start_date, dt.time(9)))
+    Enrolment.objects.bulk_create([
+        Enrolment(project=project, teacher=t, status="in_training", nominated_by="school",
+                  submitted_at=start - dt.timedelta(days=30, minutes=-i), selected_at=start - dt.timedelta(days=20),
+                  publicised_on=(start - dt.timedelta(days=18)).date(), publicity_ends_on=(start - dt.timedelta(days=11)).date(),
+                  enrolled_at=start - dt.timedelta(days=10)) for i, t in enumerate(teachers)])
+    return len(teachers)
+
+
+@transaction.atomic
+def demo_contracts_2026():
+    from backoffice.models import User
+    from finance import services
+    from projects.models import Project
+    from tendering.models import Contract, Lot
+
+    finance = User.objects.filter(username="finance").first()
+    province_user = User.objects.filter(username="province").first()
+    if not (finance and province_user):
+        return None
+    notes = []
+    # The 2025 lot was written without its notice dates: its public award notice shows them now.
+    lot_2025 = Lot.objects.filter(tender__reference=DEMO_TENDER, notice_published_at__isnull=True).first()
+    if lot_2025 is not None:
+        signed = Contract.objects.get(lot=lot_2025).signed_at
+        _notice_dates(lot_2025, signed).save(update_fields=["notice_published_at", "notice_ends_at",
+                                                            "question_deadline"])
+    projects = list(Project.objects.filter(plan__year=2026, plan__province__code="360000", institution__isnull=False,
+                                           status__in=["contracted", "in_progress"]).exclude(contract_reference="")
+                    .select_related("plan__province", "office", "institution").order_by("code"))
+    for number, project in enumerate(projects, start=4):
+        if Contract.objects.filter(reference=project.contract_reference).exists():
+            continue
+        contract = _contract_2026(project, project.office, province_user, number)
+        if project.status == "in_progress":
+            # Left unsettled: the finance officer's 结算 turns it into a new statement (R52).
+            notes.append(f"合同 {contract.reference}：{_in_training(project)} 名学员在训，待结算")
+        else:
+            result = services.settlement_compute(actor=finance, contracts=[contract])
+            notes.append(f"合同 {contract.reference}：已生成结算单 {result.created} 张，待承训机构确认")
+    return "财务（本年度）：" + "；".join(notes) if notes else None

@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
         from backoffice.navigation import register_nav, register_panel
         from projects import calculations, permissions  # noqa: F401  registers settings (R11, R14) and permissions
         from projects.demo import demo_plans
-        from projects.panels import queue_panel
+        from projects.panels import deadline_panel, queue_panel
 
         readers = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
                    Role.COUNTY_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR]
@@ -23,4 +23,5 @@ class ProjectsConfig(AppConfig):
                      Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.INSTITUTION_STAFF],
                      order=12, group=_("Plans"))
         register_panel(queue_panel, order=10)
+        register_panel(deadline_panel, order=9)  # R4
         register_demo_step(demo_plans, order=10)

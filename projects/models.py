@@ -30,6 +30,8 @@ class ProjectCategory(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop research")
     ONLINE_RESEARCH = "online_research", _("Online research")
     RURAL_VISIT = "rural_visit", _("Rural teachers visiting renowned schools")
+    # R49: enrols every teacher of its counties; no selection, no cap or ban effects.
+    WHOLE_STAFF = "whole_staff", _("Whole-staff training")
 
 
 class ProjectMode(models.TextChoices):

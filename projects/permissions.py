@@ -73,6 +73,10 @@ plan_can_create = is_superuser | (can_write & is_province_staff)
 plan_is_open = status_is_proposal
 
 rules.add_perm("projects.inspect_project", project_can_inspect)
+# Who has plans or projects that can wait for their move (the dashboard's queue panel).
+rules.add_perm("projects.view_queue", is_superuser | has_role(
+    Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF,
+    Role.INSTITUTION_STAFF))
 rules.add_perm("projects.edit_project", project_can_edit)
 rules.add_perm("projects.edit_plan", is_superuser | plan_can_edit)
 rules.add_perm("projects.create_plan", plan_can_create)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
+from backoffice.deadlines import todo_for
 from backoffice.exceptions import DomainError
 from backoffice.views import ScopedListView
 from backoffice.transitions import TransitionView, page_actions
@@ -61,6 +62,9 @@ def queue(request):
     return render(request, "projects/queue.html", {
         "plans": selectors.plan_queue_for(user=request.user),
         "projects": selectors.project_queue_for(user=request.user),
+        # R4: every deadline this person must meet, with its date; sortable.
+        "deadlines": todo_for(user=request.user, sort=request.GET.get("sort", "due")),
+        "sort": request.GET.get("sort", "due"),
     })
 
 

@@ -19,7 +19,7 @@ class TenderAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("reference", "title")
     exclude = ("wrapped_key",)
-    scope_region_path = "province"
+    selector = selectors.tender_list_visible_to
 
 
 @admin.register(Lot)
@@ -29,29 +29,23 @@ class LotAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Bid)
-class BidAdmin(ReadOnlyAdmin):
+class BidAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("institution", "lot", "status", "received_at", "receipt_sha256", "price")
     list_filter = ("status",)
     exclude = ("sealed",)
-
-    def get_queryset(self, request):
-        return selectors.bid_list_visible_to(user=request.user)
+    selector = selectors.bid_list_visible_to
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyAdmin):
+class QuestionAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("lot", "institution", "lodged_at", "answered_at")
-
-    def get_queryset(self, request):
-        return selectors.question_list_visible_to(user=request.user)
+    selector = selectors.question_list_visible_to
 
 
 @admin.register(Contract)
-class ContractAdmin(ReadOnlyAdmin):
+class ContractAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("reference", "institution", "unit_price", "amount", "signed_at")
-
-    def get_queryset(self, request):
-        return selectors.contract_list_visible_to(user=request.user)
+    selector = selectors.contract_list_visible_to
 
 
 @admin.register(InstitutionProfile)
@@ -64,8 +58,7 @@ class InstitutionProfileAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 @admin.register(Qualification)
 class QualificationAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("institution", "kind", "valid_until", "uploaded_at")
-    scope_region_path = "institution__region"
-    scope_organisation_path = "institution"
+    selector = selectors.qualification_list_visible_to
     # The stored file's own URL serves nothing (issue 11 #3): link the scoped download instead.
     exclude = ("document",)
     readonly_fields = ("download",)

@@ -15,6 +15,9 @@ class TenderingConfig(AppConfig):
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
         from tendering.backup import seal_key_identity, seal_keys_check
+        from tendering import deadlines
+
+        deadlines.register()  # R4
 
         register_manifest_section("seal_keys", make=seal_key_identity, check=seal_keys_check)
 
@@ -59,3 +62,7 @@ class TenderingConfig(AppConfig):
         register_panel(opening_alert_panel, order=1)
         register_panel(dashboard_panel, order=30)
         register_demo_step(demo_step, order=40)
+        from tendering.demo import demo_lot_in_scoring, demo_ready_to_open
+
+        register_demo_step(demo_ready_to_open, order=41)
+        register_demo_step(demo_lot_in_scoring, order=42)

@@ -11,8 +11,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from backoffice.documents import page_number_footer, para, styles, table_style
+from backoffice.money import yuan
 from backoffice.spreadsheets import Col, table_xlsx
-from tendering.models import BidStatus, Contract
+from tendering.models import BidStatus
 from tendering.scoring import show
 from tendering.sealing import SealedError
 
@@ -54,8 +55,9 @@ def _pdf(title, subtitle, headers, rows, *, widths=None, footer=""):
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(table_style())
     story = [para(title, st["title"]), para(subtitle, st["body"]), Spacer(1, 6 * mm), table]
-    if footer:
-        story += [Spacer(1, 6 * mm), para(footer, st["body"])]
+    for line in [footer] if isinstance(footer, str) else footer:
+        if line:
+            story += [Spacer(1, 4 * mm), para(line, st["body"])]
     doc.build(story, onFirstPage=page_number_footer(title), onLaterPages=page_number_footer(title))
     buf.seek(0)
     return buf
@@ -112,29 +114,31 @@ def scoring_summary_xlsx(lot):
     return _xlsx(_("Scoring summary"), SCORE_HEADERS, wb_rows)
 
 
-def _award_winner(lot):
-    """(institution name, unit price) as recorded: the recommended bid, else the signed contract (a lot can be
-    contracted without a recorded recommendation, like the demo's 2025 lot); (None, None) when neither exists."""
-    if lot.recommended_bid_id:
-        return lot.recommended_bid.institution.name, lot.recommended_bid.price
-    contract = Contract.objects.filter(lot=lot).select_related("institution").first()
-    if contract is not None:
-        return contract.institution.name, contract.unit_price
-    return None, None
+def question_instructions(notice) -> str:
+    """R27: how a bidder lodges a question, with the deadline and who answers in how many working days."""
+    lot = notice.lot
+    facts = {"deadline": _local(lot.question_deadline) or "—", "office": str(lot.tender.office),
+             "days": notice.answer_working_days}
+    if lot.question_deadline and timezone.now() > lot.question_deadline:
+        return _("The question window closed at %(deadline)s. Questions lodged in time were answered by "
+                 "%(office)s within %(days)s working days.") % facts
+    return _("A bidder of this lot who considers the result wrong may lodge a written question until %(deadline)s: "
+             "log in to this platform, open the lot under Tenders open and choose Lodge a question. %(office)s "
+             "answers within %(days)s working days; no contract for this lot is signed while a question is "
+             "open.") % facts
 
 
-def award_notice_pdf(lot):
-    tender = lot.tender
-    name, price = _award_winner(lot)
-    rows = [[r.rank, r.bid.institution.name, _money_text(r.bid.price), str(r.total)]
-            for r in lot.results.select_related("bid__institution")]
-    facts = {"ref": tender.reference, "n": lot.number, "name": lot.name, "inst": name or "—",
-             "price": _money_text(price) or "—"}
-    if name is None:
+def award_notice_pdf(notice):
+    """The award notice (公示, R27) as a clerk files it: winner, unit price, ranking with scores, dates, how to
+    lodge a question. `notice` comes from tendering.selectors.award_notice_get."""
+    lot, tender = notice.lot, notice.lot.tender
+    facts = {"ref": tender.reference, "n": lot.number, "name": lot.name, "inst": notice.winner or "—",
+             "price": yuan(notice.unit_price) if notice.unit_price is not None else "—"}
+    if notice.winner is None:
         subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: — (no winning bid or contract is "
                      "recorded for this lot).") % facts
     else:
-        subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: %(inst)s, unit price %(price)s yuan "
+        subtitle = _("Tender %(ref)s, lot %(n)s %(name)s. Winning institution: %(inst)s, unit price %(price)s "
                      "per trainee-hour.") % facts
     if lot.notice_published_at:
         subtitle += " " + _("Notice from %(start)s to %(end)s; bidders may lodge a question until %(q)s.") % {
@@ -142,6 +146,83 @@ def award_notice_pdf(lot):
             "q": _local(lot.question_deadline)}
     else:
         subtitle += " " + _("No notice period is recorded for this lot.")
-    return _pdf(_("Award notice") + f" · {tender.title}", subtitle,
-                [_("rank"), _("institution"), _("unit price per trainee-hour"), _("total score")], rows,
-                footer=str(tender.office))
+    if notice.contract is not None:
+        subtitle += " " + _("Contract %(ref)s signed on %(at)s.") % {"ref": notice.contract.reference,
+                                                                    "at": _local(notice.contract.signed_at)}
+    rows = [[r.rank, r.bid.institution.name, yuan(r.bid.price), str(show(r.price_score)),
+             str(show(r.technical_score)), str(r.bonus), str(r.total)] for r in notice.results]
+    if not rows:
+        rows = [["—", _("No ranking is recorded for this lot."), "", "", "", "", ""]]
+    footer = [_("How to lodge a question"), question_instructions(notice), str(tender.office)]
+    return _pdf(_("Award notice") + f" · {tender.title}", subtitle, NOTICE_HEADERS, rows, footer=footer)
+
+
+NOTICE_HEADERS = [gettext_lazy("rank"), gettext_lazy("institution"), gettext_lazy("unit price per trainee-hour"),
+                  gettext_lazy("price score"), gettext_lazy("technical score"), gettext_lazy("track-record bonus"),
+                  gettext_lazy("total score")]
+
+
+# -- the contract (R28) ---------------------------------------------------------------------------------------
+def contract_pdf(contract):
+    """The signed contract (R28) as a clerk files it: the parties, the lot and its projects, the unit price per
+    trainee-hour, quota, trainee-hours, amount and settlement basis (R52), and the signature. Portrait A4."""
+    st = styles()
+    lot, tender = contract.lot, contract.lot.tender
+    buf = io.BytesIO()
+    title = _("Training services contract")
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=f"{title} {contract.reference}")
+    cell = st["cell"]
+
+    def facts_table(pairs, widths):
+        table = Table([[para(k, cell), para(v, cell)] for k, v in pairs], colWidths=widths)
+        style = table_style(header_rows=0)
+        style.add("BACKGROUND", (0, 0), (0, -1), "#f1f5f9")
+        table.setStyle(style)
+        return table
+
+    parties = [
+        (_("contract number"), contract.reference),
+        (_("Party A (purchaser)"), str(tender.office)),
+        (_("Party B (training institution)"), contract.institution.name),
+        (_("tender"), f"{tender.reference} {tender.title}"),
+        (_("lot"), f"{lot.number} {lot.name}"),
+    ]
+    terms = [
+        (_("unit price per trainee-hour"), yuan(contract.unit_price)),
+        (_("quota"), str(contract.quota)),
+        (_("trainee-hours"), f"{contract.trainee_hours:,}"),
+        (_("contract amount"), yuan(contract.amount)),
+        (_("settlement basis"), str(contract.get_settlement_basis_display())),
+    ]
+    projects = list(lot.projects.order_by("code"))
+    headers = [_("project code"), _("project name"), _("training hours"), _("quota"), _("dates")]
+    rows = [[p.code, p.name, str(p.hours), str(p.quota), f"{p.start_date:%Y-%m-%d} – {p.end_date:%Y-%m-%d}"]
+            for p in projects]
+    project_table = Table([[para(h, cell) for h in headers]] + [[para(v, cell) for v in r] for r in rows],
+                          colWidths=[28 * mm, 70 * mm, 20 * mm, 18 * mm, 38 * mm], repeatRows=1)
+    project_table.setStyle(table_style())
+    clauses = [
+        _("1. Party B delivers the training of the projects below at the unit price it offered in its winning bid, "
+          "for the quota and hours of each project, under the national programme's rules."),
+        _("2. The amount due is settled per county and school year: unit price per trainee-hour × project hours × "
+          "the trainees counted on the settlement basis above. Teachers are never charged."),
+        _("3. Payment is made in an advance, interim payments and a final tranche; the final tranche is released "
+          "according to the project's performance evaluation grade."),
+        _("4. Party B keeps the learning records and outcomes of every trainee and reports them through the "
+          "platform; Party A may inspect the training at any time."),
+    ]
+    signed = _("Signed on %(at)s by %(who)s for Party A.") % {
+        "at": _local(contract.signed_at), "who": str(contract.signed_by)}
+    story = [para(title, st["title"]), Spacer(1, 4 * mm), facts_table(parties, [50 * mm, 124 * mm]),
+             Spacer(1, 5 * mm), para(_("Projects"), st["h2"]), project_table, Spacer(1, 5 * mm),
+             para(_("Price and settlement"), st["h2"]), facts_table(terms, [50 * mm, 124 * mm]), Spacer(1, 5 * mm),
+             para(_("Terms"), st["h2"])]
+    story += [para(c, st["body"]) for c in clauses]
+    story += [Spacer(1, 8 * mm), para(signed, st["body"]), Spacer(1, 12 * mm),
+              para(_("Party A (seal): %(a)s") % {"a": tender.office}, st["body"]), Spacer(1, 8 * mm),
+              para(_("Party B (seal): %(b)s") % {"b": contract.institution.name}, st["body"])]
+    footer = page_number_footer(f"{title} {contract.reference}")
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    buf.seek(0)
+    return buf

@@ -31,6 +31,15 @@ runs_bid_tender = is_superuser | (is_tender_staff & can_write & in_region_of("lo
 
 
 @rules.predicate
+def bid_opened(user, bid) -> bool:
+    return bid is not None and not bid.lot.tender.is_sealed
+
+
+# R23: the bidder reads its own bid at any time; whoever reads the tender, only once it is opened.
+reads_bid_content = (is_institution & owned_by("institution")) | bid_opened
+
+
+@rules.predicate
 def no_object(user, obj=None):
     return obj is None
 

@@ -1,4 +1,7 @@
 """Reads on tenders, always scoped to the user (R2) and never past the seal (R23)."""
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -270,3 +273,33 @@ def public_tenders():
 
 def public_tender_get(*, reference: str) -> Tender:
     return public_tenders().get(reference=reference)
+
+# -- the public award notice (R27) ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AwardNotice:
+    """What the public award notice shows, for the page and its PDF alike."""
+
+    lot: Lot
+    winner: str | None
+    unit_price: Decimal | None
+    results: list
+    contract: Contract | None
+    answer_working_days: int
+
+
+def award_notice_get(*, pk) -> AwardNotice:
+    """R27 公示: the winner (the recommended bid, else the signed contract: a lot can be contracted without a
+    recorded recommendation, like the demo's 2025 lot), the unit price, the recorded ranking with its scores,
+    the notice and question dates. Public: no login, no scope; only lots whose notice is published."""
+    lot = public_notices().select_related("tender__office", "tender__province").get(pk=pk)
+    contract = Contract.objects.filter(lot=lot).select_related("institution").first()
+    if lot.recommended_bid_id:
+        winner, price = lot.recommended_bid.institution.name, lot.recommended_bid.price
+    elif contract is not None:
+        winner, price = contract.institution.name, contract.unit_price
+    else:
+        winner, price = None, None
+    results = list(lot.results.select_related("bid__institution").order_by("rank"))
+    days = get_setting("tender_answer_working_days", region=lot.tender.province)
+    return AwardNotice(lot=lot, winner=winner, unit_price=price, results=results, contract=contract,
+                       answer_working_days=days)

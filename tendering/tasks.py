@@ -41,3 +41,17 @@ def open_due_tenders():
     due = Tender.objects.filter(status__in=[TenderStatus.ANNOUNCED, TenderStatus.BIDDING_CLOSED],
                                 opening_at__lte=timezone.now()).values_list("pk", flat=True)
     return [pk for pk in due if open_tender(pk)]
+
+
+OPENING_CATCHUP_NAME = "open tenders whose opening time has passed (R23)"
+
+
+def opening_catchup_schedule(*, interval_model=None, task_model=None) -> None:
+    """R4/R23: the beat entry of `open_due_tenders` every 5 minutes, so an opening whose clocked task was missed (beat
+    down, broker outage) still happens; idempotent (the migration calls it with its historical models)."""
+    if interval_model is None:
+        from django_celery_beat.models import IntervalSchedule as interval_model
+        from django_celery_beat.models import PeriodicTask as task_model
+    every, _created = interval_model.objects.get_or_create(every=5, period="minutes")
+    task_model.objects.update_or_create(name=OPENING_CATCHUP_NAME, defaults={
+        "task": "tendering.tasks.open_due_tenders", "interval": every, "enabled": True})

@@ -25,6 +25,7 @@ urlpatterns = [
     path("lots/<int:pk>/scores.xlsx", outputs.scores_xlsx, name="scores_xlsx"),
     path("lots/<int:pk>/notice.pdf", notices.notice_pdf, name="notice_pdf"),
     path("lots/<int:pk>/contract/basis/", office.contract_basis_view, name="contract_basis"),
+    path("contracts/<int:pk>.pdf", outputs.contract_pdf, name="contract_pdf"),
     path("questions/<int:pk>/answer/", office.QuestionTransitionView.as_view(), name="question_answer"),
     path("bids/<int:pk>/document/", outputs.bid_document, name="bid_document"),
     # public notices (公示), no login

@@ -27,3 +27,28 @@ def problem_responses_hook(result, generator, request, public):
                     response["content"] = ref
                     response.setdefault("description", TITLES.get(int(code), ""))
     return result
+
+
+_VENDOR_BOUNDS = {32767, 2147483647, 9223372036854775807, -32768, -2147483648, -9223372036854775808}
+
+
+def _strip_vendor_bounds(node):
+    if isinstance(node, dict):
+        wide = node.get("maximum") == 9223372036854775807 or node.get("minimum") == -9223372036854775808
+        for key in ("maximum", "minimum"):
+            if node.get(key) in _VENDOR_BOUNDS:
+                del node[key]
+        if wide and node.get("format") == "int64":
+            del node["format"]
+        for value in node.values():
+            _strip_vendor_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _strip_vendor_bounds(value)
+
+
+def vendor_neutral_hook(result, generator, request, public):
+    """Integer columns' limits come from the database backend (32-bit on PostgreSQL, 64-bit on SQLite); the
+    published schema must not change with the database it was generated on, so those limits are left out."""
+    _strip_vendor_bounds(result)
+    return result

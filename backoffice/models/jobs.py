@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.files import UploadTo
+
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
@@ -65,3 +67,22 @@ class Job(ConcurrentTransitionMixin, models.Model):
         self.message, self.progress, self.finished_at = message, 100, timezone.now()
         for name, value in results.items():  # the concrete job's result columns (rows, errors, file…)
             setattr(self, name, value)
+
+
+class ExportJob(Job):
+    """A workbook too big to build while the user waits (issue 13): the app's registered export (a selector
+    scoped to the person who asked, and its columns) is streamed to a file by a worker."""
+
+    task_path = "backoffice.tasks.run_export_job"
+    audit_region = ("created_by.organisation.region",)
+
+    kind = models.CharField(_("export"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=UploadTo("exports"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta(Job.Meta):
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")

@@ -125,6 +125,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Lock-outs key on the same client address the audit trail records (TRUSTED_PROXY_COUNT), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "backoffice.middleware.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -209,7 +211,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {"OutcomeChoiceEnum": "projects.enrolment.outcomes.models.Proposed"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "backoffice.api.schema.problem_responses_hook"],
+                             "backoffice.api.schema.problem_responses_hook",
+                             "backoffice.api.schema.vendor_neutral_hook"],
 }
 # OCDS (issue 15): the publisher's OCID prefix (registered with the Open Contracting Partnership).
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-gp2026")
@@ -242,3 +245,10 @@ LOGGING = {
 }
 
 SITE_TITLE = _("National Teacher Training Programme back-office")
+# Links in e-mails (R4 reminders) point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail: the embedded default writes each message to a file under var/mail; production reads EMAIL_URL
+# (smtp+tls://user:password@host:587).
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="guopei-noreply@localhost")

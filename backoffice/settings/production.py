@@ -37,3 +37,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# R4 reminders go out by SMTP: EMAIL_URL such as smtp+tls://user:password@mail.example.gov.cn:587.
+globals().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+SITE_URL = env("SITE_URL", default="https://" + (ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"))

@@ -101,11 +101,11 @@ def _computed(counts, by_project, contract_map, existing) -> dict:
         key = (contract.pk, row["project_id"], row["county_id"], calculations.school_year_of(pair["start_date"]))
         # R52: the basis is on the contract.
         computed[key] = (contract.settlement_basis, pair["hours"],
-                         {"completed": row["completed"], "enrolled": row["enrolled"]})
+                         {"completed": row["completed"], "enrolled": row["enrolled"], "credited": row["credited"]})
     # Statements whose trainees all disappeared settle to zero.
     for key, s in existing.items():
         if key not in computed:
-            computed[key] = (s.basis, s.hours, {"completed": 0, "enrolled": 0})
+            computed[key] = (s.basis, s.hours, {"completed": 0, "enrolled": 0, "credited": 0})
     return computed
 
 

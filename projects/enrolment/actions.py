@@ -95,6 +95,11 @@ def _select(project, actor):
     return _("%(s)s selected, %(r)s on the reserve list.") % {"s": counts["selected"], "r": counts["reserve"]}
 
 
+def _select_ranked(project, actor):
+    counts = services.project_select_in_order(actor=actor, project=project, by_ranking=True)
+    return _("%(s)s selected, %(r)s on the reserve list.") % {"s": counts["selected"], "r": counts["reserve"]}
+
+
 def _publicise(project, actor):
     return _("%(n)s selected applicants publicised.") % {
         "n": services.project_publicise(actor=actor, project=project)}
@@ -116,6 +121,8 @@ BULK_ACTIONS = {
                                                    "rule that failed? This cannot be undone.")),
     "select_in_order": Bulk(_select, "enrolment.select_project",
                             gettext_lazy("Select recommended applicants in order of submission"), css="primary"),
+    "select_by_ranking": Bulk(_select_ranked, "enrolment.select_project",
+                              gettext_lazy("Select recommended applicants by the ranking score")),
     "publicise": Bulk(_publicise, "enrolment.publicise_project", gettext_lazy("Publicise the selection list"),
                       css="primary"),
     "enrol": Bulk(_enrol, "enrolment.publicise_project", gettext_lazy("Enrol those whose publicity has ended")),
@@ -124,3 +131,19 @@ BULK_ACTIONS = {
 
 def bulk_actions_for(project, user) -> list[tuple[str, Bulk]]:
     return [(name, bulk) for name, bulk in BULK_ACTIONS.items() if user.has_perm(bulk.permission, project)]
+
+
+# -- bulk moves on the trainee list (any selection, checked row by row by fire_many) -----------------------
+BULK_MOVE_LABELS = {
+    "recommend": gettext_lazy("Recommend"),
+    "reject": gettext_lazy("Reject"),
+    "select": gettext_lazy("Select (within the quota)"),
+    "reserve": gettext_lazy("Put on the reserve list"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+
+def bulk_moves_for(user) -> list[tuple[str, str]]:
+    """The bulk moves the user's role may take on a trainee list (its scope is checked per row)."""
+    return [(name, label) for name, label in BULK_MOVE_LABELS.items()
+            if user.has_perm(f"enrolment.bulk_{name}_enrolment")]

@@ -9,9 +9,19 @@ class EnrolmentConfig(AppConfig):
 
     def ready(self):
         from backoffice.config import register_setting
+        from backoffice.exports import register_export
+
+        from . import exports
+
+        register_export("enrolment.project_trainees", exports.project_trainees)
+        register_export("enrolment.trainees", exports.trainee_list)
+        register_export("enrolment.credits", exports.credits)
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
+        from projects.enrolment import deadlines
+
+        deadlines.register()  # R4
 
         register_setting("enrolment.publicity_working_days", default=5, rule="R32",
                          label=_("Publicity window of a selection list (working days)"))
@@ -42,9 +52,10 @@ class EnrolmentConfig(AppConfig):
 
         register_panel(_work_panel, order=30)
 
-        from projects.enrolment.demo import demo_enrolment
+        from projects.enrolment.demo import demo_enrolment, demo_selection
 
         register_demo_step(demo_enrolment, order=200)
+        register_demo_step(demo_selection, order=210)
 
 
 def _work_panel(user):

@@ -1,15 +1,13 @@
-"""Calendar helpers: working days (R32) and year arithmetic for bans (R34) and cycles (R33)."""
+"""Calendar helpers: working days (R32, R4) and year arithmetic for bans (R34) and cycles (R33)."""
 import datetime as dt
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date of the `days`-th working day after `start` (Monday to Friday; public holidays are not modelled)."""
-    current, left = start, days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
+    """The date of the `days`-th working day after `start`: Monday to Friday, corrected by the product's holiday
+    calendar (public holidays, make-up days), the same one the tender deadlines and the R4 reminders follow."""
+    from backoffice.deadlines import Calendar
+
+    return Calendar().add_working_days(start, days)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -18,6 +18,7 @@ from backoffice.models import SchoolStage, Subject, TeacherPost
 from .dates import add_years, cycle_bounds
 
 BAN_YEARS = 3  # R34
+WHOLE_STAFF = "whole_staff"  # R49: this category neither counts towards R33 nor bans under R34
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class PastEnrolment:
     def ban_until(self) -> dt.date | None:
         from .models import BANNING_OUTCOMES
 
-        if self.status in BANNING_OUTCOMES and not self.exempted:
+        if self.status in BANNING_OUTCOMES and not self.exempted and self.category != WHOLE_STAFF:
             return add_years(self.end_date, BAN_YEARS)
         return None
 
@@ -161,8 +162,11 @@ def history_refusals(project, history: list[PastEnrolment], rules: Rules) -> lis
     from .models import PARTICIPATING
 
     out = []
+    if project.category == WHOLE_STAFF:
+        return out  # R49: the cap, the no-repeat rule and the ban do not apply to whole-staff training
     first, last = rules.cycle(project.start_date.year)
-    in_cycle = [p for p in history if p.status in PARTICIPATING and first <= p.start_date.year <= last]
+    in_cycle = [p for p in history if p.status in PARTICIPATING and first <= p.start_date.year <= last
+                and p.category != WHOLE_STAFF]
     if len(in_cycle) >= rules.cycle_cap:
         out.append(Refusal("R33", "cycle_cap", _("In the cycle %(first)s–%(last)s this teacher already takes part in %(n)s programme projects; the limit is %(cap)s.") % {
             "first": first, "last": last, "n": len(in_cycle), "cap": rules.cycle_cap}))
@@ -238,7 +242,7 @@ def integrity_record(teacher, *, today: dt.date | None = None) -> IntegrityRecor
         if until is not None and until > today:
             record.ban_reasons.append(ban_sentence(p))
             record.banned_until = max(record.banned_until or until, until)
-        if p.status in PARTICIPATING and first <= p.start_date.year <= last:
+        if p.status in PARTICIPATING and first <= p.start_date.year <= last and p.category != WHOLE_STAFF:
             record.cycle_count += 1
             record.cycle_categories.append(p.category)
     return record

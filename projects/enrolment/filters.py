@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,16 +17,41 @@ def _teacher_search(prefix):
     return search
 
 
+ID_TAIL = re.compile(r"[0-9X]{3,17}")
+
+
 class EnrolmentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name or full ID number"), method="search")
+    """The trainee list's filter; the same filter is the selection of a bulk action ("all N that match")."""
+
+    q = django_filters.CharFilter(label=_("Name, school or last digits of the ID number"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnrolmentStatus.choices)
     project = django_filters.CharFilter(label=_("Project code"), field_name="project__code")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("teacher__name", "name"), ("teacher__id_number", "id_number"), ("teacher__school__name", "school"),
+                ("project__name", "project"), ("project__institution__name", "institution"), ("status", "status"),
+                ("submitted_at", "submitted"), ("ranking_score", "score")),
+        field_labels={"teacher__name": _("Full name"), "teacher__id_number": _("ID number"),
+                      "teacher__school__name": _("School"), "project__name": _("Project"),
+                      "project__institution__name": _("Training institution"), "status": _("Status"),
+                      "submitted_at": _("Submitted at"), "ranking_score": _("Ranking score")},
+    )
 
     class Meta:
         model = Enrolment
         fields = ["q", "status", "project"]
 
-    search = _teacher_search("")
+    def search(self, qs, name, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        number = normalise_id_number(value)
+        found = Q(teacher__name__icontains=value) | Q(teacher__school__name__icontains=value)
+        if len(number) == 18:
+            found |= Q(teacher__id_number=number)
+        elif ID_TAIL.fullmatch(number):
+            found |= Q(teacher__id_number__endswith=number)
+        return qs.filter(found)
 
 
 class ExemptionFilter(django_filters.FilterSet):

@@ -328,14 +328,21 @@ def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominate
             cursor.execute("PRAGMA cache_size = -131072")
     with transaction.atomic():
         now = timezone.now()
-        created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
+        if connection.vendor == "postgresql":
+            applications = _write_through_temp_table(actor=actor, project=project, plan=plan,
+                                                     nominated_by=nominated_by, now=now)
+        else:
+            created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
         if plan.changed:
             bulk_update_with_history(plan.changed, Teacher, fields=[f for f in TEACHER_FIELDS if f != "name"],
                                      batch_size=2000, default_user=actor, default_change_reason="import")
         progress(85)
         result.created, result.updated = len(plan.new), len(plan.changed)
         result.unchanged = len(plan.unchanged_pks)
-        if project is not None:
+        if project is not None and connection.vendor == "postgresql":
+            result.applications_created = applications
+            result.unchanged = len(plan.apply_pks_by_row) + len(plan.new) - applications
+        elif project is not None:
             wanted = sorted(plan.apply_pks_by_row + [(i, created_pks[t[0]]) for i, t in plan.new])
             # R32: the reserve list follows submission order; one timestamp for the file, and the rows are
             # inserted in file order so the primary key breaks the tie the same way.
@@ -413,6 +420,55 @@ def fast_insert(model, columns: list[str], rows: list[tuple], *, datetime_column
             rows = [convert(r) for r in rows]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+_TEMP_COLUMNS = ("ord int, teacher_id bigint, id_number varchar(18), name varchar(64), school_id bigint, "
+                 "region_id bigint, stage varchar(16), subject varchar(16), post varchar(16), title varchar(16), "
+                 "teaching_since smallint, is_rural boolean, is_priority_county boolean, phone varchar(32)")
+
+
+def _write_through_temp_table(*, actor, project, plan: Resolved, nominated_by: str, now) -> int:
+    """PostgreSQL (issue 13): the file's rows cross the wire once, COPYed into a temporary table without indexes;
+    the server then inserts the new registry rows, their creation history (R3) and the applications (R32) in one
+    statement (INSERT ... SELECT with data-modifying CTEs), so no id look-up comes back to Python. Applications
+    are inserted in file order, so the primary key breaks the submission-time tie in that order. Returns the
+    number of applications created."""
+    fields = ", ".join(TEACHER_COLUMNS[:-1])  # without created_at
+    teacher, history = Teacher._meta.db_table, Teacher.history.model._meta.db_table
+    apply = project is not None
+    with connection.cursor() as cursor:
+        # Dropped at the end too: inside an outer transaction (a test, a nested atomic) no commit drops it.
+        cursor.execute("DROP TABLE IF EXISTS import_rows")
+        cursor.execute(f"CREATE TEMP TABLE import_rows ({_TEMP_COLUMNS}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY import_rows (ord, teacher_id, {fields}) FROM STDIN") as copy:
+            for index, values in plan.new:
+                copy.write_row((index, None) + values)
+            if apply:
+                for index, pk in plan.apply_pks_by_row:
+                    if pk not in plan.already_applied:
+                        copy.write_row((index, pk) + (None,) * len(TEACHER_COLUMNS[:-1]))
+        new_rows = (f"INSERT INTO {teacher} ({fields}, created_at, updated_at) "
+                    f"SELECT {fields}, %(now)s, %(now)s FROM import_rows WHERE teacher_id IS NULL ORDER BY ord "
+                    f"RETURNING id, {fields}, created_at")
+        new_history = (f"INSERT INTO {history} (id, {fields}, created_at, history_date, history_change_reason, "
+                       f"history_type, history_user_id) SELECT id, {fields}, created_at, %(now)s, 'import', '+', "
+                       f"%(user)s FROM new")
+        params = {"now": now, "user": actor.pk}
+        if not apply:
+            cursor.execute(f"WITH new AS ({new_rows}) {new_history}", params)
+            cursor.execute("DROP TABLE import_rows")
+            return 0
+        cursor.execute(
+            f"WITH new AS ({new_rows}), history AS ({new_history}) "
+            f"INSERT INTO {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, applied_by_id, "
+            f"submitted_at, reject_rule, reject_reason, withdraw_reason, outcome_reason) "
+            f"SELECT %(project)s, COALESCE(r.teacher_id, new.id), %(status)s, %(nominated_by)s, %(user)s, %(now)s, "
+            f"'', '', '', '' FROM import_rows r LEFT JOIN new ON r.teacher_id IS NULL AND new.id_number = r.id_number "
+            f"ORDER BY r.ord",
+            dict(params, project=project.pk, status=EnrolmentStatus.APPLIED, nominated_by=nominated_by))
+        created = cursor.rowcount
+        cursor.execute("DROP TABLE import_rows")
+        return created
 
 
 def _insert_teachers(teachers: list[tuple], *, actor, now) -> dict[str, int]:

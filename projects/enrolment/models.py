@@ -81,6 +81,8 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
     outcome_reason = models.TextField(_("note on the outcome"), blank=True)
+    # R32: the institution may select within the quota by its own ranking (imported from Excel or entered).
+    ranking_score = models.DecimalField(_("ranking score"), max_digits=6, decimal_places=2, null=True, blank=True)
     replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
 
@@ -401,19 +403,53 @@ class ImportJob(Job):
         verbose_name_plural = _("imports")
 
 
+class CertificateOutput(models.TextChoices):
+    PDF = "pdf", _("One PDF file")
+    ZIP = "zip", _("A zip of PDF files")
+
+
 class CertificateJob(Job):
-    """Batch generation of a project's certificates as one PDF."""
+    """Batch generation of a project's certificates: issued at once, drawn in chunks by as many workers as run
+    (a Celery group), delivered as one merged PDF or a zip of the chunks' PDFs."""
 
     task_path = "projects.enrolment.tasks.run_certificate_job"
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="+")
+    output = models.CharField(_("file type"), max_length=8, choices=CertificateOutput.choices,
+                              default=CertificateOutput.PDF)
     file = models.FileField(_("file"), upload_to=UploadTo("certificates"), blank=True)
     issued = models.PositiveIntegerField(_("certificates issued"), default=0)
+    total = models.PositiveIntegerField(_("certificates in the file"), default=0)
+    chunks_total = models.PositiveIntegerField(_("parts"), default=0)
+    chunks_done = models.PositiveIntegerField(_("parts drawn"), default=0)
 
     class Meta(Job.Meta):
         verbose_name = _("certificate batch")
         verbose_name_plural = _("certificate batches")
+
+
+class CertificateChunk(models.Model):
+    """One part of a certificate batch, drawn by one task; the job's progress is the sum of its parts' pages.
+    The part's PDF is an intermediate file in storage, removed once the batch's file is assembled."""
+
+    job = models.ForeignKey(CertificateJob, verbose_name=_("certificate batch"), on_delete=models.CASCADE,
+                            related_name="chunks")
+    index = models.PositiveIntegerField(_("part"))
+    certificates = models.JSONField(_("certificates"), default=list)  # ids, in number order
+    done = models.PositiveIntegerField(_("pages drawn"), default=0)
+    part = models.CharField(_("part file"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate batch part")
+        verbose_name_plural = _("certificate batch parts")
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="certificate_chunk_unique_index")]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.index}"
 
 
 class RegistryTeacher(Teacher):

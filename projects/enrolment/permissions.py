@@ -26,6 +26,11 @@ def project_contracted(user, project) -> bool:
 
 
 @rules.predicate
+def whole_staff_project(user, project) -> bool:
+    return project is not None and project.category == "whole_staff"  # R49
+
+
+@rules.predicate
 def outcome_bans(user, enrolment) -> bool:
     return enrolment is not None and enrolment.status in ("no_show", "dismissed", "not_completed")  # R34
 
@@ -76,7 +81,22 @@ publiciser = is_superuser | (can_write & _province & in_region_of("plan.province
 certifier = is_superuser | (can_write & ((_institution & owned_by("institution"))
                                         | (_province & in_region_of("plan.province"))))
 
+# R49: the county (or city) enrols all its teachers in a whole-staff project at once.
+whole_staff_enroller = is_superuser | (can_write & _local_gov & whole_staff_project)
+
+# Bulk moves on a trainee list: the role decides which buttons show; fire_many checks each row's scope and guards.
+bulk_movers = {
+    "recommend": is_superuser | (can_write & (_local_gov | _school)),
+    "reject": screener,
+    "select": is_superuser | (can_write & _institution),
+    "reserve": is_superuser | (can_write & _institution),
+    "withdraw": is_superuser | (can_write & (_local_gov | _province | _school)),
+}
+for _name, _predicate in bulk_movers.items():
+    rules.add_perm(f"enrolment.bulk_{_name}_enrolment", _predicate)
+
 rules.add_perm("enrolment.view_enrolment", readers)
+rules.add_perm("enrolment.enrol_whole_staff", whole_staff_enroller)
 # The provincial credit platform matches teachers by their full ID number; only the province department and its
 # project offices, who send the file, get it unmasked (R30).
 rules.add_perm("enrolment.export_full_id_numbers", is_superuser | _province)

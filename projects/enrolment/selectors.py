@@ -224,18 +224,58 @@ SETTLEMENT_ENROLLED = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, 
 
 
 def settlement_counts(*, project_ids, county_prefix: str = "") -> list[dict]:
-    """Per project and county of the trainee's school: completed (结业) and enrolled trainees; one query
-    (finance settles fees from these, R52)."""
+    """Per project and county of the trainee's school: completed (结业), enrolled and credited trainees (hours
+    audited and counted, R41; the whole-staff basis of R49); one query (finance settles fees from these, R52)."""
     from django.db.models import Q
 
     qs = Enrolment.objects.filter(project_id__in=list(project_ids), status__in=SETTLEMENT_ENROLLED)
     if county_prefix:
         qs = qs.filter(teacher__region__code__startswith=county_prefix)
     return list(qs.values("project_id", county_id=F("teacher__region_id")).annotate(
-        completed=Count("pk", filter=Q(status=S.COMPLETED)), enrolled=Count("pk")).order_by())
+        completed=Count("pk", filter=Q(status=S.COMPLETED)), enrolled=Count("pk"),
+        credited=Count("pk", filter=Q(status=S.COMPLETED, credit__status=CreditStatus.APPROVED))).order_by())
 
 
 def outcomes_changed_after(*, project, county, since):
     """Trainees of a project and county whose outcome was recorded or corrected after `since` (finance, R53)."""
     return (Enrolment.objects.filter(project=project, teacher__region=county, outcome_at__gt=since)
             .select_related("teacher").order_by("outcome_at"))
+
+
+# -- the public 公示 list (R32) -----------------------------------------------------------------------------
+def publicity_projects():
+    """Public, no login: projects with trainees in their publicity window (R32), with the window's dates."""
+    from django.db.models import Max, Min
+
+    return (Project.objects.filter(enrolments__status=S.PUBLICISED)
+            .annotate(publicised_from=Min("enrolments__publicised_on"),
+                      publicised_until=Max("enrolments__publicity_ends_on"),
+                      publicised_count=Count("enrolments"))
+            .select_related("office", "institution").order_by("-publicised_from", "code"))
+
+
+def publicity_project_get(*, pk) -> Project:
+    return publicity_projects().get(pk=pk)
+
+
+def publicity_list(*, project):
+    """The publicised trainees of one project, by county and school. Only what the public may see leaves here:
+    name, masked ID number (R30), school and county."""
+    rows = (Enrolment.objects.filter(project=project, status=S.PUBLICISED)
+            .select_related("teacher__school", "teacher__region")
+            .order_by("teacher__region__code", "teacher__school__name", "submitted_at", "pk"))
+    return [{"name": e.teacher.name, "id_number": e.teacher.masked_id_number,
+             "school": e.teacher.school.name if e.teacher.school else "", "county": e.teacher.region.name,
+             "publicised_on": e.publicised_on, "ends_on": e.publicity_ends_on} for e in rows]
+
+
+# Admitted: enrolled once the publicity window ended (R32), whatever the outcome since.
+ADMITTED = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.DISMISSED, S.NO_SHOW)
+
+
+def admitted_enrolments(*, user, project=None):
+    """The admitted trainees the user may read (R2): an institution its projects', a school its teachers', a
+    county those of its area. For admission notices (录取通知)."""
+    qs = enrolment_list_visible_to(user=user).filter(status__in=ADMITTED).select_related(
+        "project__office", "project__institution").order_by("teacher__region__code", "teacher__school__name", "pk")
+    return qs.filter(project=project) if project is not None else qs

@@ -4,15 +4,17 @@ import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.jobs import job_queue_on_commit
 from backoffice.scoping import scope_for
-from backoffice.workflow import fire
+from backoffice.workflow import fire, fire_many
 from projects.models import Project
 
 from . import permissions as perms
@@ -30,6 +32,7 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     CertificateJob,
+    CertificateOutput,
     Exemption,
     ImportJob,
     ImportKind,
@@ -55,6 +58,10 @@ def enrolment_apply(*, actor, project: Project, teacher, nominated_by: str = Nom
                 "name": teacher.name})
         if project.status != "contracted":
             raise DomainError("project_not_open", _("The project is not open for applications (it must be contracted and not started)."))
+        if project.category == "whole_staff":
+            # R49: no applications or selection; the county enrols all its teachers at once.
+            raise DomainError("whole_staff_no_applications", _(
+                "A whole-staff project takes no applications; the county enrols all its teachers at once."))
         enrolment = Enrolment.objects.create(project=project, teacher=teacher, nominated_by=nominated_by,
                                              applied_by=actor)
         audit_record(obj=enrolment, actor=actor, action="create", to_state=enrolment.status)
@@ -79,43 +86,108 @@ def enrolment_select(*, actor, enrolment: Enrolment) -> Enrolment:
         return fire(Enrolment, enrolment.pk, name=name, actor=actor)
 
 
-def project_select_in_order(*, actor, project: Project) -> dict:
-    """Select every recommended applicant in order of submission until the quota is full; the rest go on
-    the reserve list in that same order (R32)."""
-    counts = {"selected": 0, "reserve": 0}
+def _first_refusal_if_none_done(result):
+    """A project-wide move that moved nobody says why (the first refusal), as `fire` would for one row."""
+    if not result.done and result.refused:
+        code, message = next(iter(result.refused.values()))[0]
+        raise DomainError(code, message)
+
+
+RANKING_ORDER = (F("ranking_score").desc(nulls_last=True), "submitted_at", "pk")
+SUBMISSION_ORDER = ("submitted_at", "pk")
+
+
+def project_select_in_order(*, actor, project: Project, by_ranking: bool = False) -> dict:
+    """Select every recommended applicant in order of submission (or by the institution's ranking score) until
+    the quota is full; the rest go on the reserve list in that same order (R32). Set-based (fire_many)."""
     with transaction.atomic():
-        for pk in Enrolment.objects.filter(project=project, status=S.RECOMMENDED).order_by("submitted_at", "pk") \
-                .values_list("pk", flat=True):
-            result = enrolment_select(actor=actor, enrolment=Enrolment(pk=pk, project_id=project.pk))
-            counts["selected" if result.status == S.SELECTED else "reserve"] += 1
-    return counts
+        result = _select_then_reserve(actor=actor, queryset=Enrolment.objects.filter(project=project, status=S.RECOMMENDED),
+                                      by_ranking=by_ranking)
+    _first_refusal_if_none_done(result)
+    return {"selected": len(result.done) - len(result.reserved), "reserve": len(result.reserved)}
+
+
+def _select_then_reserve(*, actor, queryset, by_ranking: bool):
+    # Serialise selections in the projects concerned so two runs cannot both take the last places.
+    list(Project.objects.select_for_update().filter(pk__in=queryset.values("project_id")).values_list("pk", flat=True))
+    order = RANKING_ORDER if by_ranking else SUBMISSION_ORDER
+    result = fire_many(Enrolment, queryset, name="select", actor=actor, order_by=order)
+    beyond = [pk for pk, found in result.refused.items() if [c for c, _m in found] == ["quota_full"]]
+    result.reserved = []
+    if beyond:
+        reserved = fire_many(Enrolment, Enrolment.objects.filter(pk__in=beyond), name="reserve", actor=actor,
+                             order_by=order)
+        for pk in reserved.done:
+            result.refused.pop(pk, None)
+        result.done += reserved.done
+        result.reserved = reserved.done
+    return result
 
 
 def project_publicise(*, actor, project: Project) -> int:
     """R32: the selection list is publicised for N working days (*setting*); enrolment only after that."""
     days = get_setting("enrolment.publicity_working_days", region=project.plan.province)
     ends_on = add_working_days(timezone.localdate(), days)
-    done = 0
     with transaction.atomic():
-        for pk in Enrolment.objects.filter(project=project, status=S.SELECTED).values_list("pk", flat=True):
-            fire(Enrolment, pk, name="publicise", actor=actor, ends_on=ends_on)
-            done += 1
-    if not done:
+        result = fire_many(Enrolment, Enrolment.objects.filter(project=project, status=S.SELECTED), name="publicise",
+                           actor=actor, ends_on=ends_on)
+    _first_refusal_if_none_done(result)
+    if not result.done:
         raise DomainError("nothing_to_publicise", _("No selected applicants are waiting to be publicised."))
-    return done
+    return len(result.done)
 
 
 def project_enrol_publicised(*, actor, project: Project) -> int:
     """Enrol everyone whose publicity window has ended (R32)."""
-    done = 0
     with transaction.atomic():
-        for pk in Enrolment.objects.filter(project=project, status=S.PUBLICISED,
-                                           publicity_ends_on__lt=timezone.localdate()).values_list("pk", flat=True):
-            fire(Enrolment, pk, name="enrol", actor=actor)
-            done += 1
-    if not done:
+        result = fire_many(Enrolment, Enrolment.objects.filter(project=project, status=S.PUBLICISED,
+                                                               publicity_ends_on__lt=timezone.localdate()),
+                           name="enrol", actor=actor)
+    _first_refusal_if_none_done(result)
+    if not result.done:
         raise DomainError("publicity_running", _("Nobody's publicity period has ended yet; nobody is enrolled before it ends."))
-    return done
+    return len(result.done)
+
+
+# -- bulk work on a trainee list (the selection is the filter) ------------------------------------------
+BULK_MOVES = ("recommend", "reject", "select", "reserve", "withdraw")
+REJECT_RULES = {
+    "R31": _lazy("Does not meet the project's target criteria."),
+    "R33": _lazy("Has reached the cap of programme projects in the cycle, or repeats a category."),
+    "R34": _lazy("Barred from programme training for 3 years after a no-show, dismissal or non-completion."),
+}
+
+
+def enrolments_bulk(*, actor, queryset, name: str, reason: str = "", rule: str = "", by_ranking: bool = False):
+    """Fire `name` on every row of `queryset` (already the actor's scope narrowed by the list's filter) that
+    may move; the others are refused one by one with their Chinese reason (fire_many's BulkResult). Rejection
+    takes a rule (its sentence is the reason) or a reason; a withdrawal frees places for the first reserves (R36)."""
+    if name not in BULK_MOVES:
+        raise DomainError("transition_not_allowed", _("This action is not available here."))
+    reason = (reason or "").strip()
+    extra = {}
+    if name == "reject":
+        if rule and rule not in REJECT_RULES:
+            raise DomainError("unknown_rule", _("Choose one of the listed rules."))
+        if rule:
+            extra["rule"] = rule
+            reason = reason or f"{rule}：{REJECT_RULES[rule]}"
+    with transaction.atomic():
+        if name == "select":
+            return _select_then_reserve(actor=actor, queryset=queryset, by_ranking=by_ranking)
+        order = RANKING_ORDER if by_ranking else SUBMISSION_ORDER
+        if name == "withdraw":
+            held = dict(queryset.filter(status__in=PLACE_HOLDING).values("project_id").annotate(n=Count("pk"))
+                        .values_list("project_id", "n").order_by())
+            result = fire_many(Enrolment, queryset, name=name, actor=actor, reason=reason, order_by=order)
+            freed = set(Enrolment.objects.filter(pk__in=result.done, project_id__in=list(held))
+                        .values_list("project_id", flat=True)) if result.done else set()
+            if freed:
+                # R36: the first reserves take the freed places, in order of submission.
+                fire_many(Enrolment, Enrolment.objects.filter(project_id__in=freed, status=S.RESERVE), name="promote",
+                          actor=actor, reason=_("Takes a place freed by a withdrawal."), order_by=SUBMISSION_ORDER)
+            return result
+        return fire_many(Enrolment, queryset, name=name, actor=actor, reason=reason, order_by=order, **extra)
 
 
 def enrolment_withdraw(*, actor, enrolment: Enrolment, reason: str) -> Enrolment:
@@ -273,8 +345,9 @@ def credit_move(*, actor, credit: CreditRecord, name: str, reason: str = "", hou
     return fire(CreditRecord, credit.pk, name=name, actor=actor, reason=reason, changes=changes, **extra)
 
 
-def credits_of(hours: int, *, region=None) -> Decimal:
-    per = get_setting("credit.hours_per_credit", region=region)
+def credits_of(hours: int, *, region=None, per: int | None = None) -> Decimal:
+    """R42: hours ÷ hours per credit (*setting*); a batch passes `per`, read once, instead of a query per row."""
+    per = per or get_setting("credit.hours_per_credit", region=region)
     return (Decimal(hours) / Decimal(per)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
@@ -303,13 +376,14 @@ def certificates_issue(*, actor, project: Project, progress=None) -> list[Certif
             return []
         numbers = _next_numbers(project.end_date.year, len(todo))
         today = timezone.localdate()
+        per = get_setting("credit.hours_per_credit", region=region)  # once per batch (issue 13)
         certs = []
         for enrolment, number in zip(todo, numbers):
             credit = getattr(enrolment, "credit", None)
             hours = min(credit.hours if credit and credit.status != CreditStatus.CANCELLED else project.hours,
                         project.hours)
             certs.append(Certificate(
-                enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, region=region),
+                enrolment=enrolment, number=number, hours=hours, credits=credits_of(hours, per=per),
                 verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), issued_on=today))
         Certificate.objects.bulk_create(certs)
         created = list(Certificate.objects.filter(number__in=numbers).select_related("enrolment__teacher__region"))
@@ -336,34 +410,13 @@ def import_job_start(*, actor, kind: str, upload, project: Project | None = None
     return job
 
 
-def certificate_job_start(*, actor, project: Project) -> CertificateJob:
-    """R43: a batch of the project's certificates as one PDF, generated in the background."""
+def certificate_job_start(*, actor, project: Project, output: str = CertificateOutput.PDF) -> CertificateJob:
+    """R43: a batch of the project's certificates, generated in the background as one PDF or a zip of PDFs."""
     if not perms.certifier.test(actor, project):
         raise ScopeError("transition_forbidden", _("Only the project's institution or the province issues its certificates."))
+    if output not in CertificateOutput.values:
+        raise DomainError("bad_output", _("Choose one PDF file or a zip of PDF files."))
     with transaction.atomic():
-        job = CertificateJob.objects.create(project=project, created_by=actor)
+        job = CertificateJob.objects.create(project=project, created_by=actor, output=output)
         job_queue_on_commit(job)
     return job
-
-
-def enrolments_export(*, actor, project: Project) -> bytes:
-    """The project's trainees as a workbook (masked IDs, R30); the export is audited (R3)."""
-    from .exports import enrolments_xlsx
-
-    qs = selectors.enrolment_list_visible_to(user=actor).filter(project=project).order_by("submitted_at", "pk")
-    with transaction.atomic():
-        audit_record(obj=project, actor=actor, action="export", changes={"rows": (None, qs.count())})
-    return enrolments_xlsx(qs)
-
-
-def credits_export(*, actor, year: int | None) -> bytes:
-    """Audited hours for the provincial credit platform (R42); the export is audited (R3)."""
-    from .exports import credits_xlsx
-
-    qs = selectors.credit_export_rows(user=actor, year=year)
-    per_credit = get_setting("credit.hours_per_credit", region=getattr(actor.organisation, "region", None))
-    with transaction.atomic():
-        audit_record(obj=actor, actor=actor, action="export",
-                     changes={"credit_rows": (None, qs.count()), "year": (None, str(year or ""))})
-    # R30: the credit platform matches by the full ID number; only those who send it the file see it unmasked.
-    return credits_xlsx(qs, full_id_numbers=actor.has_perm("enrolment.export_full_id_numbers"), per_credit=per_credit)

@@ -4,18 +4,28 @@ A worker claims its job by firing `start` (pending → running); a job that is n
 delivered twice, a re-run of a finished job) is left alone, so nothing is imported or issued twice (issue 11
 #6). The importers and `certificates_issue` are themselves idempotent: a file imported again changes nothing
 and certificates go only to completed trainees without a valid one."""
+import io
 import logging
+import shutil
+import tempfile
+import uuid
+import zipfile
 
-from celery import shared_task
-from django.core.files.base import ContentFile
-from django.utils import translation
+from celery import group, shared_task
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backoffice.exceptions import DomainError
 from backoffice.models import JobStatus
 from backoffice.workflow import fire
 
-from .models import CertificateJob, ImportJob
+from .models import CertificateChunk, CertificateJob, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -90,33 +100,146 @@ def run_import_job(job_id: int) -> str:
     return JobStatus.SUCCEEDED if result.ok else JobStatus.FAILED
 
 
+def chunk_size() -> int:
+    """Certificates per part: small enough that every worker gets several parts, large enough that the per-part
+    cost (a query, a font subset, a file) stays small against the pages."""
+    return int(getattr(settings, "CERTIFICATE_CHUNK_SIZE", 500))
+
+
 @shared_task
 def run_certificate_job(job_id: int) -> str:
-    from .documents import certificates_pdf
+    """Issue the project's certificates, split them into parts and draw the parts as a Celery group: each part
+    runs on whichever worker is free (in-process on the embedded default), and the last one to finish
+    assembles the file (issue 13)."""
     from .models import Certificate
     from .services import certificates_issue
 
     job = _claim(CertificateJob, job_id)
     if job is None:
         return "skipped"
-    progress = _progress(CertificateJob, job.pk)
     with translation.override("zh-hans"):
         try:
             issued = certificates_issue(actor=job.created_by, project=job.project)
-            progress(20)
-            certs = list(Certificate.objects.filter(enrolment__project=job.project, status="valid")
-                         .select_related("enrolment__teacher", "enrolment__project__institution",
-                                         "enrolment__project__plan").order_by("number"))
-            if not certs:
+            ids = list(Certificate.objects.filter(enrolment__project=job.project, status="valid")
+                       .order_by("number").values_list("pk", flat=True))
+            if not ids:
                 raise DomainError("no_completed_trainees", _("No completed trainees: there is nothing to certify."))
-            pdf = certificates_pdf(certs, progress=lambda done: progress(20 + int(75 * done / len(certs))))
+            size = chunk_size()
+            with transaction.atomic():
+                CertificateChunk.objects.bulk_create([
+                    CertificateChunk(job=job, index=n, certificates=ids[start:start + size])
+                    for n, start in enumerate(range(0, len(ids), size))])
+                chunk_ids = list(CertificateChunk.objects.filter(job=job).order_by("index")
+                                 .values_list("pk", flat=True))
+                CertificateJob.objects.filter(pk=job.pk).update(
+                    issued=len(issued), total=len(ids), chunks_total=len(chunk_ids), chunks_done=0, progress=10)
         except DomainError as exc:
             fire(CertificateJob, job.pk, name="fail", actor=job.created_by, message=exc.message)
             return JobStatus.FAILED
         except Exception as exc:  # noqa: BLE001 - the job must end failed, never stay running
             return _unexpected(CertificateJob, job, exc)
-        job.file.save(f"certificates-{job.project.code}-{job.pk}.pdf", ContentFile(pdf), save=False)
-        fire(CertificateJob, job.pk, name="succeed", actor=job.created_by, file=job.file.name, issued=len(issued),
-             message=_("%(new)s certificates issued; the file holds all %(all)s valid certificates of the project.")
-             % {"new": len(issued), "all": len(certs)})
-    return JobStatus.SUCCEEDED
+    group(draw_certificate_chunk.s(pk) for pk in chunk_ids).apply_async()
+    return JobStatus.RUNNING
+
+
+def _sum_progress(job_id: int) -> None:
+    """The job's progress from the pages its parts have drawn: 10% issuing, 85% drawing, 5% assembling."""
+    drawn = Subquery(CertificateChunk.objects.filter(job=OuterRef("pk")).values("job")
+                     .annotate(pages=Sum("done")).values("pages"))
+    CertificateJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, total__gt=0).update(
+        progress=ExpressionWrapper(Value(10) + Coalesce(drawn, 0) * 85 / F("total"), output_field=IntegerField()))
+
+
+@shared_task
+def draw_certificate_chunk(chunk_id: int) -> str:
+    """Draw one part's certificates into a PDF in storage. A constant number of queries whatever the part's
+    size; a part already started (a second delivery) is left alone."""
+    from .documents import certificate_facts, certificates_pdf
+    from .models import Certificate
+
+    if not CertificateChunk.objects.filter(pk=chunk_id, started_at=None).update(started_at=timezone.now()):
+        return "skipped"
+    chunk = CertificateChunk.objects.select_related("job__created_by", "job__project").get(pk=chunk_id)
+    job = chunk.job
+    if job.status != JobStatus.RUNNING:
+        return "skipped"
+    with translation.override("zh-hans"):
+        try:
+            certs = certificate_facts(Certificate.objects.filter(pk__in=chunk.certificates).order_by("number"))
+
+            def progress(done):
+                if done < len(certs):  # the last count is written with the part below
+                    CertificateChunk.objects.filter(pk=chunk_id).update(done=done)
+                    _sum_progress(job.pk)
+
+            with tempfile.TemporaryFile() as out:
+                certificates_pdf(certs, out=out, progress=progress, reports=2)
+                out.seek(0)
+                part = default_storage.save(f"certificates/parts/{job.pk}-{chunk.index}-{uuid.uuid4().hex}.pdf",
+                                            File(out))
+            CertificateChunk.objects.filter(pk=chunk_id).update(done=len(certs), part=part,
+                                                                finished_at=timezone.now())
+            _sum_progress(job.pk)
+            with transaction.atomic():  # the row lock orders the parts: exactly one sees the last count
+                CertificateJob.objects.filter(pk=job.pk).update(chunks_done=F("chunks_done") + 1)
+                done, total = CertificateJob.objects.filter(pk=job.pk).values_list("chunks_done", "chunks_total").get()
+            if done == total:
+                _assemble(job)
+        except Exception as exc:  # noqa: BLE001 - the job must end failed, never stay running
+            _chunk_failed(job, exc)
+            return JobStatus.FAILED
+    return "drawn"
+
+
+def _chunk_failed(job, exc) -> None:
+    logger.exception("certificate batch %s part failed", job.pk)
+    try:
+        fire(CertificateJob, job.pk, name="fail", actor=job.created_by,
+             message=_("The job stopped with an unexpected error; nothing was changed. Try again or ask the "
+                       "administrator."))
+    except DomainError:
+        pass  # another part already failed it
+    _remove_parts(job)
+
+
+def _remove_parts(job) -> None:
+    for part in CertificateChunk.objects.filter(job=job).exclude(part="").values_list("part", flat=True):
+        default_storage.delete(part)
+
+
+def _assemble(job) -> None:
+    """The batch's file from its parts, in number order: one merged PDF, or a zip of the parts' PDFs named by
+    their first and last certificate numbers."""
+    from pypdf import PdfWriter
+
+    from .models import Certificate, CertificateOutput
+
+    chunks = list(CertificateChunk.objects.filter(job=job).order_by("index"))
+    code = job.project.code
+    with tempfile.TemporaryFile() as out:
+        if job.output == CertificateOutput.ZIP:
+            ends = {c.certificates[0] for c in chunks} | {c.certificates[-1] for c in chunks}
+            numbers = dict(Certificate.objects.filter(pk__in=ends).values_list("pk", "number"))
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
+                for c in chunks:
+                    with default_storage.open(c.part, "rb") as fh:
+                        archive.writestr(f"certificates-{code}-{numbers[c.certificates[0]]}-"
+                                         f"{numbers[c.certificates[-1]]}.pdf", fh.read())
+            name = f"certificates-{code}-{job.pk}.zip"
+        elif len(chunks) == 1:
+            with default_storage.open(chunks[0].part, "rb") as fh:
+                shutil.copyfileobj(fh, out)
+            name = f"certificates-{code}-{job.pk}.pdf"
+        else:
+            writer = PdfWriter()
+            for c in chunks:
+                with default_storage.open(c.part, "rb") as fh:
+                    writer.append(io.BytesIO(fh.read()))
+            writer.write(out)
+            name = f"certificates-{code}-{job.pk}.pdf"
+        out.seek(0)
+        job.file.save(name, File(out), save=False)
+    fire(CertificateJob, job.pk, name="succeed", actor=job.created_by, file=job.file.name,
+         message=_("%(new)s certificates issued; the file holds all %(all)s valid certificates of the project.")
+         % {"new": job.issued, "all": job.total})
+    _remove_parts(job)

@@ -19,7 +19,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, start_export
 
 from . import actions, selectors, services
 from .eligibility import integrity_record
@@ -109,10 +109,45 @@ def project_bulk(request, pk):
     return redirect("enrolment:project_detail", pk=project.pk)
 
 
+@require_POST
+@perm_required(VIEW)
+def whole_staff(request, pk):
+    """R49: the preview (how many, who is left out and why) and the one-step enrolment of all the teachers."""
+    from . import whole_staff as ws
+
+    project = _project(request, pk)
+    if not request.user.has_perm("enrolment.enrol_whole_staff", project):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            added = ws.whole_staff_enrol(actor=request.user, project=project)
+            messages.success(request, _("%(n)s teachers enrolled in the whole-staff training.") % {"n": added})
+            return redirect("enrolment:project_detail", pk=project.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    try:
+        preview = ws.whole_staff_preview(actor=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
+    return render(request, "enrolment/whole_staff.html", {
+        "project": project, "preview": preview, "title": _("Whole-staff enrolment")})
+
+
 @perm_required(VIEW)
 def project_export(request, pk):
+    """The project's trainees as a workbook, written by a background job (issue 13: a whole-staff project
+    passes 10,000 trainees)."""
     project = _project(request, pk)
-    return _xlsx(services.enrolments_export(actor=request.user, project=project), f"trainees-{project.code}.xlsx")
+    return start_export(request, kind="enrolment.project_trainees", params={"project": project.pk})
+
+
+@require_POST
+@perm_required(VIEW)
+def trainee_export(request):
+    """Every trainee on the list, with the list's filters, as a workbook written by a background job."""
+    params = {k: request.POST.get(k, "").strip() for k in ("q", "status", "project")}
+    return start_export(request, kind="enrolment.trainees", params=params)
 
 
 @require_POST
@@ -205,12 +240,112 @@ def import_job_file(request, pk):
     return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
 
 
+from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages import this module)
+
+
 # -- enrolments ---------------------------------------------------------------------------------------
 class EnrolmentListView(PermListView):
     template_name = "enrolment/enrolment_list.html"
     filterset_class = EnrolmentFilter
     selector = selectors.enrolment_list_visible_to
     title = _("Trainee outcomes")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
+        ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
+        ctx["filter_query"] = self.request.GET.urlencode()
+        return ctx
+
+
+REFUSALS_SHOWN = 1000
+
+
+@require_POST
+@perm_required(VIEW)
+def enrolment_bulk(request):
+    """A bulk move on the trainee list: the rows ticked, or every row the list's filter matches (the filter is
+    re-applied here, in the user's scope, so the selection is the filter and not a list of ids in the page).
+    The result page reports each refused trainee with the reason."""
+    from django.http import QueryDict
+
+    name = request.POST.get("action", "")
+    if name not in services.BULK_MOVES:
+        raise Http404
+    if not request.user.has_perm(f"enrolment.bulk_{name}_enrolment"):
+        raise PermissionDenied
+    query = QueryDict(request.POST.get("filter", ""))
+    filterset = EnrolmentFilter(query, queryset=selectors.enrolment_list_visible_to(user=request.user))
+    if not filterset.is_valid():
+        # An invalid filter would match every row; refuse rather than act on more than the user saw.
+        messages.error(request, _("The list's filter is not valid; nothing was done."))
+        return redirect("enrolment:enrolment_list")
+    queryset = filterset.qs
+    if request.POST.get("scope") != "all":
+        pks = [int(v) for v in request.POST.getlist("pk") if v.isdecimal()]
+        if not pks:
+            messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        queryset = queryset.filter(pk__in=pks)
+    try:
+        result = services.enrolments_bulk(
+            actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
+            rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+    refused_pks = list(result.refused)[:REFUSALS_SHOWN]
+    names = {e.pk: e for e in selectors.enrolment_list_visible_to(user=request.user).filter(pk__in=refused_pks)}
+    refused = [(names[pk], result.refused[pk]) for pk in refused_pks if pk in names]
+    return render(request, "enrolment/bulk_result.html", {
+        "title": _("Result of the bulk action"), "label": result.label, "done": len(result.done),
+        "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
+        "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
+    })
+
+
+@require_POST
+@perm_required(VIEW)
+def enrolment_ranking(request, pk):
+    """R32: the institution enters one applicant's ranking score by hand (empty clears it)."""
+    from .ranking import parse_score, ranking_scores_set
+
+    try:
+        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
+    except Exception as exc:
+        raise Http404 from exc
+    if not request.user.has_perm("enrolment.select_project", enrolment.project):
+        raise PermissionDenied
+    try:
+        score = parse_score(request.POST.get("score", ""))
+        ranking_scores_set(actor=request.user, project=enrolment.project,
+                           scores={enrolment.teacher.id_number: score})
+        messages.success(request, _("The ranking score was saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("enrolment:enrolment_detail", pk=enrolment.pk)
+
+
+@require_POST
+@perm_required(VIEW)
+def project_ranking(request, pk):
+    """R32: the institution imports its ranking scores (身份证号, 评分) for the project's applicants."""
+    from .ranking import ranking_scores_import
+
+    project = _project(request, pk)
+    if not request.user.has_perm("enrolment.select_project", project):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose an Excel file."))
+    else:
+        try:
+            n = ranking_scores_import(actor=request.user, project=project, data=upload.read())
+            messages.success(request, _("%(n)s ranking scores recorded.") % {"n": n})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("enrolment:project_detail", pk=project.pk)
 
 
 class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
@@ -229,6 +364,8 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
             "e": enrolment, "actions": page_actions(enrolment, request.user, self.doors),
             "events": timeline(enrolment), "refusals": selectors.enrolment_refusals(enrolment=enrolment),
             "title": str(enrolment), "exemptions": selectors.enrolment_exemptions(enrolment=enrolment),
+            "admitted": enrolment.status in selectors.ADMITTED,
+            **outcome_context(enrolment, request.user),
         })
 
 
@@ -324,11 +461,11 @@ class CreditTransitionView(PermissionRequiredMixin, TransitionView):
         return reverse("enrolment:credit_list")
 
 
+@require_POST
 @perm_required(VIEW)
 def credit_export(request):
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdecimal() else None
-    return _xlsx(services.credits_export(actor=request.user, year=year), f"credit-hours-{year or 'all'}.xlsx")
+    year = request.POST.get("year", "")
+    return start_export(request, kind="enrolment.credits", params={"year": year if year.isdecimal() else ""})
 
 
 # -- certificates (R43-R45) ---------------------------------------------------------------------------
@@ -345,7 +482,12 @@ def certificate_batch(request, pk):
     project = _project(request, pk)
     if not request.user.has_perm("enrolment.certify_project", project):
         raise PermissionDenied
-    job = services.certificate_job_start(actor=request.user, project=project)
+    try:
+        job = services.certificate_job_start(actor=request.user, project=project,
+                                             output=request.POST.get("output") or "pdf")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enrolment:project_detail", pk=project.pk)
     _job_queued_message(request, job)
     return redirect("enrolment:certificate_job", pk=job.pk)
 
@@ -364,6 +506,9 @@ def certificate_job_status(request, pk):
 @protected_download
 def certificate_job_file(request, pk):
     job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
+    if job.output == "zip":
+        return protected_file_response(job.file, filename=f"certificates-{job.project.code}.zip",
+                                       content_type="application/zip")
     return protected_file_response(job.file, filename=f"certificates-{job.project.code}.pdf",
                                    content_type="application/pdf")
 
@@ -386,3 +531,56 @@ def certificate_verify(request):
     return render(request, "enrolment/verify.html", {
         "cert": cert, "searched": bool(number or code), "number": number, "code": code,
         "title": _("Verify a certificate")})
+
+
+# -- the public 公示 list (R32), no login -------------------------------------------------------------------
+def publicity_list(request):
+    return render(request, "enrolment/publicity_list.html", {
+        "projects": selectors.publicity_projects(), "title": _("Public notice of selected trainees")})
+
+
+def publicity_detail(request, pk):
+    from projects.models import Project
+
+    try:
+        project = selectors.publicity_project_get(pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    office = project.office.name if project.office else project.plan.province.name
+    objection = _("Anyone who objects to a name on this list may write to %(office)s before the window ends on "
+                  "%(end)s, giving the trainee's name and the reason, with their own name and a contact. "
+                  "Objections are checked and answered before the trainees are enrolled.") % {
+        "office": office, "end": project.publicised_until.isoformat() if project.publicised_until else "—"}
+    return render(request, "enrolment/publicity_detail.html", {
+        "project": project, "rows": selectors.publicity_list(project=project), "objection": objection,
+        "title": _("Public notice of selected trainees")})
+
+
+# -- admission notices (录取通知, R32) -----------------------------------------------------------------------
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@perm_required(VIEW)
+def admission_notices(request, pk):
+    """Every admitted trainee of the project the user may read, one page each, as one PDF. A project's quota
+    bounds the batch (a few hundred pages, well under a second), so it is built in the request."""
+    from .documents import admission_notices_pdf
+
+    project = _project(request, pk)
+    enrolments = list(selectors.admitted_enrolments(user=request.user, project=project))
+    if not enrolments:
+        messages.error(request, _("No trainee of this project has been admitted yet: admission notices are issued "
+                                  "once the publicity window has ended and the trainees are enrolled."))
+        return redirect("enrolment:project_detail", pk=project.pk)
+    return _pdf_response(admission_notices_pdf(enrolments), f"admission-notices-{project.code}.pdf")
+
+
+@perm_required(VIEW)
+def admission_notice(request, pk):
+    from .documents import admission_notices_pdf
+
+    enrolment = get_object_or_404(selectors.admitted_enrolments(user=request.user), pk=pk)
+    return _pdf_response(admission_notices_pdf([enrolment]), f"admission-notice-{enrolment.pk}.pdf")

@@ -25,6 +25,7 @@ class EvaluationConfig(AppConfig):
 
         register_panel(evaluation_panel, order=60)
 
-        from .demo import demo_evaluation
+        from .demo import demo_evaluation, demo_evaluation_in_scoring
 
         register_demo_step(demo_evaluation, order=300)
+        register_demo_step(demo_evaluation_in_scoring, order=310)

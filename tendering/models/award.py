@@ -62,6 +62,8 @@ class SettlementBasis(models.TextChoices):
 
     COMPLETED = "completed", _("Completed trainees")
     ENROLLED = "enrolled", _("Enrolled trainees")
+    # R49: whole-staff training is paid per trainee whose hours were credited (audited) for the year.
+    CREDITED = "credited", _("Trainees credited with hours")
 
 
 

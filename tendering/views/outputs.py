@@ -39,22 +39,6 @@ def _opened_tender(request, pk):
 
 
 
-@login_required
-def opening_pdf(request, pk):
-    tender = _opened_tender(request, pk)
-    return FileResponse(documents.opening_record_pdf(tender), filename=f"{tender.reference}-opening.pdf",
-                        content_type="application/pdf")
-
-
-
-@login_required
-def opening_xlsx(request, pk):
-    tender = _opened_tender(request, pk)
-    return FileResponse(documents.opening_record_xlsx(tender), filename=f"{tender.reference}-opening.xlsx",
-                        as_attachment=True)
-
-
-
 def _scored_lot(request, pk):
     _staff_only(request.user)
     lot = _lot_or_404(request.user, pk)
@@ -65,19 +49,24 @@ def _scored_lot(request, pk):
 
 
 
-@login_required
-def scores_pdf(request, pk):
-    lot = _scored_lot(request, pk)
-    return FileResponse(documents.scoring_summary_pdf(lot), filename=f"lot-{lot.pk}-scores.pdf",
-                        content_type="application/pdf")
+def _download(fetch, build, name):
+    """A log-in page that hands out one document of an object: PDFs open in the browser, workbooks download."""
+
+    @login_required
+    def view(request, pk):
+        obj = fetch(request, pk)
+        filename = name(obj)
+        pdf = filename.endswith(".pdf")
+        return FileResponse(build(obj), filename=filename, as_attachment=not pdf,
+                            content_type="application/pdf" if pdf else None)
+
+    return view
 
 
-
-@login_required
-def scores_xlsx(request, pk):
-    lot = _scored_lot(request, pk)
-    return FileResponse(documents.scoring_summary_xlsx(lot), filename=f"lot-{lot.pk}-scores.xlsx", as_attachment=True)
-
+opening_pdf = _download(_opened_tender, documents.opening_record_pdf, lambda t: f"{t.reference}-opening.pdf")
+opening_xlsx = _download(_opened_tender, documents.opening_record_xlsx, lambda t: f"{t.reference}-opening.xlsx")
+scores_pdf = _download(_scored_lot, documents.scoring_summary_pdf, lambda lot: f"lot-{lot.pk}-scores.pdf")
+scores_xlsx = _download(_scored_lot, documents.scoring_summary_xlsx, lambda lot: f"lot-{lot.pk}-scores.xlsx")
 
 
 @login_required
@@ -85,3 +74,12 @@ def ocds_json(request, pk):
     _staff_only(request.user)
     tender = _tender_or_404(request.user, pk)
     return JsonResponse(ocds.release_package(tender), json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+@login_required
+def contract_pdf(request, pk):
+    """The signed contract (R28): whoever may read the contract (its institution, readers of its area, R2)."""
+    contract = get_object_or_404(selectors.contract_list_visible_to(user=request.user)
+                                 .select_related("signed_by", "lot__tender__office"), pk=pk)
+    return FileResponse(documents.contract_pdf(contract), filename=f"contract-{contract.pk}.pdf",
+                        content_type="application/pdf")

@@ -67,3 +67,21 @@ def test_r3_spoofed_first_hop_is_not_recorded_behind_one_proxy(project, personas
     settings.TRUSTED_PROXY_COUNT = 1
     _cancel(login(personas.province), project, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5", REMOTE_ADDR="10.0.0.2")
     assert timeline_for(project).get().ip_address == "203.0.113.5"
+
+
+@pytest.mark.django_db
+def test_lockout_keys_on_the_client_behind_the_proxy_not_the_proxy(client, personas, settings):
+    """Five failed log-ins from one client behind the proxy lock that client out, not everyone behind it."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = personas.county.username
+
+    def log_in(password, ip):
+        return client.post("/login/", {"username": user, "password": password},
+                           HTTP_X_FORWARDED_FOR=ip, REMOTE_ADDR="10.0.0.2")
+
+    for _i in range(settings.AXES_FAILURE_LIMIT):
+        log_in("wrong", "203.0.113.5")
+    assert log_in("wrong", "203.0.113.5").status_code == 429
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}

@@ -91,3 +91,21 @@ def forget_celery_backend():
     # ...and the producer pool it opened on the default broker while the tasks ran eagerly.
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def exported(django_capture_on_commit_callbacks):
+    """POST an export button, let the job run (eager, as the embedded default) and download the workbook."""
+    from django.urls import reverse
+
+    def _exported(client, url, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data or {})
+        assert response.status_code == 302 and "/exports/" in response.url, response
+        page = client.get(response.url)
+        assert page.context["job"].status == "succeeded", page.context["job"].message
+        download = client.get(reverse("export_job_file", args=[page.context["job"].pk]))
+        download.content_bytes = b"".join(download.streaming_content)
+        return download
+
+    return _exported

@@ -74,7 +74,8 @@ def test_project_page_offers_the_bulk_moves_each_persona_may_make(login, persona
         seen[name] = set(re.findall(r'data-action="([^"]+)"', response.content.decode())) \
             if response.status_code == 200 else set()
     assert seen["county"] == {"reject_ineligible"} and seen["city"] == {"reject_ineligible"}
-    assert seen["institution"] == {"select_in_order", "certificates"} and seen["other_institution"] == set()
+    assert seen["institution"] == {"select_in_order", "select_by_ranking", "certificates"}
+    assert seen["other_institution"] == set()
     assert seen["province"] == seen["office"] == {"reject_ineligible", "publicise", "enrol", "certificates"}
     for name in ("school", "auditor", "ministry", "expert", "finance", "henan_province"):
         assert seen[name] == set(), name

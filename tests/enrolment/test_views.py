@@ -38,7 +38,7 @@ def test_pages_need_login(client):
     assert client.get(reverse("enrolment:project_list")).status_code == 302
 
 
-def test_r30_ids_are_masked_on_every_list_and_export(login, personas, finished):
+def test_r30_ids_are_masked_on_every_list_and_export(login, personas, finished, exported):
     project, people, enrolments = finished
     services.certificates_issue(actor=personas.institution, project=project)
     client = login(personas.province)
@@ -51,24 +51,24 @@ def test_r30_ids_are_masked_on_every_list_and_export(login, personas, finished):
             assert t.id_number not in html, url
             if "teacher" in url or "trainees" in url or "credits" in url or "certificates" in url or "projects" in url:
                 assert t.masked_id_number in html, url
-    sheet = load_workbook(io.BytesIO(client.get(reverse("enrolment:project_export", args=[project.pk])).content)).active
+    sheet = load_workbook(io.BytesIO(exported(client, reverse("enrolment:project_export", args=[project.pk])).content_bytes)).active
     values = {str(c.value) for row in sheet.iter_rows() for c in row}
     assert people[0].id_number not in values and people[0].masked_id_number in values
     assert AuditEvent.objects.filter(action="export").exists()
 
 
-def test_r30_credit_export_full_id_only_for_the_province_that_sends_it(login, personas, finished):
+def test_r30_credit_export_full_id_only_for_the_province_that_sends_it(login, personas, finished, exported):
     project, people, enrolments = finished
     from projects.enrolment.models import CreditRecord
 
     for c in CreditRecord.objects.filter(enrolment__project=project):
         services.credit_move(actor=personas.office, credit=c, name="approve")
     url = reverse("enrolment:credit_export")
-    county = load_workbook(io.BytesIO(login(personas.county).get(url).content)).active
+    county = load_workbook(io.BytesIO(exported(login(personas.county), url).content_bytes)).active
     county_values = [[c.value for c in row] for row in county.iter_rows()]
     assert len(county_values) == 1 + 3  # header + the county's three teachers
     assert all(people[0].id_number not in str(row) for row in county_values)
-    province = load_workbook(io.BytesIO(login(personas.province).get(url).content)).active
+    province = load_workbook(io.BytesIO(exported(login(personas.province), url).content_bytes)).active
     assert people[0].id_number in {c.value for row in province.iter_rows() for c in row}
 
 
@@ -239,9 +239,9 @@ def test_credit_move_goes_back_only_to_a_page_of_this_site(make_project, teacher
     assert response.status_code == 302 and response["Location"] == expected
 
 
-def test_export_file_name_with_a_chinese_or_quoted_project_code_is_encoded(make_project, personas, login):
+def test_export_file_name_with_a_chinese_or_quoted_project_code_is_encoded(make_project, personas, login, exported):
     project = make_project(code='赣"01')
-    response = login(personas.province).get(f"/enrolment/projects/{project.pk}/export.xlsx")
+    response = exported(login(personas.province), f"/enrolment/projects/{project.pk}/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''trainees-%E8%B5%A3%2201.xlsx"
 

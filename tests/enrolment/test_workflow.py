@@ -140,7 +140,7 @@ def test_r32_publicity_window_is_a_setting(project, teacher, enrol, personas):
     assert e.publicity_ends_on == add_working_days(TODAY(), 3)
 
 
-def test_r32_working_days_skip_weekends():
+def test_r32_working_days_skip_weekends(db):
     friday = dt.date(2026, 11, 20)
     assert add_working_days(friday, 5) == dt.date(2026, 11, 27)
     assert add_working_days(friday, 1) == dt.date(2026, 11, 23)

@@ -199,3 +199,20 @@ def test_r57_money_is_rounded_half_up_only_where_stored():
     # In between nothing is rounded: 10 ÷ 3 stays exact enough to multiply back.
     rate = calculations.execution_rate(spent=Decimal("10"), allocated=Decimal("30"))
     assert rate * 30 != Decimal("9.99") and calculations.money(rate * 30) == Decimal("10.00")
+
+
+def test_r49_credited_basis_pays_per_county_for_trainees_whose_hours_were_audited(personas, contract, project):
+    """R49 / R52: the third basis counts the trainees credited with audited hours, county by county."""
+    from projects.enrolment.models import CreditRecord
+
+    done = trainees(project, "360121", 10)
+    trainees(project, "360121", 3, status="not_completed")
+    other = trainees(project, "360112", 4)
+    for i, e in enumerate(done + other):
+        # 7 of 南昌县's completions and all of 新建区's are audited; 3 await the audit (R41).
+        CreditRecord.objects.create(enrolment=e, hours=80, year=2026,
+                                    status="registered" if i in (0, 1, 2) else "approved")
+    contract_set_settlement_basis(actor=personas.province, contract=contract, basis="credited")
+    services.settlement_compute(actor=personas.finance, contracts=[contract])
+    rows = {s.county.code: (s.basis, s.trainees, s.amount) for s in SettlementStatement.objects.all()}
+    assert rows == {"360121": ("credited", 7, Decimal("7000.00")), "360112": ("credited", 4, Decimal("4000.00"))}

@@ -11,7 +11,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-START = ["/", "/enrolment/verify/", "/tendering/notices/"]
+START = ["/", "/enrolment/verify/", "/tendering/notices/", "/enrolment/publicity/"]
 SKIP = re.compile(r"^/(logout|i18n|jsi18n|static|admin/(logout|password|jsi18n))")
 PER_SHAPE, PER_USER = 2, 260
 

@@ -21,6 +21,7 @@ from tests.enrolment.conftest import enrol, make_project, make_teacher, past_pro
 
 PDF = b"%PDF-1.4\n% scan of a hospital certificate\n"
 XLSX = b"PK\x03\x04 applicants with ID numbers"
+CSV = "身份证号,学习时长（分钟）\n".encode()
 
 
 @dataclass
@@ -54,6 +55,23 @@ def _certificate_job(f):
     return job
 
 
+def _export_job(f):
+    from backoffice.models import ExportJob
+
+    job = ExportJob.objects.create(kind="enrolment.credits", title="学时", filename="credit-hours-all.xlsx",
+                                   created_by=f["personas"].province)
+    job.file.save("credit-hours-all.xlsx", ContentFile(XLSX))
+    return job
+
+
+def _learning_record_job(f):
+    from projects.enrolment.models import LearningRecordJob
+
+    return LearningRecordJob.objects.create(project=f["make_project"](mode="online"), source="研修网",
+                                            file=SimpleUploadedFile("学习记录.csv", CSV), original_name="学习记录.csv",
+                                            created_by=f["personas"].institution)
+
+
 def _qualification(f):
     return tendering_services.qualification_upload(actor=f["personas"].institution, kind="legal_entity",
                                                    number="LEG-1", valid_until=None, name="营业执照.pdf", data=PDF)
@@ -72,6 +90,13 @@ CASES = {
         lambda o: reverse("enrolment:certificate_job_file", args=[o.pk]),
         allowed=("office",), refused=("province", "county", "institution", "henan_province"),
         download_name=lambda o: f"certificates-{o.project.code}.pdf"),
+    ("backoffice.ExportJob", "file"): Case(
+        "exports", "credit-hours-all.xlsx", XLSX, _export_job, lambda o: reverse("export_job_file", args=[o.pk]),
+        allowed=("province",), refused=("office", "county", "auditor", "henan_province")),
+    ("enrolment.LearningRecordJob", "file"): Case(
+        "learning-records", "学习记录.csv", CSV, _learning_record_job,
+        lambda o: reverse("enrolment:records_job_file", args=[o.pk]),
+        allowed=("institution",), refused=("other_institution", "county", "province", "henan_province")),
     ("tendering.Qualification", "document"): Case(
         "qualifications", "营业执照.pdf", PDF, _qualification,
         lambda o: reverse("tendering:qualification_document", args=[o.pk]),

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from backoffice.exceptions import DomainError
-from backoffice.models import Organisation, OrganisationKind, Role
+from backoffice.models import OrganisationKind, Role
 from tendering import services
 from tendering.models import ACTIVE_BID_STATES, Bid, Tender
 from tests.factories import OrganisationFactory, UserFactory, region
@@ -18,21 +18,27 @@ from tests.tendering.conftest import bid_kwargs, filed_project, qualify
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_r23_fifty_concurrent_bids_in_the_last_second(regions, settings):
+def _announced_lot(username, title):
+    """An announced tender with one province-wide lot, run by a fresh project office."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     office_org = OrganisationFactory(name="项目办", kind=OrganisationKind.PROJECT_OFFICE, region=region("360000"))
-    office = UserFactory(username="office_c", role=Role.PROJECT_OFFICE_STAFF, organisation=office_org)
+    office = UserFactory(username=username, role=Role.PROJECT_OFFICE_STAFF, organisation=office_org)
     projects = [filed_project(office=office_org)]
     now = timezone.now()
-    tender = services.tender_create(actor=office, title="并发测试", projects=projects,
+    tender = services.tender_create(actor=office, title=title, projects=projects,
                                     clarification_deadline=now + dt.timedelta(days=5),
                                     bid_deadline=now + dt.timedelta(days=21), opening_at=now + dt.timedelta(days=22))
     services.criteria_set(actor=office, tender=tender, criteria=[("方案", Decimal("0.70"))])
     lot = services.lot_add(actor=office, tender=tender, name="全省", regions=[region("360100")], projects=projects,
                            budget=Decimal("1000000"))
     services.tender_announce(actor=office, tender=tender)
+    return tender, lot
+
+
+def test_r23_fifty_concurrent_bids_in_the_last_second(regions, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    tender, lot = _announced_lot("office_c", "并发测试")
     # 25 institutions, each submitting twice (a bid and its replacement) = 50 submissions.
     staff = []
     for i in range(25):
@@ -88,20 +94,8 @@ def test_r23_ten_concurrent_withdrawals_of_one_bid_move_it_once(regions, setting
     simultaneous withdrawals through, with one audit event; the others are refused with the transition's code."""
     from backoffice.models import AuditEvent
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; SQLite serialises writers")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    office_org = OrganisationFactory(name="项目办", kind=OrganisationKind.PROJECT_OFFICE, region=region("360000"))
-    office = UserFactory(username="office_w", role=Role.PROJECT_OFFICE_STAFF, organisation=office_org)
-    projects = [filed_project(office=office_org)]
-    now = timezone.now()
-    tender = services.tender_create(actor=office, title="并发撤回", projects=projects,
-                                    clarification_deadline=now + dt.timedelta(days=5),
-                                    bid_deadline=now + dt.timedelta(days=21), opening_at=now + dt.timedelta(days=22))
-    services.criteria_set(actor=office, tender=tender, criteria=[("方案", Decimal("0.70"))])
-    lot = services.lot_add(actor=office, tender=tender, name="全省", regions=[region("360100")], projects=projects,
-                           budget=Decimal("1000000"))
-    services.tender_announce(actor=office, tender=tender)
+    tender, lot = _announced_lot("office_w", "并发撤回")
     inst = OrganisationFactory(name="撤回机构", kind=OrganisationKind.INSTITUTION, region=region("360100"))
     user = UserFactory(username="wstaff", role=Role.INSTITUTION_STAFF, organisation=inst)
     qualify(inst, user)

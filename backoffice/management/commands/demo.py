@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, no_serve, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_regions")
-        call_command("seed_demo")
+        call_command("seed_demo", base_url=f"http://{addrport}")
         self.stdout.write(f"\n打开 http://{addrport}/ 登录（Open http://{addrport}/ and log in）\n")
         if not no_serve:
             self._allow_lan_hosts(addrport)

@@ -14,7 +14,7 @@ def register():
     register_setting(PASS_LINE, default=Decimal("60"), rule="R46",
                      label=_("Pass line of the learning score (inclusive)"))
     register_setting(MIN_LEARNING_PERCENT, default=Decimal("80"), rule="R46",
-                     label=_("Hard minimum of learning time (% of the project's online hours)"))
+                     label=_("Hard minimum of learning time (percent of the project's online hours)"))
     # kind:weight[:target]; learning time's target is the project's online hours, the assessment's 100.
     register_setting(DEFAULT_INDICATORS, default="learning_minutes:60,assignments_passed:20:2,assessment:20",
                      rule="R46", label=_("Default completion scheme: indicator:weight[:target], comma-separated"))

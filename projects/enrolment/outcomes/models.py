@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backoffice.files import UploadTo
@@ -110,7 +111,7 @@ class SchemeIndicator(models.Model):
     kind = models.CharField(_("indicator"), max_length=32, choices=IndicatorKind.choices)
     target = models.DecimalField(_("full-marks target"), max_digits=10, decimal_places=2)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
-    minimum_percent = models.DecimalField(_("hard minimum (% of the target)"), max_digits=5, decimal_places=2,
+    minimum_percent = models.DecimalField(_("hard minimum (percent of the target)"), max_digits=5, decimal_places=2,
                                           null=True, blank=True)
 
     class Meta:
@@ -198,7 +199,7 @@ class OutcomeStatus(models.TextChoices):
 
 
 class Proposed(models.TextChoices):
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("enrolment", "Completed")
     NOT_COMPLETED = "not_completed", _("Not completed")
     NO_SHOW = "no_show", _("No-show")
 

@@ -42,11 +42,17 @@ def outcome_summary(*, user, project) -> dict:
                     .annotate(total=Count("pk"), completed=Count("pk", filter=_completed_q()))
                     .order_by("enrolment__teacher__region__code"))
     top = max(bins) or 1
-    histogram = [{"low": i * 10, "high": i * 10 + 10 if i < 9 else 100, "n": n, "pct": round(100 * n / top)}
-                 for i, n in enumerate(bins)]
-    for c in counties:
+    # Bar geometry for the server-rendered SVG (no script, no style attribute: the CSP allows neither).
+    histogram = []
+    for i, n in enumerate(bins):
+        h = round(120 * n / top)
+        histogram.append({"low": i * 10, "high": i * 10 + 10 if i < 9 else 100, "n": n, "x": i * 40 + 4,
+                          "h": h, "y": 130 - h, "tx": i * 40 + 20})
+    for i, c in enumerate(counties):
         c["pct"] = round(100 * c["completed"] / c["total"]) if c["total"] else 0
+        c["w"], c["y"], c["ty"] = c["pct"] * 3, i * 24 + 4, i * 24 + 17
     return {"histogram": histogram, "counts": counts, "counties": counties, "by_status": by_status,
+            "county_height": len(counties) * 24 + 8,
             "total": sum(bins), "overrides": qs.exclude(override="").count()}
 
 

@@ -313,3 +313,31 @@ def outcomes_audit(*, actor, project):
     if not result.done and not result.refused:
         raise DomainError("nothing_to_audit", _("No confirmed outcome of your trainees is waiting for the audit."))
     return result
+
+
+def learning_record_job_start(*, actor, project, upload, source: str, valid_only: bool):
+    """R47: save the uploaded CSV/xlsx as a job and queue it once saved (big files run in the background)."""
+    from backoffice.jobs import job_queue_on_commit
+
+    from .models import LearningRecordJob
+
+    if not perms.records_uploader.test(actor, project):
+        raise ScopeError("transition_forbidden", _("Only the project's institution sends its learning records."))
+    name = (upload.name or "")[-255:]
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise DomainError("not_csv_or_xlsx", _("Only .csv and .xlsx files can be imported."))
+    source = (source or "").strip()
+    if not source:
+        raise DomainError("source_required", _("Name the platform the records come from."))
+    with transaction.atomic():
+        job = LearningRecordJob.objects.create(project=project, file=upload, original_name=name, source=source[:64],
+                                               valid_only=valid_only, created_by=actor)
+        job_queue_on_commit(job)
+    return job
+
+
+def certificates_for_audited(*, actor, project):
+    """Certificates for the confirmed and audited completers, as the existing batch job (R43)."""
+    from ..services import certificate_job_start
+
+    return certificate_job_start(actor=actor, project=project)

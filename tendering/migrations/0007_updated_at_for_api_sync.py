@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tendering', '0005_bid_and_question_state_machines'),
+        ('tendering', '0006_schedule_open_due_tenders'),
     ]
 
     operations = [

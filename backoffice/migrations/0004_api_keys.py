@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0002_audit_append_only_trigger'),
+        ('backoffice', '0003_deadline_notices'),
     ]
 
     operations = [

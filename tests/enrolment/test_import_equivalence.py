@@ -1,0 +1,57 @@
+"""Issue 13: on PostgreSQL the applicant import writes through a temporary table (one COPY, then INSERT ... SELECT
+by the server); SQLite keeps the row-tuple path. Both must write exactly the same thing: new registry rows with
+their creation history (R3), applications in file order (R32: the primary key breaks the submission tie), nobody
+applied twice (R37), existing teachers applied without a new registry row."""
+import datetime as dt
+
+import pytest
+
+from backoffice.demo import make_id_number
+from backoffice.models import Organisation, Teacher
+from projects.enrolment.imports import run_import
+from projects.enrolment.models import Enrolment
+
+from .xlsx import row, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def school_codes(orgs):
+    Organisation.objects.filter(pk=orgs.school.pk).update(code="S3601210")
+
+
+def test_r32_r37_import_writes_registry_history_and_applications_in_file_order(personas, project, make_teacher,
+                                                                                enrol):
+    known = make_teacher(name="老教师", id_number=make_id_number("360121", dt.date(1975, 5, 5), 901))
+    applied = make_teacher(name="已报名", id_number=make_id_number("360121", dt.date(1976, 6, 6), 902))
+    enrol(project, applied)
+    new = [make_id_number("360121", dt.date(1985, 1, 1) + dt.timedelta(days=i), 300 + i) for i in range(3)]
+    rows = [row("新教师0", new[0]), row("老教师", known.id_number), row("新教师1", new[1]),
+            row("已报名", applied.id_number), row("新教师2", new[2], rural="是")]
+    result = run_import(actor=personas.county, kind="applicants", data=workbook(rows), name="申报.xlsx",
+                        project=project)
+    assert result.ok, result.errors
+    assert (result.created, result.applications_created, result.unchanged) == (3, 4, 1)
+    teachers = {t.id_number: t for t in Teacher.objects.filter(id_number__in=new)}
+    assert teachers[new[2]].is_rural and not teachers[new[0]].is_rural
+    assert (teachers[new[0]].name, teachers[new[0]].region.code, teachers[new[0]].school.code) == (
+        "新教师0", "360121", "S3601210")
+    history = Teacher.history.filter(id_number__in=new)
+    assert history.count() == 3 and {(h.history_type, h.history_change_reason, h.history_user_id)
+                                     for h in history} == {("+", "import", personas.county.pk)}
+    order = list(Enrolment.objects.filter(project=project).exclude(teacher=applied).order_by("pk")
+                 .values_list("teacher__name", flat=True))
+    assert order == ["新教师0", "老教师", "新教师1", "新教师2"]
+    assert Enrolment.objects.filter(project=project, teacher=applied).count() == 1
+    assert Teacher.objects.filter(id_number=known.id_number).count() == 1
+
+
+def test_a_teacher_registry_import_writes_rows_and_history_without_applications(personas):
+    new = [make_id_number("360121", dt.date(1990, 1, 1) + dt.timedelta(days=i), 500 + i) for i in range(2)]
+    result = run_import(actor=personas.county, kind="teachers", data=workbook([row(f"教师{i}", n)
+                                                                               for i, n in enumerate(new)]),
+                        name="教师.xlsx")
+    assert result.ok and result.created == 2
+    assert Teacher.history.filter(id_number__in=new, history_type="+").count() == 2
+    assert not Enrolment.objects.filter(teacher__id_number__in=new).exists()
