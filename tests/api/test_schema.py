@@ -1,6 +1,7 @@
 """The OpenAPI schema: committed in docs/openapi.yaml (a test fails when the code drifts from it), served with
 Swagger UI and Redoc from local files, and fuzzed by schemathesis with a demo key: no server error and no response
 outside the schema."""
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -29,6 +30,22 @@ def test_api_docs_are_served_from_local_files(client):
     assert client.get("/api/v1/schema/").status_code == 200
 
 
+@contextmanager
+def _test_connection_kept():
+    """As Django's test client does: the WSGI handler would otherwise close the test's database connection (and
+    with it the test's transaction) at the end of each request."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(api_world, issue_key, monkeypatch):
     """Every operation of the live schema, with a key holding every scope (the county's, which may also write
@@ -52,27 +69,28 @@ def _fuzz(api_world, issue_key, monkeypatch):
     from django.core.wsgi import get_wsgi_application
     from hypothesis import HealthCheck, given
     from hypothesis import settings as hsettings
-    from schemathesis.specs.openapi import checks as openapi_checks
     from schemathesis import checks
+    from schemathesis.specs.openapi import checks as openapi_checks
 
     from backoffice.api.throttling import AnonRateThrottle, ApiKeyRateThrottle
 
     monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "100000/min"})
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/min"})
     token = issue_key(api_world.personas.county)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
     wanted = [checks.not_a_server_error, openapi_checks.status_code_conformance,
               openapi_checks.content_type_conformance, openapi_checks.response_schema_conformance]
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 16
     counted = {"cases": 0}
-    for operation in operations:
-        @given(case=operation.as_strategy())
-        @hsettings(max_examples=8, deadline=None, database=None, derandomize=True,
-                   suppress_health_check=list(HealthCheck))
-        def run(case):
-            counted["cases"] += 1
-            case.call_and_validate(headers={"Authorization": f"Api-Key {token}"}, checks=wanted)
+    with _test_connection_kept():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) >= 16
+        for operation in operations:
+            @given(case=operation.as_strategy())
+            @hsettings(max_examples=8, deadline=None, database=None, derandomize=True,
+                       suppress_health_check=list(HealthCheck))
+            def run(case):
+                counted["cases"] += 1
+                case.call_and_validate(headers={"Authorization": f"Api-Key {token}"}, checks=wanted)
 
-        run()
+            run()
     print(f"schemathesis: {counted['cases']} cases over {len(operations)} operations")
