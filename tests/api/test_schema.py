@@ -50,18 +50,7 @@ def _test_connection_kept():
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(api_world, issue_key, monkeypatch):
     """Every operation of the live schema, with a key holding every scope (the county's, which may also write
     rosters); cases per operation kept small so the run stays well under two minutes."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    # As Django's test client does: the WSGI handler would otherwise close the test's connection (and its
-    # transaction) after each request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        _fuzz(api_world, issue_key, monkeypatch)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    _fuzz(api_world, issue_key, monkeypatch)
 
 
 def _fuzz(api_world, issue_key, monkeypatch):
