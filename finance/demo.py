@@ -228,7 +228,8 @@ def _in_training(project):
 
     if Enrolment.objects.filter(project=project).exists():
         return 0
-    taken = Enrolment.objects.values("teacher_id")
+    # Whole-staff training (R49) enrols every teacher of the county and limits nobody: only other projects count.
+    taken = Enrolment.objects.exclude(project__category="whole_staff").values("teacher_id")
     teachers = list(Teacher.objects.filter(region__code="360121", stage="junior").exclude(pk__in=taken)
                     .order_by("id_number")[:30])
     start = timezone.make_aware(dt.datetime.combine(project.start_date, dt.time(9)))
