@@ -101,9 +101,13 @@ def _run(pg, sqlite):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0004_api_keys'),
+        # After every migration that rebuilds a table the SQLite triggers read (a rebuild renames the table
+        # under them and SQLite refuses): projects and the register last changed there.
+        ('backoffice', '0007_list_indexes'),
         ('enrolment', '0007_certificate_batch_parts'),
-        ('projects', '0002_inspection_visits'),
+        ('projects', '0005_help_text_without_rule_number'),
+        ('tendering', '0008_credited_settlement_basis'),
+        ('finance', '0003_credited_settlement_basis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
