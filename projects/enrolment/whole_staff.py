@@ -157,7 +157,7 @@ def whole_staff_enrol(*, actor, project: Project) -> int:
             rows = (Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED, enrolled_at=now,
                                              applied_by=actor)
                     .values_list("pk", "teacher__name", "teacher__region__code"))
-            why = _("Whole-staff training (R49)")
+            why = _("Whole-staff training")
             audit_record_many(
                 (Entry(pk, f"{name} · {project.name}", region, to_state=EnrolmentStatus.ENROLLED, reason=why)
                  for pk, name, region in rows.iterator(chunk_size=10000)),
