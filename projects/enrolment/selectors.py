@@ -67,7 +67,8 @@ def trainee_list_visible_to(*, user):
     """The trainee list: in LIST_ORDER, which one index per scope serves (issue 13), only the columns shown."""
     qs = Enrolment.objects.select_related("teacher__school", "project__institution")
     return _scope_enrolments(user, qs).order_by(*LIST_ORDER).only(
-        "id", "status", "project_id", "teacher_id", "teacher__name", "teacher__id_number", "teacher__school__name",
+        "id", "status", "project_id", "teacher_id", "submitted_at", "ranking_score", "teacher__name", "teacher__id_number",
+        "teacher__school__name",
         "project__name", "project__status", "project__institution__name")
 
 

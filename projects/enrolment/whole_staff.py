@@ -119,6 +119,8 @@ def _constant_columns(*, project, actor, now) -> list[tuple]:
     for f in Enrolment._meta.concrete_fields:
         if f.primary_key or f.name == "teacher":
             continue
+        if f.name not in given and f.has_db_default():
+            continue  # the database fills it (the list keys: by their trigger)
         if f.name in given:
             value = given[f.name]
         elif f.has_default() or f.null or (f.blank and f.empty_strings_allowed):

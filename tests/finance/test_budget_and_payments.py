@@ -38,7 +38,7 @@ def test_r51_offline_cap_worked_example_921250_one_yuan_more_refused(personas, o
     with pytest.raises(DomainError) as exc:
         line(personas, offline_project, "venue", "61251")
     assert exc.value.code == "r51_offline_cap"
-    assert "921250.00" in exc.value.message
+    assert "¥921,250.00" in exc.value.message
     # Lecture fees and teaching staff sit outside the cap.
     line(personas, offline_project, "teaching_staff", "200000")
 

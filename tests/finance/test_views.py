@@ -152,7 +152,7 @@ def test_statement_pdf_is_chinese_with_signature_blocks(login, personas, settled
     response = login(personas.finance).get(reverse("finance:statement_pdf", args=[settled.pk]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages)
     assert "结算单" in text
-    assert "37000.00" in text and "38000.00" in text
+    assert "¥37,000.00" in text and "¥38,000.00" in text
     assert "承训机构" in text and "盖章" in text and "签字" in text
     assert settled.contract.reference in text
 
