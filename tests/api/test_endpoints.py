@@ -114,3 +114,18 @@ def test_problem_details_for_unknown_rows_and_domain_refusals(api_world, api):
                                "subject": "x", "started_on": "x", "is_rural": False}]})
     assert started.status_code == 422 and started.json()["code"] == "roster_refused"
     assert _chinese(started.json()["detail"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("since", ["4451-11-08T10:28:50+16:10", "2026-03-01T00:00:00-15:30"])
+def test_updated_since_with_an_offset_postgresql_refuses_is_compared_in_utc(client, since):
+    """ISO 8601 allows offsets beyond PostgreSQL's ±15:59; the filter moves the time to UTC (no 500)."""
+    response = client.get("/api/v1/tenders/", {"updated_since": since})
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+def test_updated_since_that_leaves_the_calendar_is_bad_input(client):
+    response = client.get("/api/v1/tenders/", {"updated_since": "0001-01-01T00:00:00+10:00"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")

@@ -3,14 +3,13 @@ reads its project's computed outcomes (R48), through the same service and select
 from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext as _
-from django_filters import IsoDateTimeFilter
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backoffice.api.filters import UpdatedSinceFilterSet
+from backoffice.api.filters import UpdatedSinceFilterSet, UtcIsoDateTimeFilter
 from backoffice.api.generics import SelectorListView, check_id
 from backoffice.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from backoffice.api.pagination import IdCursorPagination
@@ -113,7 +112,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
 
 class OutcomeFilter(UpdatedSinceFilterSet):
-    updated_since = IsoDateTimeFilter(method="changed_since", help_text="Only outcomes computed, confirmed or "
+    updated_since = UtcIsoDateTimeFilter(method="changed_since", help_text="Only outcomes computed, confirmed or "
                                                                         "audited at or after this time (ISO 8601).")
 
     class Meta:
