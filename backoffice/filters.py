@@ -79,3 +79,14 @@ class AuditFilter(django_filters.FilterSet):
 def _day_start(day: dt.date) -> dt.datetime:
     """Midnight of the day in the programme's time zone (Asia/Shanghai)."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's ordering, with its choices built when the form is shown: django-filter builds them once,
+    at import, which froze the labels ("Full name (descending)") in the language of the first import."""
+
+    descending_fmt = _("%s (descending)")
+
+    def build_choices(self, fields, labels):
+        build = super().build_choices
+        return lambda: build(fields, labels)

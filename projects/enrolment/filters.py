@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.identity import normalise_id_number
+from backoffice.filters import OrderingFilter
 from backoffice.search import name_q
 
 from .models import Certificate, CertificateStatus, CreditRecord, CreditStatus, Enrolment, EnrolmentStatus, Exemption, ExemptionStatus
@@ -27,7 +28,7 @@ class EnrolmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name, school or last digits of the ID number"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=EnrolmentStatus.choices)
     project = django_filters.CharFilter(label=_("Project code"), field_name="project__code")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(("teacher__name", "name"), ("teacher__id_number", "id_number"), ("teacher__school__name", "school"),
                 ("project__name", "project"), ("project__institution__name", "institution"), ("status", "status"),

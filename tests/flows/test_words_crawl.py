@@ -33,7 +33,8 @@ def _pages(client):
     while queue and found < PER_USER:
         url = queue.popleft()
         path = urlsplit(url).path
-        if url in seen or SKIP.match(path) or shapes.get(_shape(path), 0) >= PER_SHAPE:
+        # /api/: the API's own documentation (Swagger UI, Redoc), a developers' tool titled by its schema.
+        if url in seen or SKIP.match(path) or path.startswith("/api/") or shapes.get(_shape(path), 0) >= PER_SHAPE:
             continue
         seen.add(url)
         shapes[_shape(path)] = shapes.get(_shape(path), 0) + 1
