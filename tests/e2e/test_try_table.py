@@ -6,6 +6,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e.navigation import nav_click
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TEACHERS_PER_SCHOOL = 8  # every path of the demo exists from 8 teachers a school; the full demo has 40
@@ -40,7 +42,7 @@ def _pdf_text(path) -> str:
 
 def test_try_province_reads_plans_the_announced_tender_and_the_publicity_list(demo, login_as, live_server):
     page = login_as("province")
-    page.click("text=年度项目实施方案")
+    nav_click(page, "年度项目实施方案")
     assert "已备案" in page.inner_text("main") and "2027" in page.inner_text("main")
     page.goto(f"{live_server.url}/tendering/")
     page.click("tr:has-text('GPZB-2026-001') a")
@@ -65,7 +67,7 @@ def test_try_office_opens_the_tender_whose_opening_time_has_passed(demo, login_a
 
 def test_try_institution_confirms_its_statement_and_prints_admission_notices(demo, login_as, live_server, page):
     page = login_as("institution")
-    page.click("text=结算单")
+    nav_click(page, "结算单")
     page.click("[data-testid=statement-JXGP-HT-JX2026-004-360121]")
     assert "草稿" in page.inner_text("[data-testid=statement-status]")
     page.click("button[data-transition=confirm]")
