@@ -20,6 +20,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.pagination import CappedPaginator
+from backoffice.selectors import visible_or_404
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView, start_export
 
@@ -60,10 +61,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 def _project(request, pk):
-    try:
-        return selectors.project_list_for_enrolment(user=request.user).get(pk=pk)
-    except Exception as exc:
-        raise Http404 from exc
+    return visible_or_404(selectors.project_list_for_enrolment, user=request.user, pk=pk)
 
 
 def _job_queued_message(request, job):
@@ -315,10 +313,7 @@ def enrolment_ranking(request, pk):
     """R32: the institution enters one applicant's ranking score by hand (empty clears it)."""
     from .ranking import parse_score, ranking_scores_set
 
-    try:
-        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
-    except Exception as exc:
-        raise Http404 from exc
+    enrolment = visible_or_404(selectors.enrolment_get, user=request.user, pk=pk)
     if not request.user.has_perm("enrolment.select_project", enrolment.project):
         raise PermissionDenied
     try:
@@ -375,10 +370,7 @@ class EnrolmentDetailView(PermissionRequiredMixin, TransitionView):
 
 @perm_required("enrolment.view_teacher")
 def teacher_detail(request, pk):
-    try:
-        teacher = selectors.teacher_get(user=request.user, pk=pk)
-    except Exception as exc:
-        raise Http404 from exc
+    teacher = visible_or_404(selectors.teacher_get, user=request.user, pk=pk)
     today = timezone.localdate()
     return render(request, "enrolment/teacher_detail.html", {
         "teacher": teacher, "record": integrity_record(teacher, today=today),
@@ -398,10 +390,7 @@ class ExemptionListView(PermListView):
 
 @perm_required("enrolment.apply_enrolment")
 def exemption_apply(request, pk):
-    try:
-        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
-    except Exception as exc:
-        raise Http404 from exc
+    enrolment = visible_or_404(selectors.enrolment_get, user=request.user, pk=pk)
     form = ExemptionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
