@@ -25,6 +25,8 @@ from backoffice.spreadsheets import (
 from backoffice.spreadsheets.reading import OLE2
 from backoffice.punctuation import enum
 
+from projects.models import ProjectCategory
+
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
 # Kept under its old name: the import job and its callers catch it.
@@ -72,6 +74,7 @@ class ImportResult:
     unchanged: int = 0
     applications_created: int = 0
     errors: list = field(default_factory=list)  # [{"row", "column", "value", "message"}]
+    refused_code: str = ""  # why the whole file was refused, when it was (the API's problem code)
 
     @property
     def ok(self) -> bool:
@@ -165,6 +168,12 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
         allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
     if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
         result.error(0, "", "", _("Your role does not allow this import."))
+        return True
+    if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
+        # R49: whole-staff training has no applications or selection; the county enrols everyone at once.
+        result.error(0, "", "", _("A whole-staff project takes no applications; the county enrols all its "
+                                  "teachers at once."))
+        result.refused_code = "whole_staff_no_applications"
         return True
     if project is not None and project.status != "contracted":
         result.error(0, "", "", _("The project is not open for applications (it must be contracted and not started)."))

@@ -407,6 +407,10 @@ def import_job_start(*, actor, kind: str, upload, project: Project | None = None
     allowed = perms.dispatcher if kind == ImportKind.APPLICANTS else perms.teacher_importer
     if not allowed.test(actor, project):
         raise ScopeError("forbidden", _("Your role does not allow this import."))
+    if kind == ImportKind.APPLICANTS and project is not None and project.category == "whole_staff":
+        # R49: refused at the upload, before a job runs (the importer refuses it again on its own).
+        raise DomainError("whole_staff_no_applications", _(
+            "A whole-staff project takes no applications; the county enrols all its teachers at once."))
     with transaction.atomic():
         job = ImportJob.objects.create(kind=kind, project=project, file=upload, original_name=upload.name,
                                        created_by=actor)
