@@ -30,6 +30,7 @@ from .models import (
     Exemption,
     ImportJob,
     CertificateJob,
+    BulkActionJob,
 )
 
 S = EnrolmentStatus
@@ -161,6 +162,11 @@ def import_jobs_visible_to(*, user):
     return ImportJob.objects.filter(created_by=user).select_related("project")
 
 
+def bulk_jobs_visible_to(*, user):
+    """A bulk action's page and report, to the person who started it (the report names trainees)."""
+    return BulkActionJob.objects.filter(created_by=user)
+
+
 def certificate_jobs_visible_to(*, user):
     return CertificateJob.objects.filter(created_by=user).select_related("project")
 
@@ -222,6 +228,14 @@ def completion_rate(project):
     counts = outcome_counts(project)
     held = sum(counts[s] for s in OUTCOMES) + counts[S.ENROLLED] + counts[S.IN_TRAINING]
     return None if not held else counts[S.COMPLETED] / held
+
+
+def platform_figures(project):
+    """R63: the project's learning-record figures (average learning time against planned, assignment completion,
+    weekly activity) for the evaluation; see outcomes.selectors.PlatformFigures."""
+    from .outcomes.selectors import platform_figures as figures
+
+    return figures(project)
 
 
 def outcomes_by_dispatching_unit(*, user):

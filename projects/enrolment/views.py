@@ -290,6 +290,17 @@ def enrolment_bulk(request):
             messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
             return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
         queryset = queryset.filter(pk__in=pks)
+    elif services.bulk_runs_as_job(actor=request.user, queryset=queryset):
+        # Past the threshold the move runs in the background, with a progress bar and a report per trainee.
+        try:
+            job = services.enrolments_bulk_job_start(
+                actor=request.user, name=name, filter_query=query.urlencode(), reason=request.POST.get("reason", ""),
+                rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        _job_queued_message(request, job)
+        return redirect("enrolment:bulk_job", pk=job.pk)
     try:
         result = services.enrolments_bulk(
             actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
@@ -305,6 +316,26 @@ def enrolment_bulk(request):
         "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
         "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
     })
+
+
+@login_required
+def bulk_job(request, pk):
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "enrolment/bulk_job.html", {
+        "job": job, "title": _("Result of the bulk action"),
+        "back": f"{reverse('enrolment:enrolment_list')}?{job.filter}"})
+
+
+@login_required
+def bulk_job_status(request, pk):
+    return _job_status(get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk))
+
+
+@protected_download
+def bulk_job_report(request, pk):
+    """The report per trainee, to the person who started the action (it names trainees)."""
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user).exclude(report=""), pk=pk)
+    return protected_file_response(job.report, filename=f"bulk-{job.action}-{job.pk}.xlsx")
 
 
 @require_POST
