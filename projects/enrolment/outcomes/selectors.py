@@ -163,10 +163,10 @@ def platform_figures(project) -> PlatformFigures:
     totals = per_trainee.aggregate(
         records=Sum("n"), minutes=Sum("m"),
         done=Sum(Case(When(a__gte=required or 0, then=Value(1)), default=Value(0), output_field=IntegerField())),
-        **{f"w{i}": Sum(f"w{i}") for i in range(len(weeks))})
+        **{f"week{i}": Sum(f"w{i}") for i in range(len(weeks))})  # outer names differ from the inner ones
     records = totals["records"] or 0
     available = bool(records and trainees)
-    active = [totals[f"w{i}"] or 0 for i in range(len(weeks))]
+    active = [totals[f"week{i}"] or 0 for i in range(len(weeks))]
     done = (totals["done"] or 0) if required else 0
     average = Decimal(totals["minutes"] or 0) / trainees if available else None
     return PlatformFigures(
