@@ -320,7 +320,7 @@ def run_bulk_action_job(job_id: int) -> str:
                 stream_table(out, _("Result of the bulk action"), columns, _bulk_report_rows(result))
                 out.seek(0)
                 job.report.save(f"bulk-{job.action}-{job.pk}.xlsx", File(out), save=False)
-        except Exception:  # noqa: BLE001 - the trainees have moved; say so rather than "nothing changed"
+        except Exception:  # the trainees have moved; say so rather than "nothing changed"
             logger.exception("bulk action %s: report not written", job.pk)
             fire(BulkActionJob, job.pk, name="fail", actor=job.created_by, moved=len(result.done),
                  refused=len(result.refused), message=_("%(done)s trainees were moved, but the report could not "

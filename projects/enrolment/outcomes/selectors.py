@@ -143,7 +143,8 @@ def platform_figures(project) -> PlatformFigures:
     learning time covers any day of it."""
     from django.db.models import Case, IntegerField, Max, Sum, Value, When
 
-    from ..models import Enrolment, EnrolmentStatus as S
+    from ..models import Enrolment
+    from ..models import EnrolmentStatus as S
     from .models import LearningRecord
 
     admitted = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.NO_SHOW, S.DISMISSED)
