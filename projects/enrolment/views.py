@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
+from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.pagination import CappedPaginator
@@ -256,6 +257,8 @@ class EnrolmentListView(PermListView):
         ctx = super().get_context_data(**kwargs)
         ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
         ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["bulk_job_threshold"] = get_setting(services.BULK_JOB_THRESHOLD,
+                                                region=getattr(self.request.user, "region", None))
         ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
         ctx["filter_query"] = self.request.GET.urlencode()
         return ctx
