@@ -130,3 +130,16 @@ def test_r63_evaluation_page_says_when_an_online_project_has_no_records(online, 
     evaluation = services.evaluation_open(actor=personas.province, project=online)
     page = login(personas.province).get(reverse("evaluation:evaluation_detail", args=[evaluation.pk])).content.decode()
     assert 'data-testid="platform-none"' in page and "未报送本项目的学习记录" in page
+
+
+def test_r63_platform_figures_take_the_same_queries_whatever_the_records(online, personas,
+                                                                         django_assert_max_num_queries):
+    from projects.enrolment.selectors import platform_figures
+
+    _records(online, personas, [(0, D(2025, 6, 1), D(2025, 6, 1), 60, 0, True)])
+    with django_assert_max_num_queries(4):  # scheme, its indicators, the trainees, one aggregate over the records
+        platform_figures(online)
+    _records(online, personas, [(i, D(2025, 6, d), D(2025, 6, d), 60, 1, True) for i in range(4)
+                                for d in range(2, 11)])
+    with django_assert_max_num_queries(4):
+        assert platform_figures(online).records == 37
