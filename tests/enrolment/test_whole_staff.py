@@ -149,3 +149,15 @@ def test_r49_applicant_import_refuses_a_whole_staff_project_in_chinese(whole_sta
                                {"file": SimpleUploadedFile("申报.xlsx", data)}, follow=True)
     assert "全员培训项目不接受报名" in response.content.decode()
     assert not ImportJob.objects.exists() and not Enrolment.objects.filter(project=whole_staff).exists()
+
+
+def test_r49_preview_of_a_project_without_criteria_counts_everyone(make_project, county_teachers, personas):
+    # A whole-staff project for all the county's teachers (no criteria): nobody is left out, and the counts show
+    # (a filter matching nothing used to empty the whole count, so the page read 0 to enrol and 0 enrolled).
+    project = make_project(category="whole_staff", quota=1, target_stages=[], name="全员培训（不限学段）")
+    project.regions.set([region("360121")])
+    before = whole_staff_preview(actor=personas.county, project=project)
+    assert (before.to_enrol, before.already, before.left_out) == (5, 0, 0)
+    whole_staff_enrol(actor=personas.county, project=project)
+    after = whole_staff_preview(actor=personas.county, project=project)
+    assert (after.to_enrol, after.already, after.left_out) == (0, 5, 0)

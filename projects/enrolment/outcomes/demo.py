@@ -147,16 +147,16 @@ def _whole_staff_records(inst_user, office_user):
     if project is None or CompletionScheme.objects.filter(project=project).exists() or \
             not Enrolment.objects.filter(project=project).exists():
         return None
-    start, end = project.start_date, project.end_date
+    start, end, status = project.start_date, project.end_date, project.status
     # Approved before the start (R46): the demo opens the dates for the approval, then puts them back.
     today = timezone.localdate()
-    Project.objects.filter(pk=project.pk).update(start_date=today + dt.timedelta(days=1),
+    Project.objects.filter(pk=project.pk).update(status="contracted", start_date=today + dt.timedelta(days=1),
                                                  end_date=max(end, today + dt.timedelta(days=2)))
     project.refresh_from_db()
     scheme = services.scheme_draft(actor=inst_user, project=project)
     services.scheme_move(actor=inst_user, scheme=scheme, name="submit")
     services.scheme_move(actor=office_user, scheme=scheme, name="approve")
-    Project.objects.filter(pk=project.pk).update(start_date=start, end_date=end)
+    Project.objects.filter(pk=project.pk).update(status=status, start_date=start, end_date=end)
     project.refresh_from_db()
     # Four weeks of September: 4 × 700 = 2,800 of the 3,000 minutes (50 hours); every fifth 4 × 500 = 2,000,
     # under the 80% minimum; the last two never logged in (no-shows).
