@@ -238,6 +238,23 @@ def platform_figures(project):
     return figures(project)
 
 
+def platform_figures_cached(project, *, timeout: int = 3600):
+    """`platform_figures` kept in the cache until a new delivery of records arrives (the key names the project's
+    latest delivery): a page that shows them does not aggregate a million records on every view (5.7 s at
+    1,000,000 records on the 2-core machine)."""
+    from django.core.cache import cache
+
+    from .outcomes.models import LearningRecordBatch
+
+    last = LearningRecordBatch.objects.filter(project=project).order_by("-pk").values_list("pk", flat=True).first()
+    key = f"r63-platform:{project.pk}:{last or 0}"
+    found = cache.get(key)
+    if found is None:
+        found = platform_figures(project)
+        cache.set(key, found, timeout)
+    return found
+
+
 def outcomes_by_dispatching_unit(*, user):
     """A county's or school's teachers' outcomes, per project (dispatching units see their teachers)."""
     qs = _scope_enrolments(user, Enrolment.objects.filter(status__in=OUTCOMES))

@@ -115,7 +115,7 @@ def _platform(project):
     online part (an online project without records says so)."""
     if project.mode not in ("online", "blended"):
         return None
-    figures = enrolment_selectors.platform_figures(project)
+    figures = enrolment_selectors.platform_figures_cached(project)
 
     def pct(ratio):
         return None if ratio is None else scoring.display(ratio * 100, "0.1")

@@ -143,3 +143,17 @@ def test_r63_platform_figures_take_the_same_queries_whatever_the_records(online,
                                 for d in range(2, 11)])
     with django_assert_max_num_queries(4):
         assert platform_figures(online).records == 37
+
+
+def test_r63_page_figures_are_kept_until_a_new_delivery_arrives(online, personas, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from projects.enrolment.selectors import platform_figures_cached
+
+    cache.clear()
+    _records(online, personas, [(0, D(2025, 6, 1), D(2025, 6, 1), 600, 2, True)])
+    assert platform_figures_cached(online).records == 1
+    with django_assert_max_num_queries(1):  # only the latest delivery is read
+        assert platform_figures_cached(online).records == 1
+    _records(online, personas, [(1, D(2025, 6, 2), D(2025, 6, 2), 600, 2, True)])  # a new delivery
+    assert platform_figures_cached(online).records == 2
