@@ -28,11 +28,11 @@ def main():
     import django
 
     django.setup()
+    from bench_learning_records import build, counted, ingest, write_files
     from django.core.management import call_command
     from django.db import connection
     from django.utils import translation
 
-    from bench_learning_records import build, counted, ingest, write_files
     from projects.enrolment.selectors import platform_figures
 
     if connection.vendor != "postgresql":
