@@ -17,6 +17,7 @@ from django_fsm import FSMFieldMixin
 
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.exceptions import DomainError
+from backoffice.models.recorded import audit_region_lookup
 
 
 class Guard:
@@ -212,12 +213,6 @@ def _bulk_ready(model, name, trans):
                 f"{model.__name__}.{name}: condition {getattr(cond, '__name__', cond)} has no set-based form.")
 
 
-def _region_path(model) -> str:
-    paths = getattr(model, "audit_region", None) or ("region",)
-    path = paths if isinstance(paths, str) else paths[0]
-    return path.replace(".", "__") + "__code"
-
-
 def pk_chunks(model, pks, size: int = 5000):
     """Querysets over the rows `pks`: on PostgreSQL one, passing the keys as a single array parameter; elsewhere
     in chunks under the bind-parameter limit."""
@@ -254,7 +249,7 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     reason = (reason or "").strip()
     reasons = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
     group_by = tuple(getattr(model, "bulk_group_by", ()))
-    region = _region_path(model)
+    region = audit_region_lookup(model)
     repr_fields = tuple(getattr(model, "bulk_repr", ()))
     with transaction.atomic():
         rows = list(queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
