@@ -224,22 +224,35 @@ def _job_status(job):
                          "done": job.status in {"succeeded", "failed"}})
 
 
-@login_required
-def import_job(request, pk):
-    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/import_job.html", {"job": job, "title": _("Import")})
+def job_pages(selector, template: str, title, *, guard=login_required):
+    """A job's page and the JSON its progress bar polls, for the jobs `selector` shows the user (their own)."""
+
+    @guard
+    def page(request, pk):
+        job = get_object_or_404(selector(user=request.user), pk=pk)
+        return render(request, template, {"job": job, "title": title})
+
+    @guard
+    def status(request, pk):
+        return _job_status(get_object_or_404(selector(user=request.user), pk=pk))
+
+    return page, status
 
 
-@login_required
-def import_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk))
+def uploaded_file(selector):
+    """The view giving a job's uploaded file back to the person who uploaded it (it holds ID numbers)."""
+
+    @protected_download
+    def download(request, pk):
+        job = get_object_or_404(selector(user=request.user), pk=pk)
+        return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+
+    return download
 
 
-@protected_download
-def import_job_file(request, pk):
-    """The uploaded workbook, back to the person who uploaded it (it holds ID numbers)."""
-    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
-    return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+import_job, import_job_status = job_pages(selectors.import_jobs_visible_to, "enrolment/import_job.html",
+                                          gettext_lazy("Import"))
+import_job_file = uploaded_file(selectors.import_jobs_visible_to)
 
 
 from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages import this module)

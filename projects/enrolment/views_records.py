@@ -1,7 +1,6 @@
 """Enrolment pages for the records kept after selection: exemptions (R35), credit hours (R40-R42) and certificates
 (R43-R45). Same rules as views.py: selectors to read, services to write, the door for transitions."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -22,7 +21,7 @@ from backoffice.views import start_export
 from . import actions, selectors, services
 from .filters import CertificateFilter, CreditFilter, ExemptionFilter
 from .forms import ExemptionForm
-from .views import VIEW, PermListView, _job_queued_message, _job_status, _project, perm_required
+from .views import VIEW, PermListView, _job_queued_message, _project, job_pages, perm_required
 
 
 # -- exemptions (R35) ---------------------------------------------------------------------------------
@@ -131,15 +130,8 @@ def certificate_batch(request, pk):
     return redirect("enrolment:certificate_job", pk=job.pk)
 
 
-@login_required
-def certificate_job(request, pk):
-    job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/certificate_job.html", {"job": job, "title": _("Certificates")})
-
-
-@login_required
-def certificate_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk))
+certificate_job, certificate_job_status = job_pages(
+    selectors.certificate_jobs_visible_to, "enrolment/certificate_job.html", gettext_lazy("Certificates"))
 
 
 @protected_download
