@@ -121,8 +121,8 @@ def project_budget(request, pk):
 @login_required
 def contract_list(request):
     _reader(request.user)
-    page = CappedPaginator(selectors.contracts_for_finance(user=request.user).select_related("institution")
-                           .order_by("reference"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.contract_page_for_finance(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "finance/contract_list.html", {
         "contracts": page.object_list, "page_obj": page, "can_write": request.user.has_perm("finance.change_finance"),
         "title": _("Contracts to settle")})
