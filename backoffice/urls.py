@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("registry/teachers/", views.TeacherListView.as_view(), name="teacher_list"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("audit/export/", views.audit_export, name="audit_export"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/status/", views.export_job_status, name="export_job_status"),
     path("exports/<int:pk>/file/", views.export_job_file, name="export_job_file"),

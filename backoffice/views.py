@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponseServerError, JsonResponse
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -72,12 +73,25 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
     permission_required = "backoffice.view_audit"
     template_name = "backoffice/audit_list.html"
     filterset_class = AuditFilter
-    selector = selectors.audit_list_visible_to
+    selector = selectors.audit_page_visible_to
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["object_list"] = audit.with_labels(ctx["object_list"])
         return ctx
+
+
+AUDIT_FILTERS = ("q", "action", "since", "until", "content_type")
+
+
+@require_POST
+@login_required
+def audit_export(request):
+    """The audit page's events, with its filters, as a workbook written by a background job."""
+    if not request.user.has_perm("backoffice.view_audit"):
+        raise PermissionDenied
+    return start_export(request, kind="backoffice.audit",
+                        params={k: request.POST.get(k, "").strip() for k in AUDIT_FILTERS})
 
 
 @login_required

@@ -21,4 +21,6 @@ urlpatterns = [
     path("invoices/upload/", views.invoice_upload, name="invoice_upload"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
     path("reconciliation.xlsx", views.reconciliation_xlsx, name="reconciliation_xlsx"),
+    path("statements/export/", views.statement_export, name="statement_export"),
+    path("export/", views.budget_export, name="budget_export"),
 ]

@@ -117,7 +117,7 @@ def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
     given projects when `project_ids` is set (a page of the list)."""
     # Only what the rows show and the flag reads (issue 13): no plan, office or institution joined.
     qs = _annotate_money(_finance_projects(user).select_related(None).only(
-        "code", "name", "budget", "end_date", "province_code"))
+        "code", "name", "budget", "end_date", "province_code", "status"))  # status: the FSM reads it on load
     if plan is not None:
         qs = qs.filter(plan=plan)
     if project_ids is not None:
