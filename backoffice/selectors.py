@@ -95,6 +95,15 @@ def scope_summary(*, user) -> dict:
     return {"label": label, "note": note}
 
 
+def batch_jobs_visible_to(*, user):
+    """A document batch holds what its author's scope showed them, so only its author reads it."""
+    from backoffice.models import DocumentBatchJob
+
+    if not user.is_authenticated:
+        return DocumentBatchJob.objects.none()
+    return DocumentBatchJob.objects.filter(created_by=user)
+
+
 def export_jobs_visible_to(*, user):
     """An export holds what its author's scope showed them, so only its author reads it."""
     from backoffice.models import ExportJob

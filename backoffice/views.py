@@ -163,6 +163,44 @@ def export_job_file(request, pk):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+@login_required
+def batch_job(request, pk):
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "backoffice/batch_job.html", {"job": job, "title": job.title or _("Documents")})
+
+
+@login_required
+def batch_job_status(request, pk):
+    """What the job page polls for its progress bar (static/js/job-progress.js)."""
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
+                         "done": job.status in {"succeeded", "failed"}})
+
+
+@protected_download
+def batch_job_file(request, pk):
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return protected_file_response(job.file, filename=job.filename, content_type="application/zip")
+
+
+def start_batch(request, *, kind: str, params: dict | None = None):
+    """The answer to a batch button: the job's page, or back with the Chinese reason it was refused."""
+    from django.contrib import messages
+
+    from backoffice.batches import batch_job_start
+    from backoffice.exceptions import DomainError
+
+    try:
+        job = batch_job_start(actor=request.user, kind=kind, params=params)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_or(request, "dashboard"))
+    if job.queued is False:  # the broker was unreachable; the sweep queues the job again
+        messages.warning(request, job.message or _("The documents will be drawn when the background service is "
+                                                   "back."))
+    return redirect("batch_job", pk=job.pk)
+
+
 def start_export(request, *, kind: str, params: dict | None = None):
     """The answer to an export button: the job's page, or back with the Chinese reason it was refused."""
     from django.contrib import messages

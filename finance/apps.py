@@ -22,6 +22,10 @@ class FinanceConfig(AppConfig):
         register_export("finance.reconciliation", exports.reconciliation)
         register_export("finance.statements", exports.statements)
         register_export("finance.budget", exports.budget)
+        from backoffice.batches import register_batch
+        from finance.batches import statement_pdfs
+
+        register_batch("finance.statement_pdfs", statement_pdfs)
         from projects.evaluation.sources import register_indicator_source
 
         register_setting("finance.other_cap_ratio", default=Decimal("0.03"), rule="R51",

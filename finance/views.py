@@ -19,7 +19,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView, next_or, start_export
+from backoffice.views import ScopedListView, next_or, start_batch, start_export
 from backoffice.selectors import visible_or_404
 from finance import actions, documents, selectors, services
 from finance.filters import StatementFilter
@@ -346,6 +346,15 @@ def statement_export(request):
     _statement_reader(request.user)
     params = {k: request.POST.get(k, "").strip() for k in ("status", "contract__reference")}
     return start_export(request, kind="finance.statements", params=params)
+
+
+@login_required
+@require_POST
+def statement_pdfs(request):
+    """The PDFs of the statements on the list (with its filters), one zip drawn by the workers in parallel."""
+    _reader(request.user)
+    params = {k: request.POST.get(k, "").strip() for k in ("status", "contract__reference")}
+    return start_batch(request, kind="finance.statement_pdfs", params=params)
 
 
 @login_required
