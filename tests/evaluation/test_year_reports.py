@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from backoffice.models import DocumentBatchChunk
 from backoffice.tasks import draw_document_chunk, run_document_batch
-from tests.batch_helpers import batched  # noqa: F401
 from tests.factories.evaluation import walk
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ from backoffice.exceptions import DomainError
 from backoffice.models import AuditEvent, DocumentBatchChunk, DocumentBatchJob
 from backoffice.tasks import draw_document_chunk, run_document_batch
 from finance import services
-from tests.batch_helpers import batched  # noqa: F401
 from tests.factories.finance import contract_for, trainees
 
 pytestmark = pytest.mark.django_db
@@ -50,8 +49,8 @@ def test_issue13_statement_pdfs_one_zip_one_pdf_per_statement_from_parallel_part
 def test_statement_pdfs_take_the_lists_filter(login, personas, statements, batched):
     first = statements[0].statements.first()  # the first contract is the other institution's
     services.settlement_confirm(actor=personas.other_institution, statement=first)
-    job, files = batched(login(personas.finance), reverse("finance:statement_pdfs"), {"status": "confirmed"})
-    assert len(files) == 1 and [name for name in files][0].endswith(f"-{first.pk}.pdf")
+    _job, files = batched(login(personas.finance), reverse("finance:statement_pdfs"), {"status": "confirmed"})
+    assert len(files) == 1 and next(iter(files)).endswith(f"-{first.pk}.pdf")
 
 
 @pytest.mark.parametrize("who", ["institution", "county", "school", "expert"])

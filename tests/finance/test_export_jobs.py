@@ -14,7 +14,7 @@ from backoffice.exports import export_build, export_job_start
 from backoffice.models import AuditEvent, ExportJob
 from backoffice.spreadsheets import stream_table
 from finance import services
-from tests.export_helpers import exported, sheet_rows  # noqa: F401
+from tests.export_helpers import sheet_rows
 from tests.factories.finance import contract_for, trainees
 
 pytestmark = pytest.mark.django_db

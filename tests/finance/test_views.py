@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from finance import services
 from finance.models import SettlementStatement
-from tests.export_helpers import exported  # noqa: F401
 from tests.factories.finance import contract_for, trainees
 
 pytestmark = pytest.mark.django_db
