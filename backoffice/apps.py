@@ -8,8 +8,12 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         from backoffice import jobs, permissions  # noqa: F401  registers the job settings and the rules
+        from backoffice.audit_exports import audit_trail
+        from backoffice.exports import register_export
         from backoffice.models import Role
         from backoffice.navigation import Panel, register_nav, register_panel
+
+        register_export("backoffice.audit", audit_trail)
 
         gov_and_audit = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
                          Role.COUNTY_STAFF, Role.AUDITOR, Role.FINANCE_OFFICER]

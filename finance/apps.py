@@ -16,6 +16,16 @@ class FinanceConfig(AppConfig):
         from finance import deadlines
 
         deadlines.register()  # R4
+        from backoffice.exports import register_export
+        from finance import exports
+
+        register_export("finance.reconciliation", exports.reconciliation)
+        register_export("finance.statements", exports.statements)
+        register_export("finance.budget", exports.budget)
+        from backoffice.batches import register_batch
+        from finance.batches import statement_pdfs
+
+        register_batch("finance.statement_pdfs", statement_pdfs)
         from projects.evaluation.sources import register_indicator_source
 
         register_setting("finance.other_cap_ratio", default=Decimal("0.03"), rule="R51",

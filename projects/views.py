@@ -56,7 +56,7 @@ class PlanListView(ScopedListView):
 class ProjectListView(ScopedListView):
     template_name = "projects/project_list.html"
     filterset_class = ProjectFilter
-    selector = selectors.project_list_visible_to
+    selector = selectors.project_page_visible_to
 
 
 @login_required

@@ -8,11 +8,15 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Performance evaluation")
 
     def ready(self):
+        from backoffice.batches import register_batch
         from backoffice.demo import register_demo_step
         from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
 
         from . import config, permissions  # noqa: F401  registers the R61/R64 settings and the permissions
+        from .batches import year_reports
+
+        register_batch("evaluation.year_reports", year_reports)
 
         staff = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
                  Role.COUNTY_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR]
