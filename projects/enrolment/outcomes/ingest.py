@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,7 +21,14 @@ from django.utils.translation import gettext_noop
 from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.identity import normalise_id_number
-from backoffice.spreadsheets import Book, Col, NumberInTextColumn, cell_text, normalise_text, read_sheet
+from backoffice.spreadsheets import (
+    Book,
+    Col,
+    NumberInTextColumn,
+    cell_text,
+    normalise_text,
+    read_sheet,
+)
 
 from . import permissions as perms
 from .models import LearningRecord, LearningRecordBatch
@@ -202,6 +209,7 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
       - "assessment_score": the final assessment, 0-100 with up to 2 decimals, or empty;
       - optional "row": the row number to report errors against (default: the position, from 1);
       - optional "name": ignored (the template carries it for people).
+    or a `RecordFile` from `read_records_file` (whose plain CSV PostgreSQL parses itself, in COPY).
     Records are keyed (project, teacher, period, source): a re-sent key replaces the current figure and the
     earlier record is kept; a row repeating the current figure exactly changes nothing. Every row is checked
     (enrolled in the project, period inside the project's dates, minutes within the period, numbers in range,
@@ -222,22 +230,12 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
                                                   idempotency_key=idempotency_key).first()
         if done is not None:
             return _replayed(done, valid_only)
-    converted, seen = [], set()
-    append = converted.append
-    for index, rec in enumerate(rows, start=1):
-        row = _convert(rec, index, result, seen)
-        if row is not None:
-            append(row)
-    result.rows_total = len(converted) + len({e["row"] for e in result.errors})
-    if progress:
-        progress(40)
+    progress = progress or (lambda pct: None)
     try:
         with transaction.atomic():
-            _load(converted)
-            if progress:
-                progress(60)
-            refused = _check(project, source)
-            for rownum, code, value in refused:
+            _stage(project, source, rows, result)
+            progress(60)
+            for rownum, code, value in _refused_rows():
                 result.error(rownum, _column_of(code), value, _message(code, value, project))
             result.errors.sort(key=lambda e: (e["row"], e["column"]))
             result.refused = len({e["row"] for e in result.errors})
@@ -248,8 +246,7 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
                 project=project, source=source, idempotency_key=idempotency_key, received_by=actor,
                 api_key_id=str(getattr(api_key, "pk", "") or ""), rows_total=result.rows_total)
             result.written, result.unchanged = _write(project, batch, source)
-            if progress:
-                progress(90)
+            progress(90)
             LearningRecordBatch.objects.filter(pk=batch.pk).update(
                 rows_written=result.written, rows_unchanged=result.unchanged, rows_refused=result.refused)
             result.batch_id = batch.pk
@@ -276,14 +273,40 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _load(rows: list) -> None:
-    """The converted rows into a temporary table: COPY on PostgreSQL, executemany elsewhere."""
+def _stage(project, source, rows, result: IngestResult) -> None:
+    """Every row classified into the temporary table lr_ok (converted figures, enrolment, earlier current record,
+    refusal code); conversion errors already in `result`. A plain CSV on PostgreSQL never passes through Python
+    row by row: COPY parses it and SQL converts it (rows SQL is unsure of go through `_convert`, the one
+    definition of a valid row); anything else is converted here and loaded."""
+    if _pg() and isinstance(rows, RecordFile) and rows.csv_body is not None and _copy_raw(rows):
+        result.rows_total = _classify(project, source, _raw_source(rows), create=True, raw=True)
+        _recheck(project, source, result)
+        _mark_repeated()
+        return
+    converted, seen = [], set()
+    append = converted.append
+    for index, rec in enumerate(rows, start=1):
+        row = _convert(rec, index, result, seen)
+        if row is not None:
+            append(row)
+    result.rows_total = len(converted) + len({e["row"] for e in result.errors})
+    _load(converted)
+    _classify(project, source, "SELECT * FROM lr_in", create=True)
+
+
+def _create_lr_in() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS lr_in")
         cursor.execute(
             "CREATE TEMP TABLE lr_in (rownum integer, id_number varchar(18), period_start date, period_end date, "
             "minutes integer, assignments_submitted integer, assignments_passed integer, achievements integer, "
             "assessment_score numeric(5,2), activities integer)" + (" ON COMMIT DROP" if _pg() else ""))
+
+
+def _load(rows: list) -> None:
+    """The converted rows into a temporary table: COPY on PostgreSQL, executemany elsewhere."""
+    _create_lr_in()
+    with connection.cursor() as cursor:
         if _pg():
             with cursor.cursor.copy(f"COPY lr_in ({', '.join(TMP_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
@@ -296,44 +319,168 @@ def _load(rows: list) -> None:
 def _drop() -> None:
     if not _pg():
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS lr_in")
-            cursor.execute("DROP TABLE IF EXISTS lr_ok")
+            for table in ("lr_in", "lr_ok"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _check(project, source) -> list[tuple]:
+# -- PostgreSQL: the CSV parsed by COPY, converted by SQL -------------------------------------------------------
+def _copy_raw(file: "RecordFile") -> bool:
+    """The CSV's body into lr_raw, one text column per header column, numbered in file order. False (nothing
+    left behind) when COPY reads it otherwise than Python would - a blank line, a row with more or fewer
+    columns than the header - so the caller converts it in Python."""
+    import psycopg
+
+    columns = ", ".join(f"c{i}" for i in range(file.width))
+    data = file.csv_body.encode("utf-8")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS lr_raw")
+            cursor.execute(f"CREATE TEMP TABLE lr_raw (rownum integer GENERATED ALWAYS AS IDENTITY, "
+                           f"{', '.join(f'c{i} text' for i in range(file.width))}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY lr_raw ({columns}) FROM STDIN (FORMAT csv)") as copy:
+                view = memoryview(data)
+                for at in range(0, len(data), 1 << 20):
+                    copy.write(view[at:at + (1 << 20)])
+    except (DatabaseError, psycopg.Error):  # COPY's own errors come through psycopg's cursor unwrapped
+        return False
+    return True
+
+
+# The row's cells joined by "|" with the shape every valid figure has; a row that does not match (spaces, other
+# date forms, a number too long, ...) is not refused here but handed to `_convert`.
+_SHAPE = (r"^[0-9]{17}[0-9Xx]\|[0-9]{1,7}\|[0-9]{0,6}\|[0-9]{0,6}\|[0-9]{0,6}\|[0-9]{0,6}"
+          r"\|([0-9]{1,3}(\.[0-9]{1,2})?)?$")
+
+
+def _raw_source(file: "RecordFile") -> str:
+    """A SELECT over lr_raw giving lr_in's columns plus `clean` (SQL converted the row exactly as `_convert`
+    would) and the row's texts for the rows that are not. Dates are looked up among the project's days written
+    as YYYY-MM-DD (lr_day), so a date that is not one of them - another form, not a date, outside the project -
+    goes to `_convert` too."""
+    def cell(key):
+        return f"r.c{file.columns[key]}" if key in file.columns else "NULL::text"
+
+    texts = ", ".join(f"{cell(key)} AS t_{key}" for key, *_rest in FIELDS if key != "name")
+    joined = " || '|' || ".join(
+        [cell("id_number")] + [f"coalesce({cell(k)}, '')" for k in (*INT_FIELDS[:4], "assessment_score",
+                                                                     INT_FIELDS[4])])
+    # lr_raw's own rownum counts data rows from 1; the file's row number counts the header too.
+    shaped = (f"SELECT r.rownum + 1 AS rownum, {texts}, coalesce({joined} ~ '{_SHAPE}', false) AS ok "
+              f"FROM lr_raw r WHERE num_nonnulls({', '.join(cell(k) for k, *_r in FIELDS)}) > 0 OFFSET 0")
+    counts = {k: f"coalesce(nullif(x.t_{k}, '')::integer, 0)" for k in INT_FIELDS[1:]}
+    typed = ("SELECT x.rownum, x.ok, d1.day AS period_start, d2.day AS period_end, "
+             "CASE WHEN x.ok THEN upper(x.t_id_number) END AS id_number, "
+             "CASE WHEN x.ok THEN x.t_minutes::integer END AS minutes, "
+             + "".join(f"CASE WHEN x.ok THEN {expr} END AS {k}, " for k, expr in counts.items())
+             + "CASE WHEN x.ok THEN nullif(x.t_assessment_score, '')::numeric(5,2) END AS assessment_score, "
+             + ", ".join(f"x.t_{key}" for key, *_r in FIELDS if key != "name")
+             + f" FROM ({shaped}) x LEFT JOIN lr_day d1 ON d1.txt = x.t_period_start "
+               f"LEFT JOIN lr_day d2 ON d2.txt = x.t_period_end")
+    # NULL (a date not found) is not clean either.
+    clean = (f"coalesce(y.ok AND y.period_start <= y.period_end AND y.minutes <= {MAX_COUNT * 60} AND "
+             + " AND ".join(f"y.{k} <= {MAX_COUNT}" for k in INT_FIELDS[1:])
+             + " AND coalesce(y.assessment_score <= 100, true), false)")
+    keep = ", ".join(f"CASE WHEN NOT {clean} THEN y.t_{key} END AS t_{key}" for key, *_r in FIELDS
+                     if key != "name")
+    return (f"SELECT y.rownum, y.id_number, y.period_start, y.period_end, y.minutes, y.assignments_submitted, "
+            f"y.assignments_passed, y.achievements, y.assessment_score, y.activities, {clean} AS clean, {keep} "
+            f"FROM ({typed}) y")
+
+
+def _recheck(project, source, result: IngestResult) -> None:
+    """The rows SQL left to Python: converted by `_convert` (its errors reported), the valid ones classified
+    into lr_ok like the others. A key repeated in the delivery is found afterwards for all rows at once."""
+    keys = [key for key, *_r in FIELDS if key != "name"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rownum, {', '.join(f't_{k}' for k in keys)} FROM lr_ok WHERE code = 'recheck' "
+                       f"ORDER BY rownum")
+        found = cursor.fetchall()
+    if not found:
+        return
+    converted = []
+    for rownum, *values in found:
+        rec = {key: "" if value is None else value for key, value in zip(keys, values)}
+        row = _convert(dict(rec, row=rownum), rownum, result, set())
+        if row is not None:
+            converted.append(row)
+    _load(converted)
+    _classify(project, source, "SELECT * FROM lr_in", create=False)
+
+
+def _mark_repeated() -> None:
+    """R47: a key once per delivery. Its later rows are refused ('repeated'), in one pass over the delivery."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE lr_ok SET code = 'repeated' FROM (
+                SELECT rownum FROM (
+                    SELECT rownum, row_number() OVER (PARTITION BY id_number, period_start, period_end
+                                                      ORDER BY rownum) AS n
+                    FROM lr_ok WHERE code <> 'recheck') w
+                WHERE n > 1) d
+            WHERE lr_ok.rownum = d.rownum""")
+
+
+def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False) -> int:
     """Classify every loaded row in one statement into lr_ok (enrolment, earlier current record, refusal code);
-    answer the refused rows [(row, code, value)]."""
+    answer the number of rows classified. `rows_sql`: lr_in's rows, or (`raw`) `_raw_source`'s SELECT with
+    `clean` and the texts of the rows to recheck."""
     from ..models import Enrolment
 
-    days = "(c.period_end - c.period_start + 1)" if _pg() else \
+    pg = _pg()
+    days = "(c.period_end - c.period_start + 1)" if pg else \
         "(julianday(c.period_end) - julianday(c.period_start) + 1)"
-    same = "IS NOT DISTINCT FROM" if _pg() else "IS"
+    same = "IS NOT DISTINCT FROM" if pg else "IS"
     lr = LearningRecord._meta.db_table
+    keys = [key for key, *_r in FIELDS if key != "name"]
+    texts = ", ".join(f"c.t_{k}" if raw else f"CAST(NULL AS text) AS t_{k}" for k in keys)
+    select = f"""
+        SELECT c.rownum, c.id_number, c.period_start, c.period_end, c.minutes, c.assignments_submitted,
+               c.assignments_passed, c.achievements, c.assessment_score, c.activities,
+               e.enrolment_id, cur.id AS previous_id,
+               CASE WHEN {"NOT c.clean" if raw else "1 = 0"} THEN 'recheck'
+                    WHEN e.enrolment_id IS NULL THEN 'not_enrolled'
+                    WHEN c.period_start < %s OR c.period_end > %s THEN 'period_outside'
+                    WHEN c.minutes > {days} * 1440 THEN 'too_many_minutes'
+                    WHEN cur.id IS NOT NULL AND cur.minutes = c.minutes
+                         AND cur.assignments_submitted = c.assignments_submitted
+                         AND cur.assignments_passed = c.assignments_passed
+                         AND cur.achievements = c.achievements AND cur.activities = c.activities
+                         AND cur.assessment_score {same} c.assessment_score THEN 'unchanged'
+                    ELSE '' END AS code,
+               {texts}
+        FROM ({rows_sql}) c
+        LEFT JOIN (SELECT t.id_number, en.id AS enrolment_id FROM {Enrolment._meta.db_table} en
+                   JOIN backoffice_teacher t ON t.id = en.teacher_id
+                   WHERE en.project_id = %s AND en.status IN ({", ".join(["%s"] * len(RECEIVING))})) e
+               ON e.id_number = c.id_number
+        LEFT JOIN (SELECT id, enrolment_id, period_start, period_end, minutes, assignments_submitted,
+                          assignments_passed, achievements, assessment_score, activities FROM {lr}
+                   WHERE project_id = %s AND source = %s AND is_current) cur
+               ON cur.enrolment_id = e.enrolment_id AND cur.period_start = c.period_start
+                  AND cur.period_end = c.period_end
+    """
+    params = [project.start_date, project.end_date, project.pk, *RECEIVING, project.pk, source]
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS lr_ok")
-        cursor.execute(f"""
-            CREATE TEMP TABLE lr_ok {"ON COMMIT DROP" if _pg() else ""} AS
-            SELECT c.*, e.id AS enrolment_id, cur.id AS previous_id,
-                   CASE WHEN e.id IS NULL THEN 'not_enrolled'
-                        WHEN c.period_start < %s OR c.period_end > %s THEN 'period_outside'
-                        WHEN c.minutes > {days} * 1440 THEN 'too_many_minutes'
-                        WHEN cur.id IS NOT NULL AND cur.minutes = c.minutes
-                             AND cur.assignments_submitted = c.assignments_submitted
-                             AND cur.assignments_passed = c.assignments_passed
-                             AND cur.achievements = c.achievements AND cur.activities = c.activities
-                             AND cur.assessment_score {same} c.assessment_score THEN 'unchanged'
-                        ELSE '' END AS code
-            FROM lr_in c
-            LEFT JOIN backoffice_teacher t ON t.id_number = c.id_number
-            LEFT JOIN {Enrolment._meta.db_table} e ON e.teacher_id = t.id AND e.project_id = %s
-                 AND e.status IN ({", ".join(["%s"] * len(RECEIVING))})
-            LEFT JOIN {lr} cur ON cur.enrolment_id = e.id AND cur.period_start = c.period_start
-                 AND cur.period_end = c.period_end AND cur.source = %s AND cur.is_current
-        """, [project.start_date, project.end_date, project.pk, *RECEIVING, source])
+        if create:
+            cursor.execute("DROP TABLE IF EXISTS lr_ok")
+            if raw:
+                cursor.execute("DROP TABLE IF EXISTS lr_day")
+                cursor.execute("CREATE TEMP TABLE lr_day ON COMMIT DROP AS SELECT to_char(d, 'YYYY-MM-DD') AS txt, "
+                               "d::date AS day FROM generate_series(%s::date, %s::date, interval '1 day') d",
+                               [project.start_date, project.end_date])
+            cursor.execute(f"CREATE TEMP TABLE lr_ok {'ON COMMIT DROP' if pg else ''} AS {select}", params)
+        else:
+            cursor.execute(f"INSERT INTO lr_ok {select}", params)
+        return cursor.rowcount
+
+
+def _refused_rows() -> list[tuple]:
+    """The refused rows [(row, code, value)] SQL found, in row order."""
+    with connection.cursor() as cursor:
         cursor.execute("SELECT rownum, code, CASE code WHEN 'not_enrolled' THEN id_number "
                        "WHEN 'too_many_minutes' THEN CAST(minutes AS varchar(12)) "
                        "ELSE CAST(period_start AS varchar(12)) END "
-                       "FROM lr_ok WHERE code NOT IN ('', 'unchanged') ORDER BY rownum")
+                       "FROM lr_ok WHERE code NOT IN ('', 'unchanged', 'recheck') ORDER BY rownum")
         return cursor.fetchall()
 
 
@@ -404,9 +551,23 @@ def _mapped(header, result: IngestResult) -> dict | None:
     return None if missing else columns
 
 
-def read_records_file(data: bytes, name: str, result: IngestResult):
+class RecordFile:
+    """An uploaded file's rows: iterating gives the dicts `ingest_learning_records` takes from any caller. A CSV
+    that PostgreSQL's COPY splits exactly as Python's csv module does (no quote character, no NUL, no "\\."
+    line) also keeps its body, so on PostgreSQL no row passes through Python (issue 13)."""
+
+    def __init__(self, rows, *, csv_body: str | None = None, width: int = 0, columns: dict | None = None):
+        self._rows = rows
+        self.csv_body, self.width, self.columns = csv_body, width, columns or {}
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
+def read_records_file(data: bytes, name: str, result: IngestResult) -> RecordFile | None:
     """The rows of an uploaded CSV (UTF-8 or GBK) or .xlsx file as dicts for `ingest_learning_records`, each with
     its sheet row number; None after reporting why the file cannot be read (a missing column)."""
+    body = None
     if name.lower().endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -415,6 +576,9 @@ def read_records_file(data: bytes, name: str, result: IngestResult):
         reader = csv.reader(io.StringIO(text))
         header = next(reader, [])
         rows = reader
+        newline = text.find("\n")
+        if newline > 0 and not any(mark in text for mark in ('"', "\x00", "\\.")):
+            body = text[newline + 1:]
     else:
         sheet = read_sheet(data)  # limits checked before parsing (SpreadsheetRefused)
         header = sheet.rows[0] if sheet.rows else []
@@ -435,7 +599,7 @@ def read_records_file(data: bytes, name: str, result: IngestResult):
             rec["row"] = number
             yield rec
 
-    return generate()
+    return RecordFile(generate(), csv_body=body, width=len(header), columns=columns)
 
 
 def template_workbook(project) -> bytes:
