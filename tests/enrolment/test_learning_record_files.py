@@ -8,7 +8,11 @@ import pytest
 from django.db import connection, transaction
 
 from backoffice.demo import make_id_number
-from projects.enrolment.outcomes.ingest import IngestResult, ingest_learning_records, read_records_file
+from projects.enrolment.outcomes.ingest import (
+    IngestResult,
+    ingest_learning_records,
+    read_records_file,
+)
 from projects.enrolment.outcomes.models import LearningRecord
 
 from .outcome_helpers import TODAY, approved_scheme, ingest, record
