@@ -17,13 +17,29 @@ from simple_history.utils import bulk_update_with_history
 
 from backoffice.audit import audit_record
 from backoffice.identity import id_number_error, normalise_id_number
-from backoffice.models import Organisation, OrganisationKind, Role, SchoolStage, Subject, Teacher, TeacherPost, TeacherTitle
+from backoffice.models import (
+    Organisation,
+    OrganisationKind,
+    Role,
+    SchoolStage,
+    Subject,
+    Teacher,
+    TeacherPost,
+    TeacherTitle,
+)
+from backoffice.punctuation import enum
 from backoffice.scoping import scope_for
 from backoffice.spreadsheets import (
-    Book, Col, NumberInTextColumn, SpreadsheetRefused, cell_date, cell_text, normalise_text, read_sheet,
+    Book,
+    Col,
+    NumberInTextColumn,
+    SpreadsheetRefused,
+    cell_date,
+    cell_text,
+    normalise_text,
+    read_sheet,
 )
 from backoffice.spreadsheets.reading import OLE2
-from backoffice.punctuation import enum
 
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
@@ -330,8 +346,8 @@ def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominate
     with transaction.atomic():
         now = timezone.now()
         if connection.vendor == "postgresql":
-            applications = _write_through_temp_table(actor=actor, project=project, plan=plan,
-                                                     nominated_by=nominated_by, now=now)
+            applications = _write_by_copy(actor=actor, project=project, plan=plan, nominated_by=nominated_by,
+                                          now=now)
         else:
             created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
         if plan.changed:
@@ -423,52 +439,38 @@ def fast_insert(model, columns: list[str], rows: list[tuple], *, datetime_column
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-_TEMP_COLUMNS = ("ord int, teacher_id bigint, id_number varchar(18), name varchar(64), school_id bigint, "
-                 "region_id bigint, stage varchar(16), subject varchar(16), post varchar(16), title varchar(16), "
-                 "teaching_since smallint, is_rural boolean, is_priority_county boolean, phone varchar(32)")
-
-
-def _write_through_temp_table(*, actor, project, plan: Resolved, nominated_by: str, now) -> int:
-    """PostgreSQL (issue 13): the file's rows cross the wire once, COPYed into a temporary table without indexes;
-    the server then inserts the new registry rows, their creation history (R3) and the applications (R32) in one
-    statement (INSERT ... SELECT with data-modifying CTEs), so no id look-up comes back to Python. Applications
-    are inserted in file order, so the primary key breaks the submission-time tie in that order. Returns the
-    number of applications created."""
-    fields = ", ".join(TEACHER_COLUMNS[:-1])  # without created_at
+def _write_by_copy(*, actor, project, plan: Resolved, nominated_by: str, now) -> int:
+    """PostgreSQL (issue 13): each table is written the way the floor writes it, one COPY each - the new registry
+    rows, their creation history (R3), the applications (R32) - with the new rows' keys drawn from the registry's
+    own sequence first, so no key comes back row by row. Applications are COPYed in file order, so the primary
+    key breaks the submission-time tie in that order. Returns the number of applications created."""
     teacher, history = Teacher._meta.db_table, Teacher.history.model._meta.db_table
-    apply = project is not None
+    columns = ", ".join(TEACHER_COLUMNS)
     with connection.cursor() as cursor:
-        # Dropped at the end too: inside an outer transaction (a test, a nested atomic) no commit drops it.
-        cursor.execute("DROP TABLE IF EXISTS import_rows")
-        cursor.execute(f"CREATE TEMP TABLE import_rows ({_TEMP_COLUMNS}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY import_rows (ord, teacher_id, {fields}) FROM STDIN") as copy:
-            for index, values in plan.new:
-                copy.write_row((index, None) + values)
-            if apply:
-                for index, pk in plan.apply_pks_by_row:
-                    if pk not in plan.already_applied:
-                        copy.write_row((index, pk) + (None,) * len(TEACHER_COLUMNS[:-1]))
-        new_rows = (f"INSERT INTO {teacher} ({fields}, created_at, updated_at) "
-                    f"SELECT {fields}, %(now)s, %(now)s FROM import_rows WHERE teacher_id IS NULL ORDER BY ord "
-                    f"RETURNING id, {fields}, created_at")
-        new_history = (f"INSERT INTO {history} (id, {fields}, created_at, history_date, history_change_reason, "
-                       f"history_type, history_user_id) SELECT id, {fields}, created_at, %(now)s, 'import', '+', "
-                       f"%(user)s FROM new")
-        params = {"now": now, "user": actor.pk}
-        if not apply:
-            cursor.execute(f"WITH new AS ({new_rows}) {new_history}", params)
-            cursor.execute("DROP TABLE import_rows")
+        keys = []
+        if plan.new:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [teacher, len(plan.new)])
+            keys = sorted(pk for (pk,) in cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {teacher} (id, {columns}, updated_at) FROM STDIN") as copy:
+                for pk, (_i, values) in zip(keys, plan.new):
+                    copy.write_row((pk, *values, now, now))
+            with cursor.cursor.copy(f"COPY {history} (id, {columns}, history_date, history_change_reason, "
+                                    f"history_type, history_user_id) FROM STDIN") as copy:
+                for pk, (_i, values) in zip(keys, plan.new):
+                    copy.write_row((pk, *values, now, now, "import", "+", actor.pk))
+        if project is None:
             return 0
-        cursor.execute(
-            f"WITH new AS ({new_rows}), history AS ({new_history}) "
-            f"INSERT INTO {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, applied_by_id, "
-            f"submitted_at, reject_rule, reject_reason, withdraw_reason, outcome_reason) "
-            f"SELECT %(project)s, COALESCE(r.teacher_id, new.id), %(status)s, %(nominated_by)s, %(user)s, %(now)s, "
-            f"'', '', '', '' FROM import_rows r LEFT JOIN new ON r.teacher_id IS NULL AND new.id_number = r.id_number "
-            f"ORDER BY r.ord",
-            dict(params, project=project.pk, status=EnrolmentStatus.APPLIED, nominated_by=nominated_by))
-        created = cursor.rowcount
-        cursor.execute("DROP TABLE import_rows")
+        wanted = sorted(plan.apply_pks_by_row + [(i, pk) for pk, (i, _v) in zip(keys, plan.new)])
+        created = 0
+        with cursor.cursor.copy(f"COPY {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, "
+                                f"applied_by_id, submitted_at, reject_rule, reject_reason, withdraw_reason, "
+                                f"outcome_reason) FROM STDIN") as copy:
+            for _i, pk in wanted:
+                if pk not in plan.already_applied:
+                    copy.write_row((project.pk, pk, EnrolmentStatus.APPLIED, nominated_by, actor.pk, now, "", "",
+                                    "", ""))
+                    created += 1
         return created
 
 
