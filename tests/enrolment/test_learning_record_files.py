@@ -3,6 +3,7 @@
 test ingests the same file both ways (rolled back in between) and compares what a user sees: the per-row Chinese
 errors, the counts and the records written."""
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -165,3 +166,24 @@ def test_r47_plain_csv_is_converted_without_python_per_row(online, trainees, per
     result = ingest_learning_records(actor=personas.institution, project=online, source="研修网", valid_only=False,
                                      rows=read_records_file(data, "records.csv", IngestResult()))
     assert result.ok and result.written == 2 and calls == []
+
+
+def test_r47_score_with_three_decimals_is_rounded_half_up_either_way(online, trainees, personas):
+    one = trainees[0].teacher.id_number
+    data = _data([f"{one},李雷,{_day(5)},{_day(5)},700,,,,80.125,"])
+    by_file, by_rows = _both_ways(personas.institution, online, data)
+    assert by_file == by_rows
+    assert [r[5] for r in by_file["records"]] == [Decimal("80.13")]
+
+
+def test_r47_sheet_minutes_with_a_fraction_are_refused_not_cut(online, trainees, personas):
+    from backoffice.spreadsheets import Book, Col
+
+    one = trainees[0].teacher.id_number
+    book = Book()
+    sheet = book.sheet("学习记录", [Col(h) for h in HEAD.strip().split(",")])
+    sheet.append([one, "李雷", _day(5), _day(5), 700.5, None, None, None, None, None])
+    result = ingest_learning_records(actor=personas.institution, project=online, source="研修网", valid_only=False,
+                                     rows=read_records_file(book.to_bytes(), "records.xlsx", IngestResult()))
+    assert [(e["row"], e["value"]) for e in result.errors] == [(2, "700.5")]
+    assert not LearningRecord.objects.exists()

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone, translation
@@ -48,6 +48,7 @@ FIELDS = [
 ]
 HEADERS = {key: label for key, label, _r, _k in FIELDS}
 INT_FIELDS = ("minutes", "assignments_submitted", "assignments_passed", "achievements", "activities")
+CENT = Decimal("0.01")  # scores keep 2 decimals, rounded half up as PostgreSQL's numeric(5,2) rounds
 MAX_COUNT = 100_000  # far above any real figure; keeps the integers in the columns' range
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 # The enrolments that may receive records: enrolled, training, or with an outcome (late records are kept).
@@ -115,11 +116,13 @@ def _convert(rec: dict, index: int, result: IngestResult, seen: set):
         if raw_id.__class__ is str and raw_id.isascii() and start.__class__ is str and end.__class__ is str:
             number = raw_id.strip().upper()
             start, end = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+            if float in map(type, counts):
+                raise ValueError  # 700.5 from a sheet: int() would cut it; the slow path refuses it
             counts = [int(c) if c else 0 for c in counts]
             if (len(number) == 18 and _ID_SHAPE.fullmatch(number) and start <= end and min(counts) >= 0
                     and counts[0] <= MAX_COUNT * 60 and max(counts[1:]) <= MAX_COUNT and rec.get("minutes")):
                 if score:
-                    score = Decimal(score).quantize(Decimal("0.01"))
+                    score = Decimal(str(score)).quantize(CENT, ROUND_HALF_UP)
                     if not (0 <= score <= 100):
                         raise ValueError
                 else:
@@ -188,7 +191,7 @@ def _convert_slow(rec: dict, index: int, result: IngestResult, seen: set):
                          _("The assessment score is a number from 0 to 100."))
             bad = True
         else:
-            score = score.quantize(Decimal("0.01"))
+            score = score.quantize(CENT, ROUND_HALF_UP)
     if bad:
         return None
     return _once((rownum, number, start, end, counts[0], counts[1], counts[2], counts[3], score, counts[4]),
