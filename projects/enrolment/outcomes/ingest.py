@@ -106,29 +106,33 @@ def _int(value):
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
+def _score(value):
+    """The assessment score with 2 decimals (rounded half up), None when empty; ValueError unless 0 to 100."""
+    if value is None or value == "":
+        return None
+    try:
+        score = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not score.is_finite() or not (0 <= score <= 100):
+        raise ValueError(value)
+    return score.quantize(CENT, ROUND_HALF_UP)
+
+
 def _convert(rec: dict, index: int, result: IngestResult, seen: set):
     """The row as a tuple in TMP_COLUMNS order, or None after reporting every bad cell of it. The common case
-    (text cells as a CSV gives them, all valid) takes the short path: this loop runs a million times."""
+    (text cells as a CSV gives them, all valid) takes the short path, with the same converters as the long one:
+    this runs once per row wherever SQL does not convert the rows (SQLite, the API, rows SQL is unsure of)."""
     raw_id, start, end = rec.get("id_number"), rec.get("period_start"), rec.get("period_end")
-    counts = [rec.get(k) for k in INT_FIELDS]
-    score = rec.get("assessment_score")
     try:
         if raw_id.__class__ is str and raw_id.isascii() and start.__class__ is str and end.__class__ is str:
             number = raw_id.strip().upper()
             start, end = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-            if float in map(type, counts):
-                raise ValueError  # 700.5 from a sheet: int() would cut it; the slow path refuses it
-            counts = [int(c) if c else 0 for c in counts]
-            if (len(number) == 18 and _ID_SHAPE.fullmatch(number) and start <= end and min(counts) >= 0
-                    and counts[0] <= MAX_COUNT * 60 and max(counts[1:]) <= MAX_COUNT and rec.get("minutes")):
-                if score:
-                    score = Decimal(str(score)).quantize(CENT, ROUND_HALF_UP)
-                    if not (0 <= score <= 100):
-                        raise ValueError
-                else:
-                    score = None
+            counts = [0 if c is None or c == "" else _int(c) for c in map(rec.get, INT_FIELDS)]
+            if (None not in counts and len(number) == 18 and _ID_SHAPE.fullmatch(number) and start <= end
+                    and max(counts[1:]) <= MAX_COUNT and rec.get("minutes") not in (None, "")):
                 return _once((rec.get("row") or index, number, start, end, counts[0], counts[1], counts[2],
-                              counts[3], score, counts[4]), result, seen)
+                              counts[3], _score(rec.get("assessment_score")), counts[4]), result, seen)
     except (ValueError, ArithmeticError, TypeError, AttributeError):
         pass
     return _convert_slow(rec, index, result, seen)
@@ -178,20 +182,12 @@ def _convert_slow(rec: dict, index: int, result: IngestResult, seen: set):
             result.error(rownum, _header(key), value, _("Not a whole number from 0 up."))
             bad = True
         counts.append(number_ or 0)
-    score = rec.get("assessment_score")
-    if score is None or score == "":
-        score = None
-    else:
-        try:
-            score = Decimal(str(score).strip())
-        except InvalidOperation:
-            score = Decimal("NaN")
-        if not score.is_finite() or not (0 <= score <= 100):
-            result.error(rownum, _header("assessment_score"), rec.get("assessment_score"),
-                         _("The assessment score is a number from 0 to 100."))
-            bad = True
-        else:
-            score = score.quantize(CENT, ROUND_HALF_UP)
+    try:
+        score = _score(rec.get("assessment_score"))
+    except ValueError:
+        result.error(rownum, _header("assessment_score"), rec.get("assessment_score"),
+                     _("The assessment score is a number from 0 to 100."))
+        bad, score = True, None
     if bad:
         return None
     return _once((rownum, number, start, end, counts[0], counts[1], counts[2], counts[3], score, counts[4]),
@@ -281,11 +277,19 @@ def _stage(project, source, rows, result: IngestResult) -> None:
     refusal code); conversion errors already in `result`. A plain CSV on PostgreSQL never passes through Python
     row by row: COPY parses it and SQL converts it (rows SQL is unsure of go through `_convert`, the one
     definition of a valid row); anything else is converted here and loaded."""
+    if _pg():
+        with connection.cursor() as cursor:
+            # Plans of a few statements over a million rows: compiling them (JIT) costs more than it saves, and
+            # the hashes of a million keys fit in 64 MB. For this transaction only.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     if _pg() and isinstance(rows, RecordFile) and rows.csv_body is not None and _copy_raw(rows):
-        result.rows_total = _classify(project, source, _raw_source(rows), create=True, raw=True)
-        _recheck(project, source, result)
-        _mark_repeated()
-        return
+        raw = _raw_source(rows)
+        if raw is not None:
+            result.rows_total = _classify(project, source, raw[0], create=True, raw=True, rows_params=raw[1])
+            _recheck(project, source, rows, result)
+            _mark_repeated()
+            return
     converted, seen = [], set()
     append = converted.append
     for index, rec in enumerate(rows, start=1):
@@ -349,54 +353,81 @@ def _copy_raw(file: "RecordFile") -> bool:
     return True
 
 
-# The row's cells joined by "|" with the shape every valid figure has; a row that does not match (spaces, other
-# date forms, a number too long, ...) is not refused here but handed to `_convert`.
-_SHAPE = (r"^[0-9]{17}[0-9Xx]\|[0-9]{1,7}\|[0-9]{0,6}\|[0-9]{0,6}\|[0-9]{0,6}\|[0-9]{0,6}"
-          r"\|([0-9]{1,3}(\.[0-9]{1,2})?)?$")
+# The converters' kinds of the cells SQL converts itself.
+_KINDS = {"period_start": "date", "period_end": "date", "minutes": "int", "assignments_submitted": "int",
+          "assignments_passed": "int", "achievements": "int", "assessment_score": "score", "activities": "int"}
+_SCORE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]+)?")
+MAX_ODD = 200  # more distinct odd cells than this: the file is converted row by row in Python instead
 
 
-def _raw_source(file: "RecordFile") -> str:
-    """A SELECT over lr_raw giving lr_in's columns plus `clean` (SQL converted the row exactly as `_convert`
-    would) and the row's texts for the rows that are not. Dates are looked up among the project's days written
-    as YYYY-MM-DD (lr_day), so a date that is not one of them - another form, not a date, outside the project -
-    goes to `_convert` too."""
-    def cell(key):
-        return f"r.c{file.columns[key]}" if key in file.columns else "NULL::text"
-
-    texts = ", ".join(f"{cell(key)} AS t_{key}" for key, *_rest in FIELDS if key != "name")
-    joined = " || '|' || ".join(
-        [cell("id_number")] + [f"coalesce({cell(k)}, '')" for k in (*INT_FIELDS[:4], "assessment_score",
-                                                                     INT_FIELDS[4])])
-    # lr_raw's own rownum counts data rows from 1; the file's row number counts the header too.
-    shaped = (f"SELECT r.rownum + 1 AS rownum, {texts}, coalesce({joined} ~ '{_SHAPE}', false) AS ok "
-              f"FROM lr_raw r WHERE num_nonnulls({', '.join(cell(k) for k, *_r in FIELDS)}) > 0 OFFSET 0")
-    counts = {k: f"coalesce(nullif(x.t_{k}, '')::integer, 0)" for k in INT_FIELDS[1:]}
-    typed = ("SELECT x.rownum, x.ok, d1.day AS period_start, d2.day AS period_end, "
-             "CASE WHEN x.ok THEN upper(x.t_id_number) END AS id_number, "
-             "CASE WHEN x.ok THEN x.t_minutes::integer END AS minutes, "
-             + "".join(f"CASE WHEN x.ok THEN {expr} END AS {k}, " for k, expr in counts.items())
-             + "CASE WHEN x.ok THEN nullif(x.t_assessment_score, '')::numeric(5,2) END AS assessment_score, "
-             + ", ".join(f"x.t_{key}" for key, *_r in FIELDS if key != "name")
-             + f" FROM ({shaped}) x LEFT JOIN lr_day d1 ON d1.txt = x.t_period_start "
-               f"LEFT JOIN lr_day d2 ON d2.txt = x.t_period_end")
-    # NULL (a date not found) is not clean either.
-    clean = (f"coalesce(y.ok AND y.period_start <= y.period_end AND y.minutes <= {MAX_COUNT * 60} AND "
-             + " AND ".join(f"y.{k} <= {MAX_COUNT}" for k in INT_FIELDS[1:])
-             + " AND coalesce(y.assessment_score <= 100, true), false)")
-    keep = ", ".join(f"CASE WHEN NOT {clean} THEN y.t_{key} END AS t_{key}" for key, *_r in FIELDS
-                     if key != "name")
-    return (f"SELECT y.rownum, y.id_number, y.period_start, y.period_end, y.minutes, y.assignments_submitted, "
-            f"y.assignments_passed, y.achievements, y.assessment_score, y.activities, {clean} AS clean, {keep} "
-            f"FROM ({typed}) y")
+def _canonical(key: str, text: str) -> bool:
+    """Whether PostgreSQL's cast of `text` gives exactly what the Python converters give (and they accept it)."""
+    kind = _KINDS[key]
+    if kind == "date":
+        value = _date(text) if len(text) == 10 and text.isascii() else None
+        return value is not None and value.isoformat() == text
+    if kind == "int":
+        value = _int(text) if text.isascii() and text.isdigit() else None
+        return value is not None and (key == "minutes" or value <= MAX_COUNT)
+    if not _SCORE_TEXT.fullmatch(text):
+        return False
+    try:
+        return _score(text) is not None  # numeric(5,2) rounds half up as _score does
+    except ValueError:
+        return False
 
 
-def _recheck(project, source, result: IngestResult) -> None:
+def _raw_source(file: "RecordFile") -> tuple[str, list] | None:
+    """A SELECT over lr_raw giving lr_in's columns plus `clean`, and its parameters; None when the file has too
+    many odd cells for it. Each column's distinct cells (a few hundred in a million rows) are checked here by
+    the Python converters; a column whose every distinct cell is canonical is converted by SQL's cast, which then
+    gives the same value; rows holding an odd cell (spaces, 2026/03/01, 十, 101, ...) or no cell where one is
+    required are not clean: `_recheck` converts them in Python."""
+    present = [key for key in _KINDS if key in file.columns]
+    cell = {key: f"r.c{file.columns[key]}" for key in file.columns}
+    odd = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(f'GROUPING({cell[k]}), {cell[k]}' for k in present)} FROM lr_raw r "
+                       f"GROUP BY GROUPING SETS ({', '.join(f'({cell[k]})' for k in present)})")
+        for found in cursor.fetchall():
+            for at, key in enumerate(present):
+                text = found[2 * at + 1]
+                if found[2 * at] == 0 and text is not None and not _canonical(key, text):
+                    odd.setdefault(key, []).append(text)
+    if sum(map(len, odd.values())) > MAX_ODD:
+        return None
+    required = ("period_start", "period_end", "minutes")
+    doubts = [f"{cell[k]} IS NULL" for k in required] + [f"coalesce({cell[k]} = ANY(%s), false)" for k in odd]
+    params = list(odd.values())
+
+    def cast(key, sql_type, empty):
+        if key not in cell:
+            return f"CAST({empty} AS {sql_type}) AS {key}"
+        value = f"{cell[key]}::{sql_type}" if empty == "NULL" else f"coalesce({cell[key]}::{sql_type}, {empty})"
+        return f"CASE WHEN r.ok THEN {value} END AS {key}"
+
+    typed = ", ".join([cast("period_start", "date", "NULL"), cast("period_end", "date", "NULL"),
+                       cast("minutes", "integer", "NULL")]
+                      + [cast(key, "integer", "0") for key in INT_FIELDS[1:]]
+                      + [cast("assessment_score", "numeric(5,2)", "NULL")])
+    cells = ", ".join(f"r.c{i}" for i in range(file.width))
+    # lr_raw's rownum counts data rows from 1; the file's row number counts the header too.
+    checked = (f"SELECT r.rownum, {cells}, NOT ({' OR '.join(doubts)}) AS ok FROM lr_raw r "
+               f"WHERE num_nonnulls({cells}) > 0 OFFSET 0")
+    select = (f"SELECT y.rownum + 1 AS rownum, y.id_number, y.period_start, y.period_end, y.minutes, "
+              f"y.assignments_submitted, y.assignments_passed, y.achievements, y.assessment_score, y.activities, "
+              f"coalesce(y.ok AND y.period_start <= y.period_end, false) AS clean "
+              f"FROM (SELECT r.rownum, r.ok, upper({cell['id_number']}) AS id_number, {typed} FROM ({checked}) r) y")
+    return select, params
+
+
+def _recheck(project, source, file: "RecordFile", result: IngestResult) -> None:
     """The rows SQL left to Python: converted by `_convert` (its errors reported), the valid ones classified
     into lr_ok like the others. A key repeated in the delivery is found afterwards for all rows at once."""
-    keys = [key for key, *_r in FIELDS if key != "name"]
+    keys = list(file.columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT rownum, {', '.join(f't_{k}' for k in keys)} FROM lr_ok WHERE code = 'recheck' "
-                       f"ORDER BY rownum")
+        cursor.execute(f"SELECT r.rownum + 1, {', '.join(f'r.c{file.columns[k]}' for k in keys)} FROM lr_raw r "
+                       f"WHERE r.rownum + 1 IN (SELECT rownum FROM lr_ok WHERE code = 'recheck') ORDER BY 1")
         found = cursor.fetchall()
     if not found:
         return
@@ -411,8 +442,13 @@ def _recheck(project, source, result: IngestResult) -> None:
 
 
 def _mark_repeated() -> None:
-    """R47: a key once per delivery. Its later rows are refused ('repeated'), in one pass over the delivery."""
+    """R47: a key once per delivery. Its later rows are refused ('repeated'); one hashed pass finds whether there
+    are any, and only then are they numbered."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM lr_ok WHERE code <> 'recheck' "
+                       "GROUP BY id_number, period_start, period_end HAVING count(*) > 1)")
+        if not cursor.fetchone()[0]:
+            return
         cursor.execute("""
             UPDATE lr_ok SET code = 'repeated' FROM (
                 SELECT rownum FROM (
@@ -420,10 +456,10 @@ def _mark_repeated() -> None:
                                                       ORDER BY rownum) AS n
                     FROM lr_ok WHERE code <> 'recheck') w
                 WHERE n > 1) d
-            WHERE lr_ok.rownum = d.rownum""")
+            WHERE lr_ok.rownum = d.rownum AND lr_ok.code <> 'recheck'""")
 
 
-def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False) -> int:
+def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False, rows_params=()) -> int:
     """Classify every loaded row in one statement into lr_ok (enrolment, earlier current record, refusal code);
     answer the number of rows classified. `rows_sql`: lr_in's rows, or (`raw`) `_raw_source`'s SELECT with
     `clean` and the texts of the rows to recheck."""
@@ -434,13 +470,11 @@ def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False
         "(julianday(c.period_end) - julianday(c.period_start) + 1)"
     same = "IS NOT DISTINCT FROM" if pg else "IS"
     lr = LearningRecord._meta.db_table
-    keys = [key for key, *_r in FIELDS if key != "name"]
-    texts = ", ".join(f"c.t_{k}" if raw else f"CAST(NULL AS text) AS t_{k}" for k in keys)
     select = f"""
         SELECT c.rownum, c.id_number, c.period_start, c.period_end, c.minutes, c.assignments_submitted,
                c.assignments_passed, c.achievements, c.assessment_score, c.activities,
                e.enrolment_id, cur.id AS previous_id,
-               CASE WHEN {"NOT c.clean" if raw else "1 = 0"} THEN 'recheck'
+               CASE WHEN {"NOT c.clean OR e.enrolment_id IS NULL" if raw else "1 = 0"} THEN 'recheck'
                     WHEN e.enrolment_id IS NULL THEN 'not_enrolled'
                     WHEN c.period_start < %s OR c.period_end > %s THEN 'period_outside'
                     WHEN c.minutes > {days} * 1440 THEN 'too_many_minutes'
@@ -449,8 +483,7 @@ def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False
                          AND cur.assignments_passed = c.assignments_passed
                          AND cur.achievements = c.achievements AND cur.activities = c.activities
                          AND cur.assessment_score {same} c.assessment_score THEN 'unchanged'
-                    ELSE '' END AS code,
-               {texts}
+                    ELSE '' END AS code
         FROM ({rows_sql}) c
         LEFT JOIN (SELECT t.id_number, en.id AS enrolment_id FROM {Enrolment._meta.db_table} en
                    JOIN backoffice_teacher t ON t.id = en.teacher_id
@@ -462,15 +495,12 @@ def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False
                ON cur.enrolment_id = e.enrolment_id AND cur.period_start = c.period_start
                   AND cur.period_end = c.period_end
     """
-    params = [project.start_date, project.end_date, project.pk, *RECEIVING, project.pk, source]
+    params = [project.start_date, project.end_date, *rows_params, project.pk, *RECEIVING, project.pk, source]
     with connection.cursor() as cursor:
         if create:
             cursor.execute("DROP TABLE IF EXISTS lr_ok")
             if raw:
-                cursor.execute("DROP TABLE IF EXISTS lr_day")
-                cursor.execute("CREATE TEMP TABLE lr_day ON COMMIT DROP AS SELECT to_char(d, 'YYYY-MM-DD') AS txt, "
-                               "d::date AS day FROM generate_series(%s::date, %s::date, interval '1 day') d",
-                               [project.start_date, project.end_date])
+                cursor.execute("ANALYZE lr_raw")  # a sample, so the joins are planned for a million rows
             cursor.execute(f"CREATE TEMP TABLE lr_ok {'ON COMMIT DROP' if pg else ''} AS {select}", params)
         else:
             cursor.execute(f"INSERT INTO lr_ok {select}", params)
