@@ -85,7 +85,7 @@ def clean(project):
     from backoffice.models import Teacher
     from projects.enrolment.models import Enrolment
 
-    Enrolment.objects.filter(project__code__startswith="BENCH").delete()
+    Enrolment.objects.filter(project=project).delete()  # only its own: other benches share the database
     Teacher.history.filter(school__code__startswith="BENCH")._raw_delete(Teacher.history.db)
     Teacher.objects.filter(school__code__startswith="BENCH")._raw_delete(Teacher.objects.db)
 

@@ -187,3 +187,37 @@ def test_r47_sheet_minutes_with_a_fraction_are_refused_not_cut(online, trainees,
                                      rows=read_records_file(book.to_bytes(), "records.xlsx", IngestResult()))
     assert [(e["row"], e["value"]) for e in result.errors] == [(2, "700.5")]
     assert not LearningRecord.objects.exists()
+
+
+def test_r47_sheet_cells_converted_by_column_report_every_row_as_python_does(online, trainees, personas, make_teacher):
+    """An .xlsx is converted column by column (each distinct cell once); typed cells - numbers, dates, a date
+    with a time, a boolean, an ID number typed as a number (R30) - give the same report as row by row."""
+    from backoffice.spreadsheets import Book, Col
+
+    one, two = trainees[0].teacher.id_number, trainees[1].teacher.id_number.lower()
+    day = TODAY() - dt.timedelta(days=5)
+    book = Book()
+    sheet = book.sheet("学习记录", [Col(h) for h in HEAD.strip().split(",")])
+    for cells in [
+        [one, "李雷", day, day, 700, 1, 1, 0, 88.5, 2],  # 2: dates and numbers as typed cells
+        [two, "韩梅梅", day.isoformat(), day.isoformat(), "30", "", None, None, "90", None],  # 3: text cells
+        [one, "李雷", dt.datetime.combine(day - dt.timedelta(days=1), dt.time(9)), day - dt.timedelta(days=1), 5,
+         None, None, None, None, None],  # 4: a date with a time
+        [float(one[:15]), "李雷", day, day, 5, None, None, None, None, None],  # 5: R30
+        [one, "李雷", day, day, 800, None, None, None, None, None],  # 6: the key of row 2 again
+        [one, "李雷", day - dt.timedelta(days=2), day - dt.timedelta(days=2), True, None, None, None, None, None],
+        [None] * 10,  # 8: empty
+        [make_teacher().id_number, "王五", day, day, 5, None, None, None, 100.5, None],  # 9: not enrolled, score
+    ]:
+        sheet.append(cells)
+    data = book.to_bytes()
+    seen = []
+    for as_dicts in (False, True):
+        with transaction.atomic():
+            file = read_records_file(data, "records.xlsx", IngestResult())
+            seen.append(_seen(ingest_learning_records(actor=personas.institution, project=online, source="研修网",
+                                                      valid_only=True, rows=list(file) if as_dicts else file)))
+            transaction.set_rollback(True)
+    assert seen[0] == seen[1]
+    assert sorted({e["row"] for e in seen[0]["errors"]}) == [5, 6, 7, 9]
+    assert seen[0]["written"] == 3

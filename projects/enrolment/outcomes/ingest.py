@@ -290,15 +290,96 @@ def _stage(project, source, rows, result: IngestResult) -> None:
             _recheck(project, source, rows, result)
             _mark_repeated()
             return
-    converted, seen = [], set()
-    append = converted.append
-    for index, rec in enumerate(rows, start=1):
-        row = _convert(rec, index, result, seen)
-        if row is not None:
-            append(row)
+    if isinstance(rows, RecordFile):
+        converted = _convert_table(rows, result)
+    else:
+        converted, seen = [], set()
+        append = converted.append
+        for index, rec in enumerate(rows, start=1):
+            row = _convert(rec, index, result, seen)
+            if row is not None:
+                append(row)
     result.rows_total = len(converted) + len({e["row"] for e in result.errors})
     _load(converted)
     _classify(project, source, "SELECT * FROM lr_in", create=True)
+
+
+_BAD = object()  # a cell the column pass leaves to `_convert`
+
+
+def _cell_converter(key):
+    """The value `_convert` gives one cell of column `key` when it accepts it, else _BAD."""
+    if key == "id_number":
+        def convert(value):
+            if value.__class__ is not str:
+                return _BAD  # a number is refused (R30), and an empty cell
+            number = normalise_id_number(value)
+            return number if _ID_SHAPE.fullmatch(number) else _BAD
+    elif key in ("period_start", "period_end"):
+        def convert(value):
+            day = _date(value)
+            return _BAD if day is None else day
+    elif key == "assessment_score":
+        def convert(value):
+            try:
+                return _score(value)
+            except ValueError:
+                return _BAD
+    else:
+        def convert(value, required=key == "minutes", top=MAX_COUNT * 60 if key == "minutes" else MAX_COUNT):
+            if value is None or value == "":
+                return _BAD if required else 0
+            number = _int(value)
+            return _BAD if number is None or number > top else number
+    return convert
+
+
+def _convert_table(file: "RecordFile", result: IngestResult) -> list:
+    """A file's rows converted column by column: each column's distinct cells once (a million rows hold a few
+    hundred distinct dates and figures), so a row whose cells all passed costs a tuple. Any other row goes to
+    `_convert` whole, in file order, and reports its errors as every row always has; a key repeated in the
+    delivery is refused on its later rows."""
+    table = file.table()
+    width = max(file.columns.values()) + 1
+    table = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in table]
+    default = {"assessment_score": None}
+    columns, refused = [], set()
+    for key in TMP_COLUMNS[1:]:
+        if key not in file.columns:
+            columns.append([default.get(key, 0)] * len(table))
+            continue
+        at, convert = file.columns[key], _cell_converter(key)
+        cells = [row[at] for row in table]
+        try:
+            distinct = set(cells)
+        except TypeError:
+            distinct = None
+        if distinct is None or any(value.__class__ is bool for value in distinct):
+            values = [_BAD] * len(cells)  # True == 1 == 1.0 share a set entry: these rows go to `_convert`
+        else:
+            memo = {value: convert(value) for value in distinct}
+            values = list(map(memo.__getitem__, cells))
+            if not any(value is _BAD for value in memo.values()):
+                columns.append(values)
+                continue
+        refused.update(offset for offset, value in enumerate(values) if value is _BAD)
+        columns.append(values)
+    items = list(file.columns.items())
+    converted, seen = [], set()
+    append = converted.append
+    for offset, values in enumerate(zip(*columns)):
+        index = offset + 2
+        if offset not in refused and values[1] <= values[2]:
+            row = _once((index, *values), result, seen)
+        else:
+            rec = {key: table[offset][at] for key, at in items}
+            if not any(value not in (None, "") for value in rec.values()):
+                continue  # an empty row is skipped, wherever it is
+            rec["row"] = index
+            row = _convert(rec, index, result, seen)
+        if row is not None:
+            append(row)
+    return converted
 
 
 def _create_lr_in() -> None:
@@ -589,12 +670,18 @@ class RecordFile:
     that PostgreSQL's COPY splits exactly as Python's csv module does (no quote character, no NUL, no "\\."
     line) also keeps its body, so on PostgreSQL no row passes through Python (issue 13)."""
 
-    def __init__(self, rows, *, csv_body: str | None = None, width: int = 0, columns: dict | None = None):
-        self._rows = rows
+    def __init__(self, rows, *, table=None, csv_body: str | None = None, width: int = 0, columns: dict | None = None):
+        self._rows, self._table = rows, table
         self.csv_body, self.width, self.columns = csv_body, width, columns or {}
 
     def __iter__(self):
         return iter(self._rows)
+
+    def table(self) -> list:
+        """The data rows as lists of cells (below the header), read once."""
+        if callable(self._table):
+            self._table = self._table()
+        return self._table
 
 
 def read_records_file(data: bytes, name: str, result: IngestResult) -> RecordFile | None:
@@ -609,13 +696,16 @@ def read_records_file(data: bytes, name: str, result: IngestResult) -> RecordFil
         reader = csv.reader(io.StringIO(text))
         header = next(reader, [])
         rows = reader
+        def table():  # read when asked for: on PostgreSQL, COPY usually reads the body instead
+            return list(csv.reader(io.StringIO(text)))[1:]
         newline = text.find("\n")
         if newline > 0 and not any(mark in text for mark in ('"', "\x00", "\\.")):
             body = text[newline + 1:]
     else:
         sheet = read_sheet(data)  # limits checked before parsing (SpreadsheetRefused)
         header = sheet.rows[0] if sheet.rows else []
-        rows = iter(sheet.rows[1:])
+        table = sheet.rows[1:]
+        rows = iter(table)
     columns = _mapped(header, result)
     if columns is None:
         return None
@@ -632,7 +722,7 @@ def read_records_file(data: bytes, name: str, result: IngestResult) -> RecordFil
             rec["row"] = number
             yield rec
 
-    return RecordFile(generate(), csv_body=body, width=len(header), columns=columns)
+    return RecordFile(generate(), table=table, csv_body=body, width=len(header), columns=columns)
 
 
 def template_workbook(project) -> bytes:
