@@ -305,12 +305,14 @@ def main():
     with connection.cursor() as cursor:  # a clean run: the bench database holds only bench data
         cursor.execute("TRUNCATE enrolment_learningrecord, enrolment_outcome, enrolment_creditrecord CASCADE")
     xlsx_rows = args.xlsx_rows or settings.SPREADSHEET_MAX_ROWS
-    stamp = 0 if args.reuse else int(time.time()) % 90
+    stamp = None if args.reuse else int(time.time()) % 90
     sizes = [("small", args.small)] if args.small else []
     sizes.append(("big", args.trainees))
     print(f"building {' and '.join(f'{n:,}' for _l, n in sizes)} trainees …", flush=True)
     t = time.perf_counter()
-    built = {label: build(f"BENCH-LR-{stamp:02d}{i + 1}", n) for i, (label, n) in enumerate(sizes)}
+    # --reuse: one project per size (its code from the size), kept with its files between runs.
+    built = {label: build(f"BENCH-LR-{(n % 89 if stamp is None else stamp):02d}{i + 1}", n)
+             for i, (label, n) in enumerate(sizes)}
     print(f"  built in {time.perf_counter() - t:.1f} s", flush=True)
     results = {}
     load = [os.getloadavg()]
