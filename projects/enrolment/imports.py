@@ -5,11 +5,9 @@ row is checked in Python against data fetched in a constant number of queries (s
 number, the project's applicants), and only when no row fails is anything written, in one transaction. Re-importing
 the same file changes nothing.
 """
-import json
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -40,7 +38,17 @@ from backoffice.spreadsheets import (
     read_sheet,
 )
 from backoffice.spreadsheets.reading import OLE2
+from projects.models import ProjectCategory
 
+from .bulk_insert import (  # noqa: F401 (bench)
+    TEACHER_COLUMNS,
+    fast_insert,
+    insert_teachers,
+    values_in,
+    write_by_copy,
+    write_through_temp_table,
+)
+from .import_columns import columns_converted as _columns_converted
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
 # Kept under its old name: the import job and its callers catch it.
@@ -88,6 +96,7 @@ class ImportResult:
     unchanged: int = 0
     applications_created: int = 0
     errors: list = field(default_factory=list)  # [{"row", "column", "value", "message"}]
+    refused_code: str = ""  # why the whole file was refused, when it was (the API's problem code)
 
     @property
     def ok(self) -> bool:
@@ -126,15 +135,6 @@ def _lookup(choices) -> dict:
     table.update({"是": "yes", "否": "no", "Y": "yes", "N": "no", "1": "yes", "0": "no", "TRUE": "yes",
                   "FALSE": "no"} if choices is YES_NO else {})
     return table
-
-
-def values_in(field_name: str, values: list[str]):
-    """`field IN (one bound parameter)`: a whole file's keys in one query on SQLite and PostgreSQL, without
-    hitting their limits on the number of bound parameters."""
-    payload = json.dumps(values)
-    if connection.vendor == "postgresql":
-        return {f"{field_name}__in": RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [payload])}
-    return {f"{field_name}__in": RawSQL("SELECT value FROM json_each(%s)", [payload])}
 
 
 def header_map(header_row) -> tuple[dict, list]:
@@ -181,6 +181,12 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
         allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
     if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
         result.error(0, "", "", _("Your role does not allow this import."))
+        return True
+    if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
+        # R49: whole-staff training has no applications or selection; the county enrols everyone at once.
+        result.error(0, "", "", _("A whole-staff project takes no applications; the county enrols all its "
+                                  "teachers at once."))
+        result.refused_code = "whole_staff_no_applications"
         return True
     if project is not None and project.status != "contracted":
         result.error(0, "", "", _("The project is not open for applications (it must be contracted and not started)."))
@@ -282,51 +288,6 @@ def parse_rows(rows, columns, *, result: ImportResult) -> list:
     return parsed
 
 
-_BAD = object()  # a cell the column pass leaves to the row-by-row checks
-
-
-def _columns_converted(body, plan, today) -> tuple[list, set]:
-    """Per column (plan order), each row's value as `_parse_row` and `_check_id_number` would accept it, or _BAD
-    (None for an empty optional cell); and the offsets of the rows holding a _BAD."""
-    out, refused = [], set()
-    for key, i, required, lookup, col in plan:
-        def convert(raw, key=key, required=required, lookup=lookup, col=col):
-            try:
-                text = cell_text(raw, text_only=col.text_only)
-            except NumberInTextColumn:
-                return _BAD
-            if not text:
-                return _BAD if required else None
-            if lookup is not None:
-                value = lookup.get(text)
-                return _BAD if value is None else value
-            if key == "started_on":
-                value = cell_date(raw)
-                return _BAD if value is None or value > today else value
-            if key == "id_number":
-                number = normalise_id_number(text)
-                return _BAD if id_number_error(number, today=today) else number
-            return text
-
-        cells = [row[i] for row in body]
-        try:
-            distinct = set(cells)
-        except TypeError:  # an unhashable cell (not from a sheet): every row is checked on its own
-            distinct = None
-        if distinct is None or any(value.__class__ is bool for value in distinct):
-            # True == 1 == 1.0 share one set entry but are read differently: no memo for this column.
-            values = [_BAD if distinct is None else convert(value) for value in cells]
-            some_bad = any(value is _BAD for value in values)
-        else:
-            memo = {value: convert(value) for value in distinct}
-            values = list(map(memo.__getitem__, cells))
-            some_bad = any(value is _BAD for value in memo.values())
-        if some_bad:
-            refused.update(offset for offset, value in enumerate(values) if value is _BAD)
-        out.append(values)
-    return out, refused
-
-
 def _check_id_number(rec, raw, seen, *, index, today, result) -> bool:
     """R30: a valid, unique ID number consistent with the start date; True when the row is bad."""
     number = normalise_id_number(rec["id_number"])
@@ -405,10 +366,10 @@ def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominate
     with transaction.atomic():
         now = timezone.now()
         if connection.vendor == "postgresql":
-            applications = _write_by_copy(actor=actor, project=project, plan=plan, nominated_by=nominated_by,
-                                          now=now)
+            applications = write_by_copy(actor=actor, project=project, plan=plan, nominated_by=nominated_by,
+                                         now=now)
         else:
-            created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
+            created_pks = insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
         if plan.changed:
             bulk_update_with_history(plan.changed, Teacher, fields=[f for f in TEACHER_FIELDS if f != "name"],
                                      batch_size=2000, default_user=actor, default_change_reason="import")
@@ -457,96 +418,6 @@ def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, p
                  progress=progress)
     progress(100)
     return result
-
-
-# -- writing ----------------------------------------------------------------------------------------------
-TEACHER_COLUMNS = ["id_number", "name", "school_id", "region_id", "stage", "subject", "post", "title",
-                   "teaching_since", "is_rural", "is_priority_county", "phone", "created_at"]
-
-
-def fast_insert(model, columns: list[str], rows: list[tuple], *, datetime_columns=frozenset()) -> None:
-    """Insert plain tuples in one statement per backend: COPY on PostgreSQL, executemany on SQLite.
-
-    The ORM's bulk_create spends most of its time preparing each value and, on SQLite, splits the rows into
-    batches of ~60 to respect the bound-parameter limit; 100,000 rows need neither."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:  # psycopg's write_row is C-accelerated; measured faster than building text
-                    copy.write_row(row)
-            return
-        positions = [i for i, c in enumerate(columns) if c in datetime_columns]
-        if positions:
-            adapt = connection.ops.adapt_datetimefield_value
-            cache = {}
-
-            def convert(row):
-                row = list(row)
-                for i in positions:
-                    value = row[i]
-                    if value not in cache:
-                        cache[value] = adapt(value)
-                    row[i] = cache[value]
-                return row
-
-            rows = [convert(r) for r in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-
-def _write_by_copy(*, actor, project, plan: Resolved, nominated_by: str, now) -> int:
-    """PostgreSQL (issue 13): each table is written the way the floor writes it, one COPY each - the new registry
-    rows, their creation history (R3), the applications (R32) - with the new rows' keys drawn from the registry's
-    own sequence first, so no key comes back row by row. Applications are COPYed in file order, so the primary
-    key breaks the submission-time tie in that order. Returns the number of applications created."""
-    teacher, history = Teacher._meta.db_table, Teacher.history.model._meta.db_table
-    columns = ", ".join(TEACHER_COLUMNS)
-    with connection.cursor() as cursor:
-        keys = []
-        if plan.new:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [teacher, len(plan.new)])
-            keys = sorted(pk for (pk,) in cursor.fetchall())
-            with cursor.cursor.copy(f"COPY {teacher} (id, {columns}, updated_at) FROM STDIN") as copy:
-                for pk, (_i, values) in zip(keys, plan.new):
-                    copy.write_row((pk, *values, now, now))
-            with cursor.cursor.copy(f"COPY {history} (id, {columns}, history_date, history_change_reason, "
-                                    f"history_type, history_user_id) FROM STDIN") as copy:
-                for pk, (_i, values) in zip(keys, plan.new):
-                    copy.write_row((pk, *values, now, now, "import", "+", actor.pk))
-        if project is None:
-            return 0
-        wanted = sorted(plan.apply_pks_by_row + [(i, pk) for pk, (i, _v) in zip(keys, plan.new)])
-        created = 0
-        with cursor.cursor.copy(f"COPY {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, "
-                                f"applied_by_id, submitted_at, reject_rule, reject_reason, withdraw_reason, "
-                                f"outcome_reason) FROM STDIN") as copy:
-            for _i, pk in wanted:
-                if pk not in plan.already_applied:
-                    copy.write_row((project.pk, pk, EnrolmentStatus.APPLIED, nominated_by, actor.pk, now, "", "",
-                                    "", ""))
-                    created += 1
-        return created
-
-
-def _insert_teachers(teachers: list[tuple], *, actor, now) -> dict[str, int]:
-    """New registry rows (tuples in TEACHER_COLUMNS order, without created_at) and their creation history (R3).
-    Returns {id_number: pk} of the new rows."""
-    rows = [t + (now,) for t in teachers]
-    fast_insert(Teacher, TEACHER_COLUMNS + ["updated_at"], [r + (now,) for r in rows],
-                datetime_columns={"created_at", "updated_at"})
-    pks = dict(Teacher.objects.filter(**values_in("id_number", [t[0] for t in teachers]))
-               .values_list("id_number", "pk"))
-    history = Teacher.history.model
-    fast_insert(history, ["id"] + TEACHER_COLUMNS + ["history_date", "history_change_reason", "history_type",
-                                                      "history_user_id"],
-                [(pks[r[0]],) + r + (now, "import", "+", actor.pk) for r in rows],
-                datetime_columns={"created_at", "history_date"})
-    return pks
 
 
 # -- the template --------------------------------------------------------------------------------------------

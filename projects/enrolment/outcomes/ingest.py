@@ -6,15 +6,13 @@ in the project, the period inside the project's dates, minutes within the period
 checked set-based in SQL after one bulk load (COPY on PostgreSQL) into a temporary table, then the current figures
 are replaced and the new rows inserted in two statements. Nobody edits a record by hand: the product has no
 other write path to them."""
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,12 +20,7 @@ from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.identity import normalise_id_number
 from backoffice.spreadsheets import (
-    Book,
-    Col,
     NumberInTextColumn,
-    cell_text,
-    normalise_text,
-    read_sheet,
 )
 
 from . import permissions as perms
@@ -283,6 +276,8 @@ def _stage(project, source, rows, result: IngestResult) -> None:
             # the hashes of a million keys fit in 64 MB. For this transaction only.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
+    from .ingest_copy import _copy_raw, _mark_repeated, _raw_source, _recheck
+
     if _pg() and isinstance(rows, RecordFile) and rows.csv_body is not None and _copy_raw(rows):
         raw = _raw_source(rows)
         if raw is not None:
@@ -302,84 +297,6 @@ def _stage(project, source, rows, result: IngestResult) -> None:
     result.rows_total = len(converted) + len({e["row"] for e in result.errors})
     _load(converted)
     _classify(project, source, "SELECT * FROM lr_in", create=True)
-
-
-_BAD = object()  # a cell the column pass leaves to `_convert`
-
-
-def _cell_converter(key):
-    """The value `_convert` gives one cell of column `key` when it accepts it, else _BAD."""
-    if key == "id_number":
-        def convert(value):
-            if value.__class__ is not str:
-                return _BAD  # a number is refused (R30), and an empty cell
-            number = normalise_id_number(value)
-            return number if _ID_SHAPE.fullmatch(number) else _BAD
-    elif key in ("period_start", "period_end"):
-        def convert(value):
-            day = _date(value)
-            return _BAD if day is None else day
-    elif key == "assessment_score":
-        def convert(value):
-            try:
-                return _score(value)
-            except ValueError:
-                return _BAD
-    else:
-        def convert(value, required=key == "minutes", top=MAX_COUNT * 60 if key == "minutes" else MAX_COUNT):
-            if value is None or value == "":
-                return _BAD if required else 0
-            number = _int(value)
-            return _BAD if number is None or number > top else number
-    return convert
-
-
-def _convert_table(file: "RecordFile", result: IngestResult) -> list:
-    """A file's rows converted column by column: each column's distinct cells once (a million rows hold a few
-    hundred distinct dates and figures), so a row whose cells all passed costs a tuple. Any other row goes to
-    `_convert` whole, in file order, and reports its errors as every row always has; a key repeated in the
-    delivery is refused on its later rows."""
-    table = file.table()
-    width = max(file.columns.values()) + 1
-    table = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in table]
-    default = {"assessment_score": None}
-    columns, refused = [], set()
-    for key in TMP_COLUMNS[1:]:
-        if key not in file.columns:
-            columns.append([default.get(key, 0)] * len(table))
-            continue
-        at, convert = file.columns[key], _cell_converter(key)
-        cells = [row[at] for row in table]
-        try:
-            distinct = set(cells)
-        except TypeError:
-            distinct = None
-        if distinct is None or any(value.__class__ is bool for value in distinct):
-            values = [_BAD] * len(cells)  # True == 1 == 1.0 share a set entry: these rows go to `_convert`
-        else:
-            memo = {value: convert(value) for value in distinct}
-            values = list(map(memo.__getitem__, cells))
-            if not any(value is _BAD for value in memo.values()):
-                columns.append(values)
-                continue
-        refused.update(offset for offset, value in enumerate(values) if value is _BAD)
-        columns.append(values)
-    items = list(file.columns.items())
-    converted, seen = [], set()
-    append = converted.append
-    for offset, values in enumerate(zip(*columns)):
-        index = offset + 2
-        if offset not in refused and values[1] <= values[2]:
-            row = _once((index, *values), result, seen)
-        else:
-            rec = {key: table[offset][at] for key, at in items}
-            if not any(value not in (None, "") for value in rec.values()):
-                continue  # an empty row is skipped, wherever it is
-            rec["row"] = index
-            row = _convert(rec, index, result, seen)
-        if row is not None:
-            append(row)
-    return converted
 
 
 def _create_lr_in() -> None:
@@ -409,135 +326,6 @@ def _drop() -> None:
         with connection.cursor() as cursor:
             for table in ("lr_in", "lr_ok"):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-# -- PostgreSQL: the CSV parsed by COPY, converted by SQL -------------------------------------------------------
-def _copy_raw(file: "RecordFile") -> bool:
-    """The CSV's body into lr_raw, one text column per header column, numbered in file order. False (nothing
-    left behind) when COPY reads it otherwise than Python would - a blank line, a row with more or fewer
-    columns than the header - so the caller converts it in Python."""
-    import psycopg
-
-    columns = ", ".join(f"c{i}" for i in range(file.width))
-    data = file.csv_body.encode("utf-8")
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS lr_raw")
-            cursor.execute(f"CREATE TEMP TABLE lr_raw (rownum integer GENERATED ALWAYS AS IDENTITY, "
-                           f"{', '.join(f'c{i} text' for i in range(file.width))}) ON COMMIT DROP")
-            with cursor.cursor.copy(f"COPY lr_raw ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                view = memoryview(data)
-                for at in range(0, len(data), 1 << 20):
-                    copy.write(view[at:at + (1 << 20)])
-    except (DatabaseError, psycopg.Error):  # COPY's own errors come through psycopg's cursor unwrapped
-        return False
-    return True
-
-
-# The converters' kinds of the cells SQL converts itself.
-_KINDS = {"period_start": "date", "period_end": "date", "minutes": "int", "assignments_submitted": "int",
-          "assignments_passed": "int", "achievements": "int", "assessment_score": "score", "activities": "int"}
-_SCORE_TEXT = re.compile(r"[0-9]{1,3}(\.[0-9]+)?")
-MAX_ODD = 200  # more distinct odd cells than this: the file is converted row by row in Python instead
-
-
-def _canonical(key: str, text: str) -> bool:
-    """Whether PostgreSQL's cast of `text` gives exactly what the Python converters give (and they accept it)."""
-    kind = _KINDS[key]
-    if kind == "date":
-        value = _date(text) if len(text) == 10 and text.isascii() else None
-        return value is not None and value.isoformat() == text
-    if kind == "int":
-        value = _int(text) if text.isascii() and text.isdigit() else None
-        return value is not None and (key == "minutes" or value <= MAX_COUNT)
-    if not _SCORE_TEXT.fullmatch(text):
-        return False
-    try:
-        return _score(text) is not None  # numeric(5,2) rounds half up as _score does
-    except ValueError:
-        return False
-
-
-def _raw_source(file: "RecordFile") -> tuple[str, list] | None:
-    """A SELECT over lr_raw giving lr_in's columns plus `clean`, and its parameters; None when the file has too
-    many odd cells for it. Each column's distinct cells (a few hundred in a million rows) are checked here by
-    the Python converters; a column whose every distinct cell is canonical is converted by SQL's cast, which then
-    gives the same value; rows holding an odd cell (spaces, 2026/03/01, 十, 101, ...) or no cell where one is
-    required are not clean: `_recheck` converts them in Python."""
-    present = [key for key in _KINDS if key in file.columns]
-    cell = {key: f"r.c{file.columns[key]}" for key in file.columns}
-    odd = {}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(f'GROUPING({cell[k]}), {cell[k]}' for k in present)} FROM lr_raw r "
-                       f"GROUP BY GROUPING SETS ({', '.join(f'({cell[k]})' for k in present)})")
-        for found in cursor.fetchall():
-            for at, key in enumerate(present):
-                text = found[2 * at + 1]
-                if found[2 * at] == 0 and text is not None and not _canonical(key, text):
-                    odd.setdefault(key, []).append(text)
-    if sum(map(len, odd.values())) > MAX_ODD:
-        return None
-    required = ("period_start", "period_end", "minutes")
-    doubts = [f"{cell[k]} IS NULL" for k in required] + [f"coalesce({cell[k]} = ANY(%s), false)" for k in odd]
-    params = list(odd.values())
-
-    def cast(key, sql_type, empty):
-        if key not in cell:
-            return f"CAST({empty} AS {sql_type}) AS {key}"
-        value = f"{cell[key]}::{sql_type}" if empty == "NULL" else f"coalesce({cell[key]}::{sql_type}, {empty})"
-        return f"CASE WHEN r.ok THEN {value} END AS {key}"
-
-    typed = ", ".join([cast("period_start", "date", "NULL"), cast("period_end", "date", "NULL"),
-                       cast("minutes", "integer", "NULL")]
-                      + [cast(key, "integer", "0") for key in INT_FIELDS[1:]]
-                      + [cast("assessment_score", "numeric(5,2)", "NULL")])
-    cells = ", ".join(f"r.c{i}" for i in range(file.width))
-    # lr_raw's rownum counts data rows from 1; the file's row number counts the header too.
-    checked = (f"SELECT r.rownum, {cells}, NOT ({' OR '.join(doubts)}) AS ok FROM lr_raw r "
-               f"WHERE num_nonnulls({cells}) > 0 OFFSET 0")
-    select = (f"SELECT y.rownum + 1 AS rownum, y.id_number, y.period_start, y.period_end, y.minutes, "
-              f"y.assignments_submitted, y.assignments_passed, y.achievements, y.assessment_score, y.activities, "
-              f"coalesce(y.ok AND y.period_start <= y.period_end, false) AS clean "
-              f"FROM (SELECT r.rownum, r.ok, upper({cell['id_number']}) AS id_number, {typed} FROM ({checked}) r) y")
-    return select, params
-
-
-def _recheck(project, source, file: "RecordFile", result: IngestResult) -> None:
-    """The rows SQL left to Python: converted by `_convert` (its errors reported), the valid ones classified
-    into lr_ok like the others. A key repeated in the delivery is found afterwards for all rows at once."""
-    keys = list(file.columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT r.rownum + 1, {', '.join(f'r.c{file.columns[k]}' for k in keys)} FROM lr_raw r "
-                       f"WHERE r.rownum + 1 IN (SELECT rownum FROM lr_ok WHERE code = 'recheck') ORDER BY 1")
-        found = cursor.fetchall()
-    if not found:
-        return
-    converted = []
-    for rownum, *values in found:
-        rec = {key: "" if value is None else value for key, value in zip(keys, values)}
-        row = _convert(dict(rec, row=rownum), rownum, result, set())
-        if row is not None:
-            converted.append(row)
-    _load(converted)
-    _classify(project, source, "SELECT * FROM lr_in", create=False)
-
-
-def _mark_repeated() -> None:
-    """R47: a key once per delivery. Its later rows are refused ('repeated'); one hashed pass finds whether there
-    are any, and only then are they numbered."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM lr_ok WHERE code <> 'recheck' "
-                       "GROUP BY id_number, period_start, period_end HAVING count(*) > 1)")
-        if not cursor.fetchone()[0]:
-            return
-        cursor.execute("""
-            UPDATE lr_ok SET code = 'repeated' FROM (
-                SELECT rownum FROM (
-                    SELECT rownum, row_number() OVER (PARTITION BY id_number, period_start, period_end
-                                                      ORDER BY rownum) AS n
-                    FROM lr_ok WHERE code <> 'recheck') w
-                WHERE n > 1) d
-            WHERE lr_ok.rownum = d.rownum AND lr_ok.code <> 'recheck'""")
 
 
 def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False, rows_params=()) -> int:
@@ -640,128 +428,11 @@ def _message(code, value, project) -> str:
     return code
 
 
-# -- files: CSV or xlsx, Chinese or English headers -------------------------------------------------------------
-def _header_keys() -> dict:
-    found = {}
-    for key, label, _r, _k in FIELDS:
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                found[normalise_text(_(label))] = key
-        found[key] = key
-    return found
-
-
-def _mapped(header, result: IngestResult) -> dict | None:
-    keys = _header_keys()
-    columns = {}
-    for index, cell in enumerate(header):
-        key = keys.get(cell_text(cell).replace("*", "").strip())
-        if key and key not in columns:
-            columns[key] = index
-    missing = [key for key, _l, required, _k in FIELDS if required and key not in columns]
-    for key in missing:
-        result.error(1, _header(key), "", _("The column “%(col)s” is missing; use the template.") % {
-            "col": _header(key)})
-    return None if missing else columns
-
-
-class RecordFile:
-    """An uploaded file's rows: iterating gives the dicts `ingest_learning_records` takes from any caller. A CSV
-    that PostgreSQL's COPY splits exactly as Python's csv module does (no quote character, no NUL, no "\\."
-    line) also keeps its body, so on PostgreSQL no row passes through Python (issue 13)."""
-
-    def __init__(self, rows, *, table=None, csv_body: str | None = None, width: int = 0, columns: dict | None = None):
-        self._rows, self._table = rows, table
-        self.csv_body, self.width, self.columns = csv_body, width, columns or {}
-
-    def __iter__(self):
-        return iter(self._rows)
-
-    def table(self) -> list:
-        """The data rows as lists of cells (below the header), read once."""
-        if callable(self._table):
-            self._table = self._table()
-        return self._table
-
-
-def read_records_file(data: bytes, name: str, result: IngestResult) -> RecordFile | None:
-    """The rows of an uploaded CSV (UTF-8 or GBK) or .xlsx file as dicts for `ingest_learning_records`, each with
-    its sheet row number; None after reporting why the file cannot be read (a missing column)."""
-    body = None
-    if name.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, [])
-        rows = reader
-        def table():  # read when asked for: on PostgreSQL, COPY usually reads the body instead
-            return list(csv.reader(io.StringIO(text)))[1:]
-        newline = text.find("\n")
-        if newline > 0 and not any(mark in text for mark in ('"', "\x00", "\\.")):
-            body = text[newline + 1:]
-    else:
-        sheet = read_sheet(data)  # limits checked before parsing (SpreadsheetRefused)
-        header = sheet.rows[0] if sheet.rows else []
-        table = sheet.rows[1:]
-        rows = iter(table)
-    columns = _mapped(header, result)
-    if columns is None:
-        return None
-    items = list(columns.items())
-    width = max(columns.values()) + 1
-
-    def generate():
-        for number, row in enumerate(rows, start=2):
-            if len(row) < width:
-                row = list(row) + [None] * (width - len(row))
-            rec = {key: row[i] for key, i in items}
-            if not any(v not in (None, "") for v in rec.values()):
-                continue  # an empty row is skipped, wherever it is
-            rec["row"] = number
-            yield rec
-
-    return RecordFile(generate(), table=table, csv_body=body, width=len(header), columns=columns)
-
-
-def template_workbook(project) -> bytes:
-    """The project's template: Chinese headers, one row per trainee who can receive records (ID number as text)."""
-    from ..models import Enrolment
-
-    book = Book()
-    kinds = {"text": None, "date": "date", "int": "int", "score": "number"}
-    sheet = book.sheet(_("Learning records"), [
-        Col(_(label) + ("*" if required else ""), 22 if key == "id_number" else 16, kinds[kind])
-        for key, label, required, kind in FIELDS])
-    for number, name in (Enrolment.objects.filter(project=project, status__in=RECEIVING)
-                         .order_by("teacher__region__code", "teacher__name").values_list("teacher__id_number",
-                                                                                         "teacher__name")):
-        sheet.append([number, name, project.start_date, project.end_date, None, None, None, None, None, None])
-    notes = book.sheet(_("Instructions"), [Col(_("Instructions"), 100)])
-    for line in (_("One row per trainee and period; the ID number is text (18 characters)."),
-                 _("Learning minutes may not exceed the minutes of the period; the period lies within the project's "
-                   "dates (%(start)s to %(end)s).") % {"start": project.start_date, "end": project.end_date},
-                 _("Sending the same trainee and period again replaces the current figure; the earlier one is kept."),
-                 _("The assessment score is from 0 to 100; counts are whole numbers from 0 up.")):
-        notes.append([line])
-    return book.to_bytes()
-
-
-def template_csv(project) -> bytes:
-    from ..models import Enrolment
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_(label) for _k, label, _r, _kd in FIELDS])
-    for number, name in (Enrolment.objects.filter(project=project, status__in=RECEIVING)
-                         .order_by("teacher__region__code", "teacher__name").values_list("teacher__id_number",
-                                                                                         "teacher__name")):
-        # Names are user text: one that a spreadsheet would take for a formula gets a quote.
-        writer.writerow([number, _csv_safe(name), project.start_date, project.end_date, "", "", "", "", "", ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_safe(text) -> str:
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# Files and the column pass live in record_files (imported here last: it reads this module's converters).
+from .record_files import (  # noqa: F401 (the upload, the job, the demo and the bench import them from here)
+    RecordFile,
+    _convert_table,
+    read_records_file,
+    template_csv,
+    template_workbook,
+)
