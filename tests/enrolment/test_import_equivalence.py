@@ -62,7 +62,7 @@ def test_r30_r31_column_pass_accepts_and_refuses_exactly_as_the_row_checks(perso
     row-by-row checks. Read with every row forced through the row checks, the same file gives the same records
     and the same per-row Chinese errors."""
     from backoffice.spreadsheets import read_sheet
-    from projects.enrolment import imports
+    from projects.enrolment import import_columns, imports
 
     good = [make_id_number("360121", dt.date(1985, 1, 1) + dt.timedelta(days=i), 300 + i) for i in range(8)]
     lower_x = next(n for s in range(900, 1000)
@@ -92,7 +92,7 @@ def test_r30_r31_column_pass_accepts_and_refuses_exactly_as_the_row_checks(perso
 
     by_columns = read()
     monkeypatch.setattr(imports, "_columns_converted", lambda body, plan, today: (
-        [[imports._BAD] * len(body) for _p in plan], set(range(len(body)))))
+        [[import_columns._BAD] * len(body) for _p in plan], set(range(len(body)))))
     by_rows = read()
     assert by_columns == by_rows
     assert [i for i, _rec in by_columns[0]] == [2, 3, 4]
