@@ -17,13 +17,28 @@ from simple_history.utils import bulk_update_with_history
 
 from backoffice.audit import audit_record
 from backoffice.identity import id_number_error, normalise_id_number
-from backoffice.models import Organisation, OrganisationKind, Role, SchoolStage, Subject, Teacher, TeacherPost, TeacherTitle
+from backoffice.models import (
+    Organisation,
+    OrganisationKind,
+    SchoolStage,
+    Subject,
+    Teacher,
+    TeacherPost,
+    TeacherTitle,
+)
+from backoffice.punctuation import enum
 from backoffice.scoping import scope_for
 from backoffice.spreadsheets import (
-    Book, Col, NumberInTextColumn, SpreadsheetRefused, cell_date, cell_text, normalise_text, read_sheet,
+    Book,
+    Col,
+    NumberInTextColumn,
+    SpreadsheetRefused,
+    cell_date,
+    cell_text,
+    normalise_text,
+    read_sheet,
 )
 from backoffice.spreadsheets.reading import OLE2
-from backoffice.punctuation import enum
 
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
@@ -160,10 +175,9 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     if kind == ImportKind.APPLICANTS and project is None:
         result.error(0, "", "", _("Choose the project the applicants apply for."))
         return True
-    allowed_roles = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
-    if kind == ImportKind.TEACHERS:
-        allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
-    if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
+    # Teachers: the county, city, school or province (R30); applicants: who puts an application forward (R32).
+    perm = "enrolment.import_teacher" if kind == ImportKind.TEACHERS else "enrolment.apply_enrolment"
+    if not actor.has_perm(perm):
         result.error(0, "", "", _("Your role does not allow this import."))
         return True
     if project is not None and project.status != "contracted":
@@ -270,7 +284,7 @@ def resolve(parsed, *, actor, project, result: ImportResult) -> Resolved:
     school_codes = sorted({rec["school_code"] for _i, rec in parsed})
     schools = {s.code: s for s in scope.organisations(
         Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=school_codes).select_related("region"))}
-    if actor.role == Role.SCHOOL_ADMIN:
+    if not actor.has_perm("enrolment.import_other_schools"):
         schools = {c: s for c, s in schools.items() if s.pk == actor.organisation_id}
     numbers = [rec["id_number"] for _i, rec in parsed]
     existing = {row[0]: row[1:] for row in Teacher.objects.filter(**values_in("id_number", numbers))
