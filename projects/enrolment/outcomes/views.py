@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
+from backoffice.forms import Form
 from backoffice.spreadsheets import upload_within_limit
 from backoffice.transitions import TransitionView, page_actions
 
@@ -24,7 +25,7 @@ from . import actions, explain, ingest, selectors, services
 from .models import IndicatorKind, OutcomeStatus, Proposed
 
 
-class RecordsUploadForm(forms.Form):
+class RecordsUploadForm(Form):
     file = forms.FileField(label=gettext_lazy("Learning records (.csv or .xlsx)"))
     source = forms.CharField(label=gettext_lazy("Source platform"), max_length=64)
     valid_only = forms.BooleanField(label=gettext_lazy("Import the valid rows and report the others"),
