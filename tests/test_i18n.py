@@ -71,7 +71,7 @@ def test_one_chinese_term_for_the_unit_price_per_trainee_hour_and_for_lecture_fe
         if any(other in msgstr for other in OTHER_RENDERINGS):
             wrong.append((msgid, msgstr))
         for pattern, (term, others) in TERMS.items():
-            if re.search(pattern, msgid, re.I):
+            if re.search(pattern, msgid, re.IGNORECASE):
                 seen[pattern] += 1
                 if term not in msgstr or any(o in msgstr for o in others):
                     wrong.append((msgid, msgstr))
