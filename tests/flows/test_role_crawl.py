@@ -36,9 +36,11 @@ from tests.flows.test_words_crawl import (
 
 pytestmark = pytest.mark.django_db
 
+# The demo's accounts, and a province that is not the demo's (it sees none of it, and nothing it sees may break).
 ROLES = ["ministry", "province", "office", "city", "county", "school", "institution", "institution2", "expert",
-         "evaluator", "finance", "auditor", "admin"]
-PER_SHAPE, PER_USER = 2, 160
+         "evaluator", "finance", "auditor", "admin", "henan_province"]
+# One page of each shape (digits folded): detail pages of every state come from _one_per_state.
+PER_SHAPE, PER_USER = 1, 160
 REFUSED = re.compile(r'<div class="action refused">\s*<button[^>]*>([^<]*)</button>\s*<ul class="why">(.*?)</ul>',
                      re.DOTALL)
 NOT_ALLOWED = re.compile(r"不允许|无权|not allowed|does not allow", re.IGNORECASE)
@@ -268,6 +270,15 @@ def crawl_as(user, state_urls, corpus) -> tuple[list[str], int]:
     return problems, pages
 
 
+def _henan_province_user():
+    from backoffice.models import Organisation, OrganisationKind, Role
+    from tests.factories import UserFactory, region
+
+    henan = Organisation.objects.create(kind=OrganisationKind.PROVINCE_DEPARTMENT, name="河南省教育厅",
+                                        region=region("410000"))
+    UserFactory(username="henan_province", role=Role.PROVINCE_STAFF, organisation=henan)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo once for the module's tests, inside a transaction rolled back when they are done."""
@@ -275,6 +286,7 @@ def demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         demo_module.seed_demo(teachers_per_school=2)
+        _henan_province_user()
         yield _one_per_state(), _data_corpus()
         transaction.set_rollback(True)
 
@@ -286,3 +298,33 @@ def test_issue10_14_each_role_sees_only_what_it_may_do(role, demo):
     problems, pages = crawl_as(User.objects.get(username=role), *demo)
     assert pages >= 5, pages
     assert problems == [], "\n".join(problems)
+
+
+def test_the_crawl_catches_each_kind_of_defect(demo):
+    """Not vacuous: each check flags the defect it looks for, on the demo's own objects."""
+    from backoffice.models import User
+    from projects.actions import PROJECT_DOORS
+    from projects.models import Project
+
+    province, county = User.objects.get(username="province"), User.objects.get(username="county")
+    codes = _code_names()
+    arrow = re.compile(r"\b(applied|rejected)\b\s*→")
+    page = ('<main><div class="action refused"><button type="button" disabled>批准</button><ul class="why">'
+            '<li>您的角色或管辖范围不允许在此执行“批准”。</li></ul></div><select><option value="">---------</option>'
+            '</select><p>applied → rejected</p><p>R34：不符合</p><p>16:15:46.593027</p></main>')
+    found = _check_page(province, "/x/", page, codes, arrow, "")
+    assert len(found) == 5, found
+
+    project = next(p for p in Project.objects.all() if allowed_transitions(p, province, PROJECT_DOORS))
+    url = reverse("projects:project_detail", args=[project.pk])
+    client = Client()
+    client.force_login(province)
+    assert _check_panel(client, province, url, resolve(url), 200, "<main></main>")  # an allowed move not shown
+    name = min(allowed_transitions(project, province, PROJECT_DOORS))
+    form = {"action": reverse("projects:project_transition", args=[project.pk]), "data": {"transition": name},
+            "buttons": [name]}
+    assert _check_form(client, province, url, form, set()) == []
+    client.force_login(county)
+    assert _check_form(client, county, url, form, set())  # the county may not take the province's move
+    settle = {"action": reverse("finance:settle"), "data": {}, "buttons": [""]}
+    assert _check_form(client, county, "/finance/contracts/", settle, set())  # answers 403 for the county
