@@ -185,8 +185,8 @@ def project_create(request, plan_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.project_create(actor=request.user, plan=plan, data=form.project_data(),
-                              owner=form.cleaned_data.get("owner"),
-                              regions=list(form.cleaned_data["regions"]))
+                                    owner=form.cleaned_data.get("owner"),
+                                    regions=list(form.cleaned_data["regions"]))
         except DomainError as exc:
             _add_form_errors(form, exc)
         else:
