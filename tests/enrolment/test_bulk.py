@@ -142,6 +142,29 @@ def test_search_by_name_school_and_last_digits_of_the_id_number(project, make_te
     assert a.pk
 
 
+@pytest.mark.parametrize("ids_max", [5000, 1])
+def test_search_finds_the_same_trainees_whether_few_or_many_teachers_match(project, make_teacher, enrol, personas,
+                                                                            login, ids_max, monkeypatch):
+    """The search reads the matching teachers' ids first when they are few, else keeps a subquery; both say the
+    same. Three characters match anywhere in the name, one or two the start of it (as in the teacher registry)."""
+    from projects.enrolment import filters
+
+    monkeypatch.setattr(filters, "SEARCH_IDS_MAX", ids_max)
+    for name in ("欧阳明华", "明华", "张明华"):
+        enrol(project, make_teacher(name=name))
+    client = login(personas.county)
+    url = reverse("enrolment:enrolment_list")
+
+    def names(q):
+        page = client.get(url, {"q": q}).content.decode()
+        return {n for n in ("欧阳明华", "张明华") if n in page} | ({"明华"} if ">明华<" in page else set())
+
+    assert names("阳明华") == {"欧阳明华"}
+    assert names("明华") == {"明华"}
+    assert names("欧阳") == {"欧阳明华"}
+    assert names("南昌县实验小学") == {"欧阳明华", "明华", "张明华"}
+
+
 def test_bulk_query_count_does_not_grow_with_rows(project, make_project, make_teacher, enrol, personas, login):
     small, large = make_project(quota=100), make_project(quota=100)
     for i in range(3):
