@@ -13,7 +13,9 @@ APPS = ("backoffice", "projects", "tendering", "finance", "templates")
 ALLOWED = re.compile(r"(^|/)(permissions\.py|scoping\.py|selectors\.py|models/users\.py|demo\.py|deadlines\.py"
                      r"|migrations/.*|management/commands/.*|api/keys\.py|ocds/.*)$")
 # A role compared, tested for membership, or a set of Role members; `{% if ... role ... == / in %}` in templates.
+# A table keyed by role (`RULES[user.role]`, `.get(user.role)`) decides too.
 DECISION = re.compile(r"\brole\s*(==|!=|\bin\b|\bnot in\b)|\bRole\.[A-Z_]+\s*[,)}\]]|\bhas_role\(|"
+                      r"[\"']role[\"'][^)]*\)\s*(==|!=|\bin\b|\bnot in\b)|\[\s*[\w.]*\.role\s*\]|\.get\(\s*[\w.]*\.role\b|"
                       r"\{%\s*(el)?if\b[^%]*\brole\b[^%]*(==|!=|\bin\b)[^%]*%\}")
 
 
@@ -39,6 +41,7 @@ def test_the_grep_catches_a_role_check(tmp_path):
     """Not vacuous: the pattern finds the shapes the product used to have."""
     for line in ('if user.role == Role.AUDITOR:', 'allowed = {Role.COUNTY_STAFF, Role.CITY_STAFF}',
                  'register_nav(_("X"), "x", roles=[Role.EXPERT])', '{% if user.role == "auditor" %}',
-                 'if actor.role not in allowed_roles:', 'ok = has_role(Role.EXPERT)(user)'):
+                 'if actor.role not in allowed_roles:', 'ok = has_role(Role.EXPERT)(user)',
+                 'if getattr(user, "role", "") in WRITERS:', 'status = STEP[user.role]', 'STEP.get(user.role)'):
         assert DECISION.search(line), line
     assert not DECISION.search('{% if user.role %} · {{ user.get_role_display }}{% endif %}')
