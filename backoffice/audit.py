@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.middleware import current_ip
-from backoffice.models import AuditAction, AuditEvent
+from backoffice.models import AuditEvent
+from backoffice.models.recorded import audit_region_code
 
 
 def _plain(value):
@@ -19,21 +20,6 @@ def _plain(value):
     if hasattr(value, "pk"):
         return str(value)
     return value
-
-
-def audit_region_code(obj) -> str:
-    """The region an object's events are filed under: the first of its `audit_region` paths (dotted, to a
-    Region) that resolves, else its own `region`. Auditors read events by region (R2)."""
-    paths = getattr(obj, "audit_region", None) or ("region",)
-    for path in (paths,) if isinstance(paths, str) else paths:
-        target = obj
-        for part in path.split("."):
-            target = getattr(target, part, None)
-            if target is None:
-                break
-        if target is not None:
-            return getattr(target, "code", "") or ""
-    return ""
 
 
 def audit_record(

@@ -17,6 +17,7 @@ from django_fsm import FSMFieldMixin
 
 from backoffice.audit import Entry, audit_record, audit_record_many
 from backoffice.exceptions import DomainError
+from backoffice.models.recorded import audit_region_lookup
 
 
 class Guard:
@@ -212,12 +213,6 @@ def _bulk_ready(model, name, trans):
                 f"{model.__name__}.{name}: condition {getattr(cond, '__name__', cond)} has no set-based form.")
 
 
-def _region_path(model) -> str:
-    paths = getattr(model, "audit_region", None) or ("region",)
-    path = paths if isinstance(paths, str) else paths[0]
-    return path.replace(".", "__") + "__code"
-
-
 def pk_chunks(model, pks, size: int = 5000):
     """Querysets over the rows `pks`: on PostgreSQL one, passing the keys as a single array parameter; elsewhere
     in chunks under the bind-parameter limit."""
@@ -253,12 +248,44 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     result = BulkResult(label=label)
     reason = (reason or "").strip()
     reasons = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
-    group_by = tuple(getattr(model, "bulk_group_by", ()))
-    region = _region_path(model)
-    repr_fields = tuple(getattr(model, "bulk_repr", ()))
     with transaction.atomic():
+        rows = _BulkRows.read(model, queryset, fsm_field, order_by)
+
+        def trans_of(pk):
+            return by_source.get(rows.states[pk]) or by_source.get("*")
+
+        _refuse_by_state(rows, trans_of, fsm_field, label, reason, reasons, result)
+        _refuse_by_group(rows, trans_of, actor, label, result)
+        _refuse_set_based(rows, transitions, trans_of, queryset, result)
+        result.done = [pk for pk in rows.states if pk not in result.refused]
+        if all_or_nothing and result.refused:
+            raise DomainError("bulk_refused", _("%(count)s of the %(total)s rows cannot be processed; nothing was done.")
+                              % {"count": len(result.refused), "total": len(rows.states)},
+                              errors=[(pk, found) for pk, found in result.refused.items()])
+        if dry_run or not result.done:
+            return result
+        _write_bulk(model, rows, trans_of, fsm_field, name=name, actor=actor, reason=reason, reasons=reasons,
+                    done=result.done, **kwargs)
+    return result
+
+
+@dataclass
+class _BulkRows:
+    """The rows of one `fire_many`, read once under lock: each row's state, audit region and text, and the groups
+    (rows sharing the model's `bulk_group_by` keys) with the representative that answers for each."""
+
+    states: dict
+    regions: dict
+    reprs: dict
+    groups: dict
+    group_of: dict
+
+    @classmethod
+    def read(cls, model, queryset, fsm_field, order_by):
+        group_by = tuple(getattr(model, "bulk_group_by", ()))
+        repr_fields = tuple(getattr(model, "bulk_repr", ()))
         rows = list(queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
-            "pk", fsm_field.attname, region, *group_by, *repr_fields))
+            "pk", fsm_field.attname, audit_region_lookup(model), *group_by, *repr_fields))
         width = 3 + len(group_by)
         states, regions, reprs, groups = {}, {}, {}, {}
         for row in rows:
@@ -270,69 +297,71 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
         related = tuple(getattr(model, "bulk_related", ()))
         reps = {obj.pk: obj for part in pk_chunks(model, [pks[0] for pks in groups.values()])
                 for obj in part.select_related(*related)}
-        group_of = {}
-        for key, pks in groups.items():
-            rep = reps[pks[0]]
-            for pk in pks:
-                group_of[pk] = rep
-        for pk, state in states.items():
-            trans = by_source.get(state) or by_source.get("*")
-            if trans is None:
-                result.refuse(pk, "transition_not_allowed", _(
-                    "“%(action)s” is not possible while the status is “%(state)s”.") % {
-                    "action": label, "state": dict(fsm_field.flatchoices).get(state, state)})
-            elif trans.custom.get("reason_required") and not reasons.get(pk, reason):
-                result.refuse(pk, "reason_required", _("A reason is required for “%(action)s”.") % {"action": label})
-        def trans_of(pk):
-            return by_source.get(states[pk]) or by_source.get("*")
+        group_of = {pk: reps[pks[0]] for pks in groups.values() for pk in pks}
+        return cls(states, regions, reprs, groups, group_of)
 
-        for pks in groups.values():
-            rep = reps[pks[0]]
-            for t in {id(t): t for t in map(trans_of, pks) if t is not None}.values():
-                found = []
-                if actor is None or not t.has_perm(rep, actor):
-                    found.append(("transition_forbidden", _("Your role or region does not allow “%(action)s” here.")
-                                  % {"action": label}))
-                found += [(c.code, c.explain(rep)) for c in t.conditions if c.group and not c(rep)]
-                for pk in pks:
-                    if found and trans_of(pk) is t:
-                        for code, message in found:
-                            result.refuse(pk, code, message)
-        live = [pk for pk, _s in states.items() if pk not in result.refused]
-        for t in {id(t): t for t in transitions}.values():
-            mine = [pk for pk in live if trans_of(pk) is t]
-            for cond in t.conditions:
-                if cond.passes and mine:
-                    passing = set(queryset.filter(cond.passes()).values_list("pk", flat=True))
-                    for pk in mine:
-                        if pk not in passing:
-                            result.refuse(pk, cond.code, cond.explain(group_of[pk]))
-                    mine = [pk for pk in mine if pk in passing]
-            for cond in t.conditions:
-                if cond.refuses and mine:
-                    for pk, message in cond.refuses(mine, group_of).items():
-                        result.refuse(pk, cond.code, message)
-                    mine = [pk for pk in mine if pk not in result.refused]
-        result.done = [pk for pk, _s in states.items() if pk not in result.refused]
-        if all_or_nothing and result.refused:
-            raise DomainError("bulk_refused", _("%(count)s of the %(total)s rows cannot be processed; nothing was done.")
-                              % {"count": len(result.refused), "total": len(states)},
-                              errors=[(pk, found) for pk, found in result.refused.items()])
-        if dry_run or not result.done:
-            return result
-        now = timezone.now()
-        auto_now = {f.attname: now for f in model._meta.fields if getattr(f, "auto_now", False)}
-        by_reason: dict[tuple, list] = {}
-        for pk in result.done:
-            by_reason.setdefault((states[pk], reasons.get(pk, reason)), []).append(pk)
-        entries = []
-        for (state, text), pks in by_reason.items():
-            t = trans_of(pks[0])
-            values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
-                      fsm_field.attname: t.target}
-            for part in pk_chunks(model, pks):
-                part.update(**values)
-            entries += [Entry(pk, reprs[pk], regions[pk], from_state=state, to_state=t.target, reason=text)
-                        for pk in pks]
-        audit_record_many(entries, model=model, actor=actor, action="transition", transition=name)
-    return result
+
+def _refuse_by_state(rows, trans_of, fsm_field, label, reason, reasons, result):
+    """Rows in a state the transition does not leave, and rows missing a required reason."""
+    for pk, state in rows.states.items():
+        trans = trans_of(pk)
+        if trans is None:
+            result.refuse(pk, "transition_not_allowed", _(
+                "“%(action)s” is not possible while the status is “%(state)s”.") % {
+                "action": label, "state": dict(fsm_field.flatchoices).get(state, state)})
+        elif trans.custom.get("reason_required") and not reasons.get(pk, reason):
+            result.refuse(pk, "reason_required", _("A reason is required for “%(action)s”.") % {"action": label})
+
+
+def _refuse_by_group(rows, trans_of, actor, label, result):
+    """The permission and the `group` guards, asked of each group's representative for the whole group."""
+    for pks in rows.groups.values():
+        rep = rows.group_of[pks[0]]
+        for t in {id(t): t for t in map(trans_of, pks) if t is not None}.values():
+            found = []
+            if actor is None or not t.has_perm(rep, actor):
+                found.append(("transition_forbidden", _("Your role or region does not allow “%(action)s” here.")
+                              % {"action": label}))
+            found += [(c.code, c.explain(rep)) for c in t.conditions if c.group and not c(rep)]
+            for pk in pks:
+                if found and trans_of(pk) is t:
+                    for code, message in found:
+                        result.refuse(pk, code, message)
+
+
+def _refuse_set_based(rows, transitions, trans_of, queryset, result):
+    """`passes` guards as one query each, then `refuses` guards over the rows still standing, in order."""
+    live = [pk for pk in rows.states if pk not in result.refused]
+    for t in {id(t): t for t in transitions}.values():
+        mine = [pk for pk in live if trans_of(pk) is t]
+        for cond in t.conditions:
+            if cond.passes and mine:
+                passing = set(queryset.filter(cond.passes()).values_list("pk", flat=True))
+                for pk in mine:
+                    if pk not in passing:
+                        result.refuse(pk, cond.code, cond.explain(rows.group_of[pk]))
+                mine = [pk for pk in mine if pk in passing]
+        for cond in t.conditions:
+            if cond.refuses and mine:
+                for pk, message in cond.refuses(mine, rows.group_of).items():
+                    result.refuse(pk, cond.code, message)
+                mine = [pk for pk in mine if pk not in result.refused]
+
+
+def _write_bulk(model, rows, trans_of, fsm_field, *, name, actor, reason, reasons, done, **kwargs):
+    """One UPDATE per distinct (state, reason) with the transition's `sets`, and one audit row per object (R3)."""
+    now = timezone.now()
+    auto_now = {f.attname: now for f in model._meta.fields if getattr(f, "auto_now", False)}
+    by_reason: dict[tuple, list] = {}
+    for pk in done:
+        by_reason.setdefault((rows.states[pk], reasons.get(pk, reason)), []).append(pk)
+    entries = []
+    for (state, text), pks in by_reason.items():
+        t = trans_of(pks[0])
+        values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
+                  fsm_field.attname: t.target}
+        for part in pk_chunks(model, pks):
+            part.update(**values)
+        entries += [Entry(pk, rows.reprs[pk], rows.regions[pk], from_state=state, to_state=t.target, reason=text)
+                    for pk in pks]
+    audit_record_many(entries, model=model, actor=actor, action="transition", transition=name)

@@ -2,9 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 
-from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin, SpreadsheetImportExportMixin
 from backoffice.scoping import scope_for
 
 from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
@@ -73,7 +72,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RegistryTeacher)
-class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, ImportExportModelAdmin):
+class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     """django-import-export's import with preview and row errors, for small files."""
 
     resource_classes = [TeacherResource]

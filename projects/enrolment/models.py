@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backoffice.files import UploadTo
-from backoffice.models import Job, Teacher
+from backoffice.models import Audited, Job, Teacher
 
 from . import guards as g
 from . import permissions as p
@@ -59,7 +59,7 @@ def _outcome(now, reason, **kw):
     return {"outcome_at": now, "outcome_reason": reason}
 
 
-class Enrolment(ConcurrentTransitionMixin, models.Model):
+class Enrolment(ConcurrentTransitionMixin, Audited):
     """One teacher in one project (R37), from application to outcome."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -242,7 +242,7 @@ class ExemptionGround(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Exemption(ConcurrentTransitionMixin, models.Model):
+class Exemption(ConcurrentTransitionMixin, Audited):
     """R35: special circumstances lift an outcome's ban; the outcome stays on the record."""
 
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("outcome"), on_delete=models.PROTECT,
@@ -298,7 +298,7 @@ class CreditStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class CreditRecord(ConcurrentTransitionMixin, models.Model):
+class CreditRecord(ConcurrentTransitionMixin, Audited):
     """R40-R41: hours of a completed trainee; they count only once the organiser has audited them."""
 
     enrolment = models.OneToOneField(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
@@ -363,7 +363,7 @@ class CertificateSequence(models.Model):
         verbose_name_plural = _("certificate number sequences")
 
 
-class Certificate(ConcurrentTransitionMixin, models.Model):
+class Certificate(ConcurrentTransitionMixin, Audited):
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
                                   related_name="certificates")
     number = models.CharField(_("certificate number"), max_length=32, unique=True)

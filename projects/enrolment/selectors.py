@@ -13,10 +13,11 @@ from django.db.models import Count, F, Sum
 
 from backoffice import scoping
 from backoffice.config import get_setting
-from backoffice.models import Role, Teacher
+from backoffice.models import Teacher
 from backoffice.scoping import scope_for
 from projects.models import Project, ProjectStatus
 
+from . import permissions as perms
 from .dates import cycle_bounds
 from .models import (
     LIST_ORDER,
@@ -50,12 +51,7 @@ def _scope_enrolments(user, qs, prefix: str = ""):
         if len(prefix_code) == 6:
             return qs.filter(**{f"{prefix}county_code": prefix_code})
         return qs.filter(**{f"{prefix}county_code__startswith": prefix_code})
-    if scope.kind == scoping.ORGANISATION:
-        if user.role == Role.SCHOOL_ADMIN:
-            return qs.filter(**{f"{prefix}teacher__school_id": scope.organisation_id})
-        if user.role == Role.INSTITUTION_STAFF:
-            return qs.filter(**{f"{prefix}institution_id": scope.organisation_id})
-    return qs.none()
+    return scope.filter(qs, school=f"{prefix}teacher__school", institution=f"{prefix}institution")
 
 
 def enrolment_list_visible_to(*, user):
@@ -85,12 +81,9 @@ def project_list_for_enrolment(*, user):
         return qs
     if scope.kind == scoping.REGION:
         return qs.filter(plan__province__code__startswith=scope.region_prefix[:2])
-    if scope.kind == scoping.ORGANISATION:
-        if user.role == Role.INSTITUTION_STAFF:
-            return qs.filter(institution_id=scope.organisation_id)
-        if user.role == Role.SCHOOL_ADMIN:
-            return qs.filter(plan__province=user.province)
-    return qs.none()
+    if scope.audience == scoping.SCHOOL:
+        return qs.filter(plan__province=user.province)
+    return scope.filter(qs, institution="institution")
 
 
 def project_enrolment_summary(*, user, project) -> dict:
@@ -125,8 +118,8 @@ def teacher_get(*, user, pk) -> Teacher:
     """Government by region, a school its own teachers, an institution only teachers enrolled in its projects."""
     scope = scope_for(user)
     qs = Teacher.objects.select_related("school", "region")
-    if user.is_authenticated and user.role == Role.INSTITUTION_STAFF:
-        return qs.filter(enrolments__project__institution_id=user.organisation_id).distinct().get(pk=pk)
+    if scope.audience == scoping.INSTITUTION:
+        return qs.filter(enrolments__project__institution_id=scope.organisation_id).distinct().get(pk=pk)
     return scope.teachers(qs).get(pk=pk)
 
 
@@ -146,7 +139,7 @@ def credit_list_visible_to(*, user):
         "enrolment__teacher__school", "enrolment__teacher__region", "enrolment__project__plan__province",
         "enrolment__project__office", "enrolment__project__institution")
     scope = scope_for(user)
-    if user.is_authenticated and user.role == Role.PROJECT_OFFICE_STAFF and scope.kind == scoping.REGION:
+    if scope.kind == scoping.REGION and perms.audits_own_projects_hours.test(user):
         # R41: the organising office audits its own projects' hours.
         return qs.filter(enrolment__project__office_id=user.organisation_id)
     return _scope_enrolments(user, qs, prefix="enrolment__")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Audited, Recorded
 from backoffice.workflow import permission
 from projects.models import Grade, ProjectType
 
@@ -40,7 +41,7 @@ COMPUTED_SOURCES = (Source.COMPLETION_RATE, Source.PARTICIPATION_RATE, Source.PR
 ASSESSED_SOURCES = (Source.EXPERT, Source.THIRD_PARTY, Source.SELF)
 
 
-class IndicatorSystem(models.Model):
+class IndicatorSystem(Recorded):
     """R60: a versioned set of weighted indicators for one project type in one province. Never edited once
     created: a change is a new version, and every evaluation keeps the version it was opened with."""
 
@@ -49,9 +50,6 @@ class IndicatorSystem(models.Model):
     project_type = models.CharField(_("project type"), max_length=32, choices=ProjectType.choices)
     version = models.PositiveIntegerField(_("version"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("indicator system")
@@ -95,7 +93,7 @@ class EvaluationStatus(models.TextChoices):
 E = EvaluationStatus
 
 
-class Evaluation(ConcurrentTransitionMixin, models.Model):
+class Evaluation(ConcurrentTransitionMixin, Audited):
     """The evaluation of one completed project."""
 
     project = models.OneToOneField("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
