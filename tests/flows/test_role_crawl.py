@@ -57,7 +57,8 @@ def _details():
     from projects.enrolment.models import Enrolment, Exemption
     from projects.enrolment.outcomes.models import CompletionScheme
     from projects.enrolment.outcomes.views import SchemeView
-    from projects.enrolment.views import EnrolmentDetailView, ExemptionDetailView
+    from projects.enrolment.views import EnrolmentDetailView
+    from projects.enrolment.views_records import ExemptionDetailView
     from projects.evaluation.models import Evaluation
     from projects.evaluation.views import EvaluationTransitionView
     from projects.models import AnnualPlan, Project
