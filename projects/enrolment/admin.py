@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin, SpreadsheetImportExportMixin
 from backoffice.scoping import scope_for
 
-from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
+from .models import BulkActionJob, Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
 from .resources import TeacherResource
 from .selectors import certificate_list_visible_to, credit_list_visible_to, enrolment_list_visible_to, exemption_list_visible_to
 
@@ -69,6 +69,12 @@ class CertificateAdmin(ReadOnlyAdmin):
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "kind", "status", "rows_total", "created_by", "created_at")
     exclude = ("file",)  # only its uploader downloads it, from the job's page
+
+
+@admin.register(BulkActionJob)
+class BulkActionJobAdmin(ReadOnlyAdmin):
+    list_display = ("label", "action", "status", "matched", "moved", "refused", "created_by", "created_at")
+    exclude = ("report",)  # it names trainees: only whoever started the action downloads it, from the job's page
 
 
 @admin.register(RegistryTeacher)

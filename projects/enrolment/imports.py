@@ -38,6 +38,8 @@ from backoffice.spreadsheets import (
 )
 from backoffice.spreadsheets.reading import OLE2
 
+from projects.models import ProjectCategory
+
 from .bulk_insert import TEACHER_COLUMNS, fast_insert, insert_teachers, values_in, write_through_temp_table  # noqa: F401 (bench)
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
@@ -86,6 +88,7 @@ class ImportResult:
     unchanged: int = 0
     applications_created: int = 0
     errors: list = field(default_factory=list)  # [{"row", "column", "value", "message"}]
+    refused_code: str = ""  # why the whole file was refused, when it was (the API's problem code)
 
     @property
     def ok(self) -> bool:
@@ -169,6 +172,12 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     perm = "enrolment.import_teacher" if kind == ImportKind.TEACHERS else "enrolment.apply_enrolment"
     if not actor.has_perm(perm):
         result.error(0, "", "", _("Your role does not allow this import."))
+        return True
+    if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
+        # R49: whole-staff training has no applications or selection; the county enrols everyone at once.
+        result.error(0, "", "", _("A whole-staff project takes no applications; the county enrols all its "
+                                  "teachers at once."))
+        result.refused_code = "whole_staff_no_applications"
         return True
     if project is not None and project.status != "contracted":
         result.error(0, "", "", _("The project is not open for applications (it must be contracted and not started)."))

@@ -425,6 +425,31 @@ class ImportJob(Job):
         verbose_name_plural = _("imports")
 
 
+class BulkActionJob(Job):
+    """A bulk move on "all N that match" the trainee list's filter, when N passes the setting
+    `enrolment.bulk_job_threshold`: the worker re-applies the filter in the asker's scope, fires the move as the
+    page would, and writes a report with one row per trainee (moved, or refused and why)."""
+
+    task_path = "projects.enrolment.tasks.run_bulk_action_job"
+    audit_region = ("created_by.organisation.region",)
+
+    action = models.CharField(_("action"), max_length=16)
+    label = models.CharField(_("action"), max_length=100, blank=True)
+    filter = models.TextField(_("filter"), blank=True)  # the list's query string, re-applied by the worker
+    reason = models.TextField(_("reason"), blank=True)
+    rule = models.CharField(_("rule"), max_length=8, blank=True)
+    by_ranking = models.BooleanField(_("by ranking score"), default=False)
+    matched = models.PositiveIntegerField(_("trainees matching"), default=0)
+    moved = models.PositiveIntegerField(_("trainees moved"), default=0)
+    reserved = models.PositiveIntegerField(_("put on the reserve list"), default=0)
+    refused = models.PositiveIntegerField(_("trainees refused"), default=0)
+    report = models.FileField(_("report"), upload_to=UploadTo("bulk-reports"), blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
+
+
 class CertificateOutput(models.TextChoices):
     PDF = "pdf", _("One PDF file")
     ZIP = "zip", _("A zip of PDF files")

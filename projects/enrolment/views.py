@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
+from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.pagination import CappedPaginator
@@ -269,6 +270,8 @@ class EnrolmentListView(PermListView):
         ctx = super().get_context_data(**kwargs)
         ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
         ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["bulk_job_threshold"] = get_setting(services.BULK_JOB_THRESHOLD,
+                                                region=getattr(self.request.user, "region", None))
         ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
         ctx["filter_query"] = self.request.GET.urlencode()
         return ctx
@@ -303,6 +306,17 @@ def enrolment_bulk(request):
             messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
             return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
         queryset = queryset.filter(pk__in=pks)
+    elif services.bulk_runs_as_job(actor=request.user, queryset=queryset):
+        # Past the threshold the move runs in the background, with a progress bar and a report per trainee.
+        try:
+            job = services.enrolments_bulk_job_start(
+                actor=request.user, name=name, filter_query=query.urlencode(), reason=request.POST.get("reason", ""),
+                rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        _job_queued_message(request, job)
+        return redirect("enrolment:bulk_job", pk=job.pk)
     try:
         result = services.enrolments_bulk(
             actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
@@ -318,6 +332,26 @@ def enrolment_bulk(request):
         "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
         "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
     })
+
+
+@login_required
+def bulk_job(request, pk):
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "enrolment/bulk_job.html", {
+        "job": job, "title": _("Result of the bulk action"),
+        "back": f"{reverse('enrolment:enrolment_list')}?{job.filter}"})
+
+
+@login_required
+def bulk_job_status(request, pk):
+    return _job_status(get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk))
+
+
+@protected_download
+def bulk_job_report(request, pk):
+    """The report per trainee, to the person who started the action (it names trainees)."""
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user).exclude(report=""), pk=pk)
+    return protected_file_response(job.report, filename=f"bulk-{job.action}-{job.pk}.xlsx")
 
 
 @require_POST

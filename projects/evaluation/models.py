@@ -34,10 +34,15 @@ class Source(models.TextChoices):
     PARTICIPATION_RATE = "participation_rate", _("Participation rate")
     PRIORITY_COVERAGE = "priority_coverage", _("Priority-county coverage")
     BUDGET_EXECUTION = "budget_execution", _("Budget execution rate")
+    # From the online platform's learning records (R47, R63).
+    LEARNING_TIME = "learning_time", _("Average learning time against planned")
+    ASSIGNMENT_COMPLETION = "assignment_completion", _("Assignment completion rate")
+    WEEKLY_ACTIVITY = "weekly_activity", _("Share of trainees active each week")
 
 
+PLATFORM_SOURCES = (Source.LEARNING_TIME, Source.ASSIGNMENT_COMPLETION, Source.WEEKLY_ACTIVITY)
 COMPUTED_SOURCES = (Source.COMPLETION_RATE, Source.PARTICIPATION_RATE, Source.PRIORITY_COVERAGE,
-                    Source.BUDGET_EXECUTION)
+                    Source.BUDGET_EXECUTION, *PLATFORM_SOURCES)
 ASSESSED_SOURCES = (Source.EXPERT, Source.THIRD_PARTY, Source.SELF)
 
 
