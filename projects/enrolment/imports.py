@@ -18,7 +18,6 @@ from backoffice.identity import id_number_error, normalise_id_number
 from backoffice.models import (
     Organisation,
     OrganisationKind,
-    Role,
     SchoolStage,
     Subject,
     Teacher,
@@ -176,10 +175,9 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     if kind == ImportKind.APPLICANTS and project is None:
         result.error(0, "", "", _("Choose the project the applicants apply for."))
         return True
-    allowed_roles = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
-    if kind == ImportKind.TEACHERS:
-        allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
-    if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
+    # Teachers: the county, city, school or province (R30); applicants: who puts an application forward (R32).
+    perm = "enrolment.import_teacher" if kind == ImportKind.TEACHERS else "enrolment.apply_enrolment"
+    if not actor.has_perm(perm):
         result.error(0, "", "", _("Your role does not allow this import."))
         return True
     if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
@@ -312,7 +310,7 @@ def resolve(parsed, *, actor, project, result: ImportResult) -> Resolved:
     school_codes = sorted({rec["school_code"] for _i, rec in parsed})
     schools = {s.code: s for s in scope.organisations(
         Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=school_codes).select_related("region"))}
-    if actor.role == Role.SCHOOL_ADMIN:
+    if not actor.has_perm("enrolment.import_other_schools"):
         schools = {c: s for c, s in schools.items() if s.pk == actor.organisation_id}
     # What a row takes from its school, read once per school rather than once per row.
     of_school = {code: (s, s.pk, s.region_id, s.region.code, s.region.is_priority_county) for code, s in schools.items()}
