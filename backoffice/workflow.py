@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin
 
-from backoffice.audit import Entry, audit_record, audit_record_many
+from backoffice.audit import audit_record, audit_record_query
 from backoffice.exceptions import DomainError
 
 
@@ -88,7 +88,7 @@ def _state(instance, meta):
 
 def refusals(instance, name: str, user) -> list[tuple[str, str]]:
     """Why `user` may not fire `name` on `instance` now; empty when they may."""
-    method, meta = _meta(instance, name)
+    _method, meta = _meta(instance, name)
     state = _state(instance, meta)
     trans = meta.get_transition(state)
     if trans is None:
@@ -212,12 +212,6 @@ def _bulk_ready(model, name, trans):
                 f"{model.__name__}.{name}: condition {getattr(cond, '__name__', cond)} has no set-based form.")
 
 
-def _region_path(model) -> str:
-    paths = getattr(model, "audit_region", None) or ("region",)
-    path = paths if isinstance(paths, str) else paths[0]
-    return path.replace(".", "__") + "__code"
-
-
 def pk_chunks(model, pks, size: int = 5000):
     """Querysets over the rows `pks`: on PostgreSQL one, passing the keys as a single array parameter; elsewhere
     in chunks under the bind-parameter limit."""
@@ -254,24 +248,20 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     reason = (reason or "").strip()
     reasons = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
     group_by = tuple(getattr(model, "bulk_group_by", ()))
-    region = _region_path(model)
-    repr_fields = tuple(getattr(model, "bulk_repr", ()))
     with transaction.atomic():
-        rows = list(queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
-            "pk", fsm_field.attname, region, *group_by, *repr_fields))
-        width = 3 + len(group_by)
-        states, regions, reprs, groups = {}, {}, {}, {}
+        # Only the keys, the state and the group come to Python; the audit rows read names and regions in SQL.
+        rows = queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
+            "pk", fsm_field.attname, *group_by)
+        states, groups = {}, {}
         for row in rows:
-            pk = row[0]
-            states[pk], regions[pk] = row[1], row[2] or ""
-            reprs[pk] = " · ".join(str(v) for v in row[width:] if v not in (None, ""))
-            groups.setdefault(row[3:width], []).append(pk)
+            states[row[0]] = row[1]
+            groups.setdefault(row[2:], []).append(row[0])
         # A representative of each group answers the permission and the group guards for all of it.
         related = tuple(getattr(model, "bulk_related", ()))
         reps = {obj.pk: obj for part in pk_chunks(model, [pks[0] for pks in groups.values()])
                 for obj in part.select_related(*related)}
         group_of = {}
-        for key, pks in groups.items():
+        for pks in groups.values():
             rep = reps[pks[0]]
             for pk in pks:
                 group_of[pk] = rep
@@ -320,19 +310,79 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
                               errors=[(pk, found) for pk, found in result.refused.items()])
         if dry_run or not result.done:
             return result
-        now = timezone.now()
-        auto_now = {f.attname: now for f in model._meta.fields if getattr(f, "auto_now", False)}
-        by_reason: dict[tuple, list] = {}
-        for pk in result.done:
-            by_reason.setdefault((states[pk], reasons.get(pk, reason)), []).append(pk)
-        entries = []
-        for (state, text), pks in by_reason.items():
-            t = trans_of(pks[0])
-            values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
-                      fsm_field.attname: t.target}
-            for part in pk_chunks(model, pks):
-                part.update(**values)
-            entries += [Entry(pk, reprs[pk], regions[pk], from_state=state, to_state=t.target, reason=text)
-                        for pk in pks]
-        audit_record_many(entries, model=model, actor=actor, action="transition", transition=name)
+        _write_many(model, fsm_field, result.done, states, trans_of, actor=actor, name=name, reason=reason,
+                    reasons=reasons, kwargs=kwargs)
     return result
+
+
+class _Reason(str):
+    """A stand-in reason, to tell which of a transition's `sets` are the reason itself."""
+
+
+def _split_sets(t, *, actor, now, reason, kwargs):
+    """The transition's `sets` for `reason`, and the fields that hold the row's own reason verbatim (set per row
+    in one statement); None when a field depends on the reason some other way (then one UPDATE per reason)."""
+    values = t.custom["sets"](actor=actor, reason=reason, now=now, **kwargs)
+    a, b = _Reason("\x00a"), _Reason("\x00b")
+    with_a = t.custom["sets"](actor=actor, reason=a, now=now, **kwargs)
+    with_b = t.custom["sets"](actor=actor, reason=b, now=now, **kwargs)
+    verbatim = []
+    for key in with_a:
+        if with_a[key] is a and with_b.get(key) is b:
+            verbatim.append(key)
+        elif with_a[key] != with_b.get(key):
+            return values, None
+    return values, verbatim
+
+
+def _write_many(model, fsm_field, done, states, trans_of, *, actor, name, reason, reasons, kwargs):
+    """Audit rows (R3) and UPDATEs for the rows that passed: the events first, reading each row's from-state,
+    then one UPDATE per transition, and one more for the rows with their own reason."""
+    from django.db import connections
+
+    now = timezone.now()
+    auto_now = {f.attname: now for f in model._meta.fields if getattr(f, "auto_now", False)}
+    by_trans: dict[int, tuple] = {}
+    for pk in done:
+        t = trans_of(pk)
+        by_trans.setdefault(id(t), (t, []))[1].append(pk)
+    targets = {state: trans_of(pk).target for pk, state in ((pk, states[pk]) for pk in done)}
+    own = {pk: reasons[pk] for pk in done if pk in reasons and reasons[pk] != reason}
+    for part in pk_chunks(model, done):
+        audit_record_query(part, actor=actor, action="transition", transition=name, state_field=fsm_field.attname,
+                           targets=targets, reason=reason, reasons={pk: own[pk] for pk in own})
+    vendor = connections[model.objects.db].vendor
+    for t, pks in by_trans.values():
+        values, verbatim = _split_sets(t, actor=actor, now=now, reason=reason, kwargs=kwargs)
+        values = {**values, **auto_now, fsm_field.attname: t.target}
+        mine = [pk for pk in pks if pk in own]
+        if verbatim is None:  # a field built from the reason: one UPDATE per distinct reason
+            rest = [pk for pk in pks if pk not in own]
+            by_text: dict[str, list] = {}
+            for pk in mine:
+                by_text.setdefault(own[pk], []).append(pk)
+            for text, group in ((reason, rest), *by_text.items()):
+                text_values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
+                               fsm_field.attname: t.target}
+                for part in pk_chunks(model, group):
+                    part.update(**text_values)
+            continue
+        for part in pk_chunks(model, pks):
+            part.update(**values)
+        if not mine or not verbatim:
+            continue
+        if vendor == "postgresql":
+            qn = connections[model.objects.db].ops.quote_name
+            columns = [model._meta.get_field(key).column for key in verbatim]
+            with connections[model.objects.db].cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {qn(model._meta.db_table)} AS m SET {', '.join(f'{qn(c)} = x.reason' for c in columns)} "
+                    f"FROM unnest(%s::bigint[], %s::text[]) AS x(id, reason) WHERE m.{qn(model._meta.pk.column)} = x.id",
+                    [mine, [own[pk] for pk in mine]])
+        else:
+            by_text = {}
+            for pk in mine:
+                by_text.setdefault(own[pk], []).append(pk)
+            for text, group in by_text.items():
+                for part in pk_chunks(model, group):
+                    part.update(**dict.fromkeys(verbatim, text))

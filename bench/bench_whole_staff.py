@@ -194,13 +194,15 @@ def main():
     print(f"database: {connection.vendor}")
     small = run(args.small, "small")
     big = run(args.teachers, "large")
-    print(f"\n{'step':<46}{'size ' + str(small['size']):>22}{'size ' + str(big['size']):>24}")
+    print(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    print(f"{'step':<46}{'size ' + str(small['size']):>22}{'size ' + str(big['size']):>24}{'target':>10}")
     for key, text in (("preview", "whole-staff preview (count, left out, why)"),
                       ("enrol", "whole-staff enrolment (INSERT...SELECT + audit)"),
                       ("select", "bulk select by ranking (quota, rest reserve)"),
                       ("reject", "bulk reject with a rule")):
         (s1, q1, _r1), (s2, q2, _r2) = small[key], big[key]
-        print(f"{text:<46}{s1:>10.2f} s {q1:>5} q{s2:>12.2f} s {q2:>5} q")
+        target = "≤ 20 s" if key == "enrol" else ""  # issue 12: whole-staff enrolment of 200,000 teachers
+        print(f"{text:<46}{s1:>10.2f} s {q1:>5} q{s2:>12.2f} s {q2:>5} q{target:>10}")
     clean()
 
 
