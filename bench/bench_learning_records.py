@@ -234,9 +234,10 @@ def load_records(project, per_trainee: int) -> int:
             "assignments_passed", "achievements", "assessment_score", "activities", "is_current", "batch_id",
             "received_at")
     now, start, n = timezone.now(), project.start_date, 0
+    pks = list(Enrolment.objects.filter(project=project).order_by("pk").values_list("pk", flat=True))
     with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY enrolment_learningrecord ({', '.join(cols)}) FROM STDIN") as copy:
-        for i, pk in enumerate(Enrolment.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)):
+        for i, pk in enumerate(pks):
             for p in range(per_trainee):
                 a = start + dt.timedelta(days=7 * p)
                 copy.write_row((project.pk, pk, a, a + dt.timedelta(days=6), "bench-platform", 700 if i % 7 else 300,

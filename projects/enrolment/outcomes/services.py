@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.audit import audit_record
+from backoffice.bulk import analyze
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.workflow import fire
@@ -222,8 +223,11 @@ def outcomes_compute(*, actor, project) -> int:
     if connection.vendor != "postgresql":  # SQLite compares a bound Decimal (sent as text) as text
         values = [float(v) if isinstance(v, Decimal) else v for v in values]
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # 200,000 trainees' sums aggregated in memory
         cursor.execute(sql, values)
         count = cursor.rowcount
+        analyze(Outcome)  # the confirmation and audit that follow plan on these rows
         audit_record(obj=project, actor=actor, action="update",
                      changes={"outcomes_computed": (None, count), "scheme_version": (None, scheme.version)})
     return count
@@ -310,10 +314,11 @@ def outcomes_audit(*, actor, project):
         result.refused.update(refused)
         hours = project.hours  # R40: credited hours never exceed the project's hours
         now = timezone.now()
-        # Every audited completer without hours yet (this audit's, as earlier audits registered theirs).
+        # Every audited completer without hours yet (this audit's, as earlier audits registered theirs): the
+        # unique key on the enrolment skips those that have them, without a join against every credit record.
         completers = Enrolment.objects.filter(project=project, status=S.COMPLETED,
-                                              computed_outcome__status=OutcomeStatus.AUDITED, credit__isnull=True)
-        insert_select(CreditRecord, key="enrolment", select=completers, now=now, given={
+                                              computed_outcome__status=OutcomeStatus.AUDITED)
+        insert_select(CreditRecord, key="enrolment", select=completers, now=now, skip_existing=True, given={
             "hours": hours, "year": project.end_date.year, "status": CreditStatus.APPROVED, "registered_at": now,
             "audited_at": now, "audited_by": actor.pk})
         audit_record_query(CreditRecord.objects.filter(enrolment__project=project, audited_at=now), actor=actor,
