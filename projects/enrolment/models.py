@@ -62,11 +62,12 @@ def _outcome(now, reason, **kw):
 class Enrolment(ConcurrentTransitionMixin, models.Model):
     """One teacher in one project (R37), from application to outcome."""
 
+    # No single-column index where a wider one serves (enrolment 0009): each status change rewrites every index.
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
-                                related_name="enrolments")
+                                related_name="enrolments", db_index=False)
     teacher = models.ForeignKey("backoffice.Teacher", verbose_name=_("teacher"), on_delete=models.PROTECT,
-                                related_name="enrolments")
-    status = FSMField(_("status"), default=S.APPLIED, choices=S.choices, protected=True, db_index=True)
+                                related_name="enrolments", db_index=False)
+    status = FSMField(_("status"), default=S.APPLIED, choices=S.choices, protected=True)
     nominated_by = models.CharField(_("nominated by"), max_length=16, choices=Nominator.choices,
                                     default=Nominator.SCHOOL)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
@@ -86,7 +87,7 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     # R32: the institution may select within the quota by its own ranking (imported from Excel or entered).
     ranking_score = models.DecimalField(_("ranking score"), max_digits=6, decimal_places=2, null=True, blank=True)
     replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+                                 on_delete=models.PROTECT, related_name="+", db_index=False)
     # Scope and sort keys copied from the project, its plan and the teacher, so each trainee list is one index
     # scan instead of a sort over a six-table join (issue 13). Database triggers (migration
     # enrolment_list_keys) fill them on every insert, COPY included, and follow later changes to the source rows.
@@ -95,7 +96,7 @@ class Enrolment(ConcurrentTransitionMixin, models.Model):
     county_code = models.CharField(_("county code"), max_length=6, blank=True, db_default="", editable=False)
     institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("training institution"), null=True,
                                     blank=True, editable=False, on_delete=models.DO_NOTHING, db_constraint=False,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("enrolment")
