@@ -212,14 +212,16 @@ def _bulk_ready(model, name, trans):
                 f"{model.__name__}.{name}: condition {getattr(cond, '__name__', cond)} has no set-based form.")
 
 
-def pk_chunks(model, pks, size: int = 5000):
-    """Querysets over the rows `pks`: on PostgreSQL one, passing the keys as a single array parameter; elsewhere
-    in chunks under the bind-parameter limit."""
+def pk_chunks(model, pks, size: int = 5000, short: int = 1000):
+    """Querysets over the rows `pks`: up to `short` keys one IN list; more, on PostgreSQL one query passing the
+    keys as a single array parameter, elsewhere chunks of `size` under the bind-parameter limit."""
     from django.db import connections
     from django.db.models.expressions import RawSQL
 
     pks = list(pks)
-    if connections[model.objects.db].vendor == "postgresql":
+    if connections[model.objects.db].vendor == "postgresql" and len(pks) > short:
+        # A short list stays a plain IN (...): the planner then knows its length; with an array it guessed
+        # hundreds of rows and read every enrolment of the table to join a few group representatives.
         yield model.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,)))
         return
     for i in range(0, len(pks), size):
