@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import ManyToManyField
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.audit import Entry, audit_record_many, audit_region_code
 from backoffice.models import AuditAction, AuditEvent, Organisation, ProgrammeSetting, Region, Teacher, User
 from backoffice.scoping import scope_for
+from backoffice.spreadsheets import NumberInTextColumn, SpreadsheetRefused
+from backoffice.spreadsheets.admin_formats import SpreadsheetFormat, SpreadsheetImportForm
 
 admin.site.site_header = _("Guopei back-office administration")
 admin.site.site_title = _("Guopei back-office")
@@ -95,6 +98,20 @@ class AuditedAdminMixin:
         entries = [self._deleted(obj) for obj in queryset.select_related(*related)]
         super().delete_queryset(request, queryset)
         self._record(request, entries, AuditAction.DELETE)
+
+
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    """django-import-export in the admin, reading and writing through backoffice.spreadsheets: .xlsx only, an
+    upload over the limits refused in Chinese before it is read, every exported text safe (never a formula)."""
+
+    formats = [SpreadsheetFormat]
+    import_form_class = SpreadsheetImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, (SpreadsheetRefused, NumberInTextColumn)):
+            form.add_error("import_file", e.message)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backoffice.middleware import current_ip
 from backoffice.models import AuditEvent
+from backoffice.models.recorded import audit_region_code, audit_region_lookup
 
 
 def _plain(value):
@@ -19,21 +20,6 @@ def _plain(value):
     if hasattr(value, "pk"):
         return str(value)
     return value
-
-
-def audit_region_code(obj) -> str:
-    """The region an object's events are filed under: the first of its `audit_region` paths (dotted, to a
-    Region) that resolves, else its own `region`. Auditors read events by region (R2)."""
-    paths = getattr(obj, "audit_region", None) or ("region",)
-    for path in (paths,) if isinstance(paths, str) else paths:
-        target = obj
-        for part in path.split("."):
-            target = getattr(target, part, None)
-            if target is None:
-                break
-        if target is not None:
-            return getattr(target, "code", "") or ""
-    return ""
 
 
 def audit_record(
@@ -118,12 +104,6 @@ def _copy_events(entries, *, ct, ip, now, actor, actor_name, action, transition)
             copy.write_row([row[n] for n in names])
 
 
-def _region_path(model) -> str:
-    paths = getattr(model, "audit_region", None) or ("region",)
-    path = paths if isinstance(paths, str) else paths[0]
-    return path.replace(".", "__") + "__code"
-
-
 def audit_record_query(queryset, *, actor, action: str, transition: str = "", state_field: str = "",
                        to_state: str = "", targets: dict | None = None, reason: str = "", reasons: dict | None = None,
                        changes: dict | None = None, repr_fields=None) -> int:
@@ -138,7 +118,7 @@ def audit_record_query(queryset, *, actor, action: str, transition: str = "", st
     and written by `audit_record_many`."""
     model = queryset.model
     repr_fields = tuple(repr_fields if repr_fields is not None else getattr(model, "bulk_repr", ()))
-    region = _region_path(model)
+    region = audit_region_lookup(model)
     reasons = {pk: text or "" for pk, text in (reasons or {}).items()}
     changes = {k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()}
     read = ("pk", region, *((state_field,) if state_field else ()), *repr_fields)

@@ -7,8 +7,9 @@ as soon as the move is made. The reminder run (a beat task) turns the items fall
 e-mails, once per person and stage; the province reads everything overdue in its region."""
 import datetime as dt
 import logging
-from dataclasses import dataclass, replace
-from typing import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -76,12 +77,20 @@ class Calendar:
 
     def add_working_days(self, start, days: int):
         """The same time of day (or date) `days` working days after `start`."""
-        current = start
-        while days > 0:
-            current += dt.timedelta(days=1)
-            if self.is_working_day(current.date() if isinstance(current, dt.datetime) else current):
-                days -= 1
-        return current
+        day = start.date() if isinstance(start, dt.datetime) else start
+        return start + (self._working_days_after(day, days) - day)
+
+    def _working_days_after(self, day: dt.date, days: int) -> dt.date:
+        # Thousands of rows share a few start days: walk the calendar once per (day, days).
+        cache = self.__dict__.setdefault("_after", {})
+        if (day, days) not in cache:
+            current, left = day, days
+            while left > 0:
+                current += dt.timedelta(days=1)
+                if self.is_working_day(current):
+                    left -= 1
+            cache[day, days] = current
+        return cache[day, days]
 
     def working_days_before(self, day: dt.date, days: int) -> dt.date:
         current = day
@@ -112,12 +121,58 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class After:
+    """A deadline `days` working (or calendar) days after the row's `base` value; `days` is a number or the key of
+    a setting. As `Deadline.due` it computes a row's due time; `overdue_q` says in SQL which rows are overdue, so
+    a province with ten thousand waiting rows is counted by the database, not row by row."""
+
+    base: str
+    days: int | str = 0
+    working: bool = True
+
+    def count(self, ctx: Context, region_code: str | None) -> int:
+        return ctx.setting(self.days, region_code) if isinstance(self.days, str) else self.days
+
+    def __call__(self, row, ctx: Context):
+        start = row[self.base]
+        if start is None:
+            return None
+        if isinstance(start, dt.datetime):
+            start = timezone.localtime(start)
+        n = self.count(ctx, row.get("region_code"))
+        return ctx.calendar.add_working_days(start, n) if self.working else start + dt.timedelta(days=n)
+
+    def overdue_q(self, ctx: Context, region_code: str | None, all_day: bool) -> Q:
+        n, base = self.count(ctx, region_code), self.base
+        if not self.working:
+            return Q(**{f"{base}__lt": (ctx.today if all_day else ctx.now) - dt.timedelta(days=n)})
+        after = ctx.calendar._working_days_after
+        first = ctx.today  # the earliest start day whose due day is today or later (the walk is monotonic)
+        while after(first - ONE_DAY, n) >= ctx.today:
+            first -= ONE_DAY
+        if all_day:  # due on a day: overdue once that day has passed
+            return Q(**{f"{base}__lt": first})
+        overdue = Q(**{f"{base}__lt": start_of_day(first)})
+        elapsed, day = ctx.now - start_of_day(ctx.today), first
+        while after(day, n) == ctx.today:  # due today: overdue if started earlier in its day than now is in today
+            overdue |= Q(**{f"{base}__gte": start_of_day(day), f"{base}__lt": start_of_day(day) + elapsed})
+            day += ONE_DAY
+        return overdue
+
+
 @dataclass(frozen=True)
 class DueItem:
     deadline: Deadline
     key: str
-    subject: str
-    url: str
+    row: dict = field(repr=False, compare=False)
     due_at: dt.datetime
     region_code: str
     org_id: int | None
@@ -126,6 +181,15 @@ class DueItem:
     count: int = 1
     days_overdue: int = 0
     acting: str = ""  # the organisation that must act, where the kind names one
+
+    # A province may have ten thousand overdue rows: name and link only those that are shown.
+    @cached_property
+    def subject(self) -> str:
+        return self.deadline.subject(self.row)
+
+    @cached_property
+    def url(self) -> str:
+        return self.deadline.url(self.row)
 
     @property
     def label(self):
@@ -152,11 +216,12 @@ def _items(deadline: Deadline, qs, ctx: Context) -> list[DueItem]:
             continue
         if deadline.all_day and not isinstance(due, dt.datetime):
             due = end_of_day(due)
-        found.append(DueItem(deadline=deadline, key=str(row["key"]), subject=deadline.subject(row),
-                             url=deadline.url(row), due_at=due, region_code=row.get("region_code") or "",
-                             org_id=row.get("org_id"), overdue=due < ctx.now,
-                             due_today=timezone.localdate(due) == ctx.today, count=row.get("n", 1),
-                             days_overdue=max((ctx.today - timezone.localdate(due)).days, 0) if due < ctx.now else 0))
+        due_day = timezone.localdate(due)
+        overdue = due < ctx.now
+        found.append(DueItem(deadline=deadline, key=str(row["key"]), row=row, due_at=due,
+                             region_code=row.get("region_code") or "", org_id=row.get("org_id"), overdue=overdue,
+                             due_today=due_day == ctx.today, count=row.get("n", 1),
+                             days_overdue=max((ctx.today - due_day).days, 0) if overdue else 0))
     return found
 
 
@@ -202,23 +267,83 @@ def todo_for(*, user, sort: str = "due", now=None) -> list[DueItem]:
     return sorted(found, key=SORTS.get(sort, SORTS["due"]))
 
 
-def overdue_in(*, user, now=None) -> list[DueItem]:
-    """R4: everything overdue in the user's region, whoever must act (province, ministry, auditors)."""
+def _overdue_q(deadline: Deadline, ctx: Context, province_codes) -> Q:
+    if deadline.due is None:
+        return Q(due__lt=ctx.today if deadline.all_day else ctx.now)
+    if not isinstance(deadline.due, After):
+        raise TypeError(f"{deadline.key}: a computed due time must be an After to be counted overdue")
+    if not isinstance(deadline.due.days, str):
+        return deadline.due.overdue_q(ctx, None, deadline.all_day)
+    combined = Q(pk__in=[])
+    for code in province_codes:  # a setting may differ per province
+        combined |= Q(region_code__startswith=code) & deadline.due.overdue_q(ctx, code, deadline.all_day)
+    return combined
+
+
+class OverdueList(Sequence):
+    """Overdue items, counted in SQL and built only for the slice that is shown (a page, a dashboard's first
+    five), oldest due first."""
+
+    def __init__(self, parts: list, ctx: Context):
+        self.parts, self.ctx = parts, ctx
+
+    @cached_property
+    def _counts(self) -> list[int]:
+        return [qs.count() for _deadline, qs, _order in self.parts]
+
+    @cached_property
+    def _count(self) -> int:
+        return sum(self._counts)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        return iter(self[0:len(self)])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop, _step = index.indices(len(self))
+        found = []
+        for (deadline, qs, order), n in zip(self.parts, self._counts):
+            if n:  # the first `stop` of each kind by start hold the first `stop` of all by due
+                found += [i for i in _items(deadline, qs.order_by(order, "key")[:stop], self.ctx) if i.overdue]
+        page = sorted(found, key=SORTS["due"])[start:stop]
+        return _with_acting(page)
+
+
+def _with_acting(items: list[DueItem]) -> list[DueItem]:
     from backoffice.models import Organisation
+
+    names = dict(Organisation.objects.filter(pk__in={i.org_id for i in items if i.org_id}).values_list("pk", "name"))
+    return [replace(i, acting=names.get(i.org_id, "")) for i in items]
+
+
+def overdue_in(*, user, now=None) -> OverdueList:
+    """R4: everything overdue in the user's region, whoever must act (province, ministry, auditors)."""
+    from backoffice.models import Region, RegionLevel
     from backoffice.scoping import ALL, REGION, scope_for
 
     scope = scope_for(user)
-    if scope.kind not in (ALL, REGION):
-        return []
     ctx = Context(now)
-    found = []
+    if scope.kind not in (ALL, REGION):
+        return OverdueList([], ctx)
+    if scope.kind == REGION:
+        provinces = [scope.region_prefix[:2]]
+    else:
+        provinces = [c[:2] for c in Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", flat=True)]
+    parts = []
     for deadline in DEADLINES.values():
         qs = deadline.rows()
         if scope.kind == REGION:
             qs = qs.filter(region_code__startswith=scope.region_prefix)
-        found += [i for i in _items(deadline, qs, ctx) if i.overdue]
-    names = dict(Organisation.objects.filter(pk__in={i.org_id for i in found if i.org_id}).values_list("pk", "name"))
-    return sorted((replace(i, acting=names.get(i.org_id, "")) for i in found), key=SORTS["due"])
+        order = deadline.due.base if isinstance(deadline.due, After) else "due"
+        parts.append((deadline, qs.filter(_overdue_q(deadline, ctx, provinces)), order))
+    return OverdueList(parts, ctx)
 
 
 # -- reminders ----------------------------------------------------------------------------------------------------

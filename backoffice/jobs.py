@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import KombuError
 
 from backoffice.audit import Entry, audit_record_many, audit_region_code
+from backoffice.models.recorded import audit_region_paths
 from backoffice.config import get_setting, register_setting
 from backoffice.models import Job, JobStatus
 
@@ -100,7 +101,7 @@ def _sweep(model, *, status, before, field, target, transition, values) -> list:
 
 def _region_paths(model) -> list[str]:
     found = []
-    for path in model.audit_region:
+    for path in audit_region_paths(model):
         parts = path.split(".")
         try:
             model._meta.get_field(parts[0])

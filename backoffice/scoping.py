@@ -24,6 +24,9 @@ REGION = "region"
 ORGANISATION = "organisation"
 ASSIGNED = "assigned"
 NONE = "none"
+# Who an organisation scope reads for (Scope.audience): a school its own teachers, an institution its contracts.
+SCHOOL = "school"
+INSTITUTION = "institution"
 
 
 @dataclass(frozen=True)
@@ -33,31 +36,37 @@ class Scope:
     region_prefix: str = ""
     organisation_id: int | None = None
     read_only: bool = False
+    audience: str = ""  # SCHOOL or INSTITUTION for an organisation scope
 
     # -- queryset filters -------------------------------------------------
-    def filter(self, qs: QuerySet, *, region: str | None = None, organisation: str | None = None) -> QuerySet:
+    def filter(self, qs: QuerySet, *, region: str | None = None, organisation: str | None = None,
+               school: str | None = None, institution: str | None = None) -> QuerySet:
         """Restrict `qs` by the lookup path to its Region (`region`) and/or its Organisation (`organisation`).
 
         A model reachable by both is visible to government staff through the region and to schools and
-        institutions through the organisation.
+        institutions through the organisation; `school` and `institution` give a path for one audience only
+        (a school reads through the teacher's school, an institution through the project's institution).
         """
         if self.kind == ALL:
             return qs
-        if self.kind == REGION and region:
-            return qs.filter(**{f"{region}__code__startswith": self.region_prefix})
-        if self.kind == ORGANISATION and organisation:
-            return qs.filter(**{f"{organisation}_id": self.organisation_id})
-        return qs.none()
+        cond = self._condition(region, organisation, school, institution)
+        return qs.none() if cond is None else qs.filter(cond)
 
-    def q(self, *, region: str | None = None, organisation: str | None = None) -> Q:
+    def q(self, *, region: str | None = None, organisation: str | None = None,
+          school: str | None = None, institution: str | None = None) -> Q:
         """The same restriction as a Q object, for OR-ing with assignment conditions."""
         if self.kind == ALL:
             return Q()
+        cond = self._condition(region, organisation, school, institution)
+        return Q(pk__in=[]) if cond is None else cond
+
+    def _condition(self, region, organisation, school, institution) -> Q | None:
         if self.kind == REGION and region:
             return Q(**{f"{region}__code__startswith": self.region_prefix})
-        if self.kind == ORGANISATION and organisation:
-            return Q(**{f"{organisation}_id": self.organisation_id})
-        return Q(pk__in=[])
+        path = {SCHOOL: school, INSTITUTION: institution}.get(self.audience) or organisation
+        if self.kind == ORGANISATION and path:
+            return Q(**{f"{path}_id": self.organisation_id})
+        return None
 
     def regions(self, qs: QuerySet | None = None) -> QuerySet:
         qs = Region.objects.all() if qs is None else qs
@@ -81,9 +90,7 @@ class Scope:
         """The registry: government by region, a school its own teachers. Institutions reach teachers
         only through the enrolments of their projects, never through the registry."""
         qs = Teacher.objects.all() if qs is None else qs
-        if self.kind == ORGANISATION and self.user.role != Role.SCHOOL_ADMIN:
-            return qs.none()
-        return self.filter(qs, region="region", organisation="school")
+        return self.filter(qs, region="region", school="school")
 
     # -- object checks ----------------------------------------------------
     def covers_region(self, region: Region | None) -> bool:
@@ -119,7 +126,8 @@ def scope_for(user) -> Scope:
             return Scope(user=user, kind=ALL, read_only=read_only)
         return Scope(user=user, kind=REGION, region_prefix=org.region.prefix, read_only=read_only)
     if user.role in ORGANISATION_ROLES:
-        return Scope(user=user, kind=ORGANISATION, organisation_id=org.pk)
+        audience = SCHOOL if user.role == Role.SCHOOL_ADMIN else INSTITUTION
+        return Scope(user=user, kind=ORGANISATION, organisation_id=org.pk, audience=audience)
     if user.role == Role.EXPERT:
         return Scope(user=user, kind=ASSIGNED)
     return Scope(user=user, kind=NONE, read_only=True)

@@ -7,8 +7,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from backoffice import scoping
-from backoffice.models import AuditEvent, Organisation, Role, Teacher
+from backoffice.models import AuditEvent, Organisation, Teacher
 from backoffice.models.teachers import TEACHER_LIST_ORDER
+from backoffice.permissions import can_read_audit
 from backoffice.scoping import scope_for
 
 
@@ -44,9 +45,7 @@ def audit_list_visible_to(*, user):
     qs = AuditEvent.objects.select_related("content_type", "actor")
     if scope.kind == scoping.ALL:
         return qs
-    if scope.kind == scoping.REGION and user.role in {
-        Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER
-    }:
+    if scope.kind == scoping.REGION and can_read_audit.test(user):
         return qs.filter(region_code__startswith=scope.region_prefix)
     return qs.none()
 

@@ -103,8 +103,11 @@ def notices_read(request):
 @permission_required("backoffice.view_overdue", raise_exception=True)
 def overdue_list(request):
     """R4: everything overdue in the user's region, whoever must act."""
+    page = Paginator(deadlines.overdue_in(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "backoffice/overdue_list.html", {
-        "title": _("Overdue in my region"), "items": deadlines.overdue_in(user=request.user)})
+        "title": _("Overdue in my region"), "page_obj": page, "items": page.object_list,
+        "is_paginated": page.has_other_pages()})
 
 
 def permission_denied(request, exception=None):

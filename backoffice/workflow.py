@@ -236,7 +236,7 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     the transition's sources; the permission and the `group` guards are evaluated once per group of rows that
     share the model's `bulk_group_by` keys (on one row of the group, loaded with `bulk_related`); `passes` and
     `refuses` guards are checked for all rows at once, in `order_by` order. The rows that pass are updated with
-    the transition's `sets` in one UPDATE per distinct reason, and each gets its own audit event (R3) in one
+    the transition's `sets` in one UPDATE per transition (and one for rows with their own reason), and each gets its own audit event (R3) in one
     INSERT. `reasons` overrides the reason per row. With `all_or_nothing` any refusal writes nothing and raises
     DomainError; `dry_run` only reports. The query count does not grow with the number of rows.
     """
@@ -249,9 +249,40 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     result = BulkResult(label=label)
     reason = (reason or "").strip()
     reasons = {pk: (text or "").strip() for pk, text in (reasons or {}).items()}
-    group_by = tuple(getattr(model, "bulk_group_by", ()))
     with transaction.atomic():
+        rows = _BulkRows.read(model, queryset, fsm_field, order_by)
+
+        def trans_of(pk):
+            return by_source.get(rows.states[pk]) or by_source.get("*")
+
+        _refuse_by_state(rows, trans_of, fsm_field, label, reason, reasons, result)
+        _refuse_by_group(rows, trans_of, actor, label, result)
+        _refuse_set_based(rows, transitions, trans_of, queryset, result)
+        result.done = [pk for pk in rows.states if pk not in result.refused]
+        if all_or_nothing and result.refused:
+            raise DomainError("bulk_refused", _("%(count)s of the %(total)s rows cannot be processed; nothing was done.")
+                              % {"count": len(result.refused), "total": len(rows.states)},
+                              errors=[(pk, found) for pk, found in result.refused.items()])
+        if dry_run or not result.done:
+            return result
+        _write_many(model, fsm_field, result.done, rows.states, trans_of, actor=actor, name=name, reason=reason,
+                    reasons=reasons, kwargs=kwargs)
+    return result
+
+
+@dataclass
+class _BulkRows:
+    """The rows of one `fire_many`, read once under lock: each row's state, and the groups
+    (rows sharing the model's `bulk_group_by` keys) with the representative that answers for each."""
+
+    states: dict
+    groups: dict
+    group_of: dict
+
+    @classmethod
+    def read(cls, model, queryset, fsm_field, order_by):
         # Only the keys, the state and the group come to Python; the audit rows read names and regions in SQL.
+        group_by = tuple(getattr(model, "bulk_group_by", ()))
         rows = queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
             "pk", fsm_field.attname, *group_by)
         states, groups = {}, {}
@@ -262,59 +293,55 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
         related = tuple(getattr(model, "bulk_related", ()))
         reps = {obj.pk: obj for part in pk_chunks(model, [pks[0] for pks in groups.values()])
                 for obj in part.select_related(*related)}
-        group_of = {}
-        for pks in groups.values():
-            rep = reps[pks[0]]
-            for pk in pks:
-                group_of[pk] = rep
-        for pk, state in states.items():
-            trans = by_source.get(state) or by_source.get("*")
-            if trans is None:
-                result.refuse(pk, "transition_not_allowed", _(
-                    "“%(action)s” is not possible while the status is “%(state)s”.") % {
-                    "action": label, "state": dict(fsm_field.flatchoices).get(state, state)})
-            elif trans.custom.get("reason_required") and not reasons.get(pk, reason):
-                result.refuse(pk, "reason_required", _("A reason is required for “%(action)s”.") % {"action": label})
-        def trans_of(pk):
-            return by_source.get(states[pk]) or by_source.get("*")
+        group_of = {pk: reps[pks[0]] for pks in groups.values() for pk in pks}
+        return cls(states, groups, group_of)
 
-        for pks in groups.values():
-            rep = reps[pks[0]]
-            for t in {id(t): t for t in map(trans_of, pks) if t is not None}.values():
-                found = []
-                if actor is None or not t.has_perm(rep, actor):
-                    found.append(("transition_forbidden", _("Your role or region does not allow “%(action)s” here.")
-                                  % {"action": label}))
-                found += [(c.code, c.explain(rep)) for c in t.conditions if c.group and not c(rep)]
-                for pk in pks:
-                    if found and trans_of(pk) is t:
-                        for code, message in found:
-                            result.refuse(pk, code, message)
-        live = [pk for pk, _s in states.items() if pk not in result.refused]
-        for t in {id(t): t for t in transitions}.values():
-            mine = [pk for pk in live if trans_of(pk) is t]
-            for cond in t.conditions:
-                if cond.passes and mine:
-                    passing = set(queryset.filter(cond.passes()).values_list("pk", flat=True))
-                    for pk in mine:
-                        if pk not in passing:
-                            result.refuse(pk, cond.code, cond.explain(group_of[pk]))
-                    mine = [pk for pk in mine if pk in passing]
-            for cond in t.conditions:
-                if cond.refuses and mine:
-                    for pk, message in cond.refuses(mine, group_of).items():
-                        result.refuse(pk, cond.code, message)
-                    mine = [pk for pk in mine if pk not in result.refused]
-        result.done = [pk for pk, _s in states.items() if pk not in result.refused]
-        if all_or_nothing and result.refused:
-            raise DomainError("bulk_refused", _("%(count)s of the %(total)s rows cannot be processed; nothing was done.")
-                              % {"count": len(result.refused), "total": len(states)},
-                              errors=[(pk, found) for pk, found in result.refused.items()])
-        if dry_run or not result.done:
-            return result
-        _write_many(model, fsm_field, result.done, states, trans_of, actor=actor, name=name, reason=reason,
-                    reasons=reasons, kwargs=kwargs)
-    return result
+
+def _refuse_by_state(rows, trans_of, fsm_field, label, reason, reasons, result):
+    """Rows in a state the transition does not leave, and rows missing a required reason."""
+    for pk, state in rows.states.items():
+        trans = trans_of(pk)
+        if trans is None:
+            result.refuse(pk, "transition_not_allowed", _(
+                "“%(action)s” is not possible while the status is “%(state)s”.") % {
+                "action": label, "state": dict(fsm_field.flatchoices).get(state, state)})
+        elif trans.custom.get("reason_required") and not reasons.get(pk, reason):
+            result.refuse(pk, "reason_required", _("A reason is required for “%(action)s”.") % {"action": label})
+
+
+def _refuse_by_group(rows, trans_of, actor, label, result):
+    """The permission and the `group` guards, asked of each group's representative for the whole group."""
+    for pks in rows.groups.values():
+        rep = rows.group_of[pks[0]]
+        for t in {id(t): t for t in map(trans_of, pks) if t is not None}.values():
+            found = []
+            if actor is None or not t.has_perm(rep, actor):
+                found.append(("transition_forbidden", _("Your role or region does not allow “%(action)s” here.")
+                              % {"action": label}))
+            found += [(c.code, c.explain(rep)) for c in t.conditions if c.group and not c(rep)]
+            for pk in pks:
+                if found and trans_of(pk) is t:
+                    for code, message in found:
+                        result.refuse(pk, code, message)
+
+
+def _refuse_set_based(rows, transitions, trans_of, queryset, result):
+    """`passes` guards as one query each, then `refuses` guards over the rows still standing, in order."""
+    live = [pk for pk in rows.states if pk not in result.refused]
+    for t in {id(t): t for t in transitions}.values():
+        mine = [pk for pk in live if trans_of(pk) is t]
+        for cond in t.conditions:
+            if cond.passes and mine:
+                passing = set(queryset.filter(cond.passes()).values_list("pk", flat=True))
+                for pk in mine:
+                    if pk not in passing:
+                        result.refuse(pk, cond.code, cond.explain(rows.group_of[pk]))
+                mine = [pk for pk in mine if pk in passing]
+        for cond in t.conditions:
+            if cond.refuses and mine:
+                for pk, message in cond.refuses(mine, rows.group_of).items():
+                    result.refuse(pk, cond.code, message)
+                mine = [pk for pk in mine if pk not in result.refused]
 
 
 class _Reason(str):

@@ -2,11 +2,10 @@
 settlement statement within N working days of its computation (R53)."""
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.config import register_setting
-from backoffice.deadlines import Deadline, register_deadline
+from backoffice.deadlines import After, Deadline, register_deadline
 from backoffice.models import Role
 
 CONFIRM_DAYS = "deadlines.statement_confirm_working_days"
@@ -21,9 +20,7 @@ def _statements_to_confirm():
         reference=F("contract__reference"), county_name=F("county__name"), year=F("school_year"))
 
 
-def _confirm_due(row, ctx):
-    return ctx.calendar.add_working_days(timezone.localtime(row["computed"]),
-                                         ctx.setting(CONFIRM_DAYS, row["region_code"]))
+_confirm_due = After("computed", CONFIRM_DAYS)
 
 
 def register():

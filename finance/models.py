@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from backoffice.models import Audited, Logged
 from backoffice.workflow import permission
 from finance import permissions as p
 from tendering.models import SettlementBasis  # noqa: F401 - R52: the basis is a term of the contract
@@ -55,7 +56,7 @@ class Payer(models.TextChoices):
 R50_NO_TEACHER = Q(payer__in=Payer.values)
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Audited):
     """One cost category of a project's budget (R51)."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -92,7 +93,7 @@ class LecturerLevel(models.TextChoices):
     ACADEMICIAN = "academician", _("Academician or national expert")
 
 
-class LectureFee(models.Model):
+class LectureFee(Logged):
     """A lecturer's fee inside the teaching-staff line; outside the offline cap but capped per hour (R51)."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -104,9 +105,6 @@ class LectureFee(models.Model):
     rate = models.DecimalField(_("fee per hour"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
     amount = models.DecimalField(_("amount"), **MONEY)
     payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -121,7 +119,7 @@ class LectureFee(models.Model):
     audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
-class Commitment(models.Model):
+class Commitment(Logged):
     """The part of a project's budget bound by a signed contract (unit price × hours × quota)."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -129,9 +127,6 @@ class Commitment(models.Model):
     contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
                                  related_name="commitments")
     amount = models.DecimalField(_("amount committed"), **MONEY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -146,7 +141,7 @@ class Commitment(models.Model):
     audit_region = "project.plan.province"  # where its audit events are filed (R2, R3)
 
 
-class Expenditure(models.Model):
+class Expenditure(Logged):
     """Actual spending outside the institution's fee (which is counted from payments)."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -156,9 +151,6 @@ class Expenditure(models.Model):
     spent_on = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=200)
     payer = models.CharField(_("payer"), max_length=32, choices=Payer.choices, default=Payer.CENTRAL_SUBSIDY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -187,7 +179,7 @@ finance_of_statement = permission(p.finance_of_statement)
 LOCKED_STATES = (StatementStatus.CONFIRMED, StatementStatus.APPROVED, StatementStatus.PAID)
 
 
-class SettlementStatement(ConcurrentTransitionMixin, models.Model):
+class SettlementStatement(ConcurrentTransitionMixin, Audited):
     """结算单: what is due for one contract, project, county and school year (R52)."""
 
     contract = models.ForeignKey("tendering.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
@@ -252,7 +244,7 @@ class SettlementStatement(ConcurrentTransitionMixin, models.Model):
         self.paid_at = timezone.now()
 
 
-class Adjustment(models.Model):
+class Adjustment(Logged):
     """R53: a change after confirmation (an outcome corrected, a trainee added), referencing the statement."""
 
     statement = models.ForeignKey(SettlementStatement, verbose_name=_("statement"), on_delete=models.PROTECT,
@@ -260,9 +252,7 @@ class Adjustment(models.Model):
     trainees_delta = models.IntegerField(_("change in trainees"))
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.TextField(_("reason"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_by = Logged.optional_recorder()  # an automatic adjustment has no recorder
     history = HistoricalRecords()
 
     class Meta:
@@ -276,7 +266,7 @@ class Adjustment(models.Model):
     audit_region = "statement.county"  # where its audit events are filed (R2, R3)
 
 
-class Invoice(models.Model):
+class Invoice(Audited):
     """发票 uploaded by the institution for a contract and county (R55)."""
 
     institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("institution"), on_delete=models.PROTECT,
@@ -311,7 +301,7 @@ class Tranche(models.TextChoices):
     FINAL = "final", _("Final")
 
 
-class Payment(models.Model):
+class Payment(Audited):
     """A tranche paid to the institution under a contract (R54). The advance is paid against the contract before
     training (no statement); interim and final payments go against an approved statement of the contract."""
 

@@ -202,15 +202,19 @@ class StatementFilter(django_filters.FilterSet):
         fields = ["status", "contract__reference"]
 
 
-class StatementListView(ScopedListView):
-    template_name = "finance/statement_list.html"
-    filterset_class = StatementFilter
-    selector = selectors.statement_list_visible_to
-    title = gettext_lazy("Settlement statements")
+class _StatementReaderList(ScopedListView):
+    """A list for those who read settlement statements (finance.view_statements); anyone else gets 403."""
 
     def get(self, request, *args, **kwargs):
         _statement_reader(request.user)
         return super().get(request, *args, **kwargs)
+
+
+class StatementListView(_StatementReaderList):
+    template_name = "finance/statement_list.html"
+    filterset_class = StatementFilter
+    selector = selectors.statement_list_visible_to
+    title = gettext_lazy("Settlement statements")
 
     def get_queryset(self):
         return super().get_queryset().order_by("contract__reference", "county__code", "project__code", "pk")
@@ -291,15 +295,11 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["number"]
 
 
-class InvoiceListView(ScopedListView):
+class InvoiceListView(_StatementReaderList):
     template_name = "finance/invoice_list.html"
     filterset_class = InvoiceFilter
     selector = selectors.invoice_list_visible_to
     title = gettext_lazy("Invoices")
-
-    def get(self, request, *args, **kwargs):
-        _statement_reader(request.user)
-        return super().get(request, *args, **kwargs)
 
 
 invoice_list = InvoiceListView.as_view()

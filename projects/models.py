@@ -2,13 +2,13 @@
 services.py fires them through backoffice.workflow.fire (lock, guards, role and scope, audit)."""
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Logged, Recorded
 from backoffice.punctuation import enum
 from projects import guards as g
 from projects import permissions as p
@@ -77,7 +77,7 @@ class Grade(models.TextChoices):
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class AnnualPlan(ConcurrentTransitionMixin, models.Model):
+class AnnualPlan(ConcurrentTransitionMixin, Recorded):
     """R10: one plan per province and year."""
 
     province = models.ForeignKey(
@@ -90,8 +90,6 @@ class AnnualPlan(ConcurrentTransitionMixin, models.Model):
         _("central subsidy allocated"), validators=[MinValueValidator(Decimal("0"))], **MONEY
     )
     status = FSMField(_("status"), default=PlanStatus.DRAFT, choices=PlanStatus.choices, protected=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Issue 15: `updated_since` on the API (incremental sync).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -136,7 +134,7 @@ class AnnualPlan(ConcurrentTransitionMixin, models.Model):
         self.filed_at = timezone.now()
 
 
-class Project(ConcurrentTransitionMixin, models.Model):
+class Project(ConcurrentTransitionMixin, Recorded):
     plan = models.ForeignKey(AnnualPlan, verbose_name=_("annual plan"), on_delete=models.PROTECT, related_name="projects")
     code = models.CharField(_("project code"), max_length=32, unique=True)
     name = models.CharField(_("project name"), max_length=200)
@@ -182,8 +180,6 @@ class Project(ConcurrentTransitionMixin, models.Model):
     contract_reference = models.CharField(_("contract"), max_length=64, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Issue 15: `updated_since` on the API (incremental sync).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -324,7 +320,7 @@ class RectificationStatus(models.TextChoices):
     DONE = "done", _("Rectified")
 
 
-class InspectionVisit(models.Model):
+class InspectionVisit(Logged):
     """视导: an on-site or online check of a project in progress, with findings and what must be put right."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="inspections")
@@ -335,9 +331,6 @@ class InspectionVisit(models.Model):
     rectification_status = models.CharField(
         _("rectification status"), max_length=16, choices=RectificationStatus.choices, default=RectificationStatus.NONE,
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("inspection visit")

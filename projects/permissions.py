@@ -64,6 +64,12 @@ def in_same_province(user, plan):
     return bool(region is not None and plan is not None and plan.province.code[:2] == region.code[:2])
 
 
+# Whose move a waiting project or plan is (the "waiting for me" queues): the role part of the permissions above.
+reviews_projects = is_office_staff
+approves_projects = is_province_staff
+delivers_projects = is_institution_staff
+drafts_plans = is_province_staff
+
 plan_can_add_project = is_superuser | (can_write & (is_province_staff | is_office_staff |
                                                      has_role(Role.CITY_STAFF, Role.COUNTY_STAFF)) & in_same_province)
 

@@ -4,11 +4,9 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 
 from backoffice import scoping
-from backoffice.models import Role
 from backoffice.scoping import scope_for
+from projects import permissions as perms
 from projects.models import AnnualPlan, InspectionVisit, PlanStatus, Project, ProjectStatus
-
-PROVINCE_LEVEL_ROLES = {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR}
 
 
 def _ancestor_codes(region) -> list[str]:
@@ -46,13 +44,11 @@ def _project_q(user) -> Q | None:
         # City and county staff: projects serving their region (or a region containing it) and their own proposals.
         served = Q(regions__code__startswith=scope.region_prefix) | Q(regions__code__in=_ancestor_codes(org.region))
         return Q(pk__in=Project.objects.filter(served).values("pk")) | Q(owner=org)
-    if scope.kind == scoping.ORGANISATION:
-        if user.role == Role.INSTITUTION_STAFF:
-            return Q(institution_id=org.pk)
-        if user.role == Role.SCHOOL_ADMIN:
-            served = Q(regions__code__in=_ancestor_codes(org.region))
-            return Q(pk__in=Project.objects.filter(served).values("pk")) & Q(status__in=DELIVERY_STATES)
-    return Q(pk__in=[])
+    if scope.audience == scoping.SCHOOL:
+        # A school reads the projects that serve its region once they are being delivered.
+        served = Q(regions__code__in=_ancestor_codes(org.region))
+        return Q(pk__in=Project.objects.filter(served).values("pk")) & Q(status__in=DELIVERY_STATES)
+    return scope.q(institution="institution")
 
 
 DELIVERY_STATES = [ProjectStatus.FILED, ProjectStatus.TENDERING, ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS,
@@ -122,11 +118,11 @@ def project_queue_for(*, user):
     if user.is_superuser:
         return qs.filter(status__in=[ProjectStatus.SUBMITTED, ProjectStatus.REVIEWED])
     conditions = Q(owner_id=org_id, status__in=[ProjectStatus.DRAFT, ProjectStatus.RETURNED])
-    if user.role == Role.PROJECT_OFFICE_STAFF:
+    if perms.reviews_projects.test(user):
         conditions |= Q(office_id=org_id, status=ProjectStatus.SUBMITTED)
-    elif user.role == Role.PROVINCE_STAFF:
+    elif perms.approves_projects.test(user):
         conditions |= Q(status=ProjectStatus.REVIEWED) & ~Q(owner_id=org_id)
-    elif user.role == Role.INSTITUTION_STAFF:
+    elif perms.delivers_projects.test(user):
         conditions = Q(status__in=[ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS])
     return qs.filter(conditions).order_by("plan__year", "code")
 
@@ -136,9 +132,9 @@ def plan_queue_for(*, user):
     if not scope.can_write:
         return AnnualPlan.objects.none()
     qs = plan_list_visible_to(user=user)
-    if user.is_superuser or user.role == Role.MINISTRY_STAFF:
+    if perms.plan_can_decide.test(user):
         return qs.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.APPROVED])
-    if user.role == Role.PROVINCE_STAFF:
+    if perms.drafts_plans.test(user):
         return qs.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED])
     return qs.none()
 

@@ -1,12 +1,11 @@
 """Deadlines the tendering workflow sets (R4), each beside the transition it guards: bid confirmation before the
 bid deadline (R22), the opening (R23), the office's answer to a question (R27) and the contract signature (R28)."""
-import datetime as dt
 
 from django.db.models import F, IntegerField, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.deadlines import Deadline, register_deadline, register_holidays
+from backoffice.deadlines import After, Deadline, register_deadline, register_holidays
 from backoffice.models import Role
 
 TENDER_STAFF = (Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF)
@@ -49,7 +48,7 @@ def _questions_to_answer():
 
 
 def _lots_to_sign():
-    from tendering.models import LotStatus, Lot
+    from tendering.models import Lot, LotStatus
 
     # Lot.sign_contract (R28): within 30 days (setting) after the notice; the province department signs.
     return Lot.objects.filter(status=LotStatus.NOTICE, notice_published_at__isnull=False).values(
@@ -57,9 +56,7 @@ def _lots_to_sign():
         org_id=Value(None, output_field=IntegerField()), reference=F("tender__reference"), lot_number=F("number"), lot_name=F("name"))
 
 
-def _contract_due(row, ctx):
-    return row["published"] + dt.timedelta(days=ctx.setting("tender_contract_days", row["region_code"]))
-
+_contract_due = After("published", "tender_contract_days", working=False)
 
 def _lot_subject(row) -> str:
     return f"{row['reference']} · {row['lot_number']} {row['lot_name']}"

@@ -3,8 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .recorded import Audited
 
-class ApiKey(models.Model):
+
+class ApiKey(Audited):
     """R5: a machine client's key. Acts as one organisation, within named scopes, until it expires or is revoked.
     Only a hash of the secret is stored; the full key is shown once when it is issued."""
 

@@ -7,6 +7,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backoffice.files import UploadTo
 
+from .recorded import Audited
+
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
@@ -15,7 +17,7 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Job(ConcurrentTransitionMixin, models.Model):
+class Job(ConcurrentTransitionMixin, Audited):
     """Imports, exports and batch documents run as jobs whose progress the page polls.
 
     Its worker moves it pending → running → succeeded | failed; the scheduled sweep (backoffice.jobs) puts a job

@@ -63,6 +63,16 @@ PAGES = [
     ("statements", "finance", "/finance/statements/"),
     ("invoices", "finance", "/finance/invoices/"),
     ("reconciliation", "finance", "/finance/reconciliation/"),
+    # The API's lists (issue 15), read with the same session as the pages.
+    ("api credits", "province", "/api/v1/credits/"),
+    ("api credits of a year", "province", "/api/v1/credits/?year=2024"),
+    ("api certificates", "province", "/api/v1/certificates/"),
+    ("api plans", "province", "/api/v1/plans/"),
+    ("api projects", "province", "/api/v1/projects/"),
+    ("api tenders", "province", "/api/v1/tenders/"),
+    ("api award notices", "province", "/api/v1/award-notices/"),
+    ("api statements", "finance", "/api/v1/statements/"),
+    ("api payments", "finance", "/api/v1/payments/"),
 ]
 
 

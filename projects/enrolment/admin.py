@@ -2,12 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 
-from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin
+from backoffice.admin import AuditedAdminMixin, ReadOnlyAdmin, ScopedAdminMixin, SpreadsheetImportExportMixin
 from backoffice.scoping import scope_for
 
-from .models import Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
+from .models import BulkActionJob, Certificate, CreditRecord, Enrolment, Exemption, ImportJob, RegistryTeacher
 from .resources import TeacherResource
 from .selectors import certificate_list_visible_to, credit_list_visible_to, enrolment_list_visible_to, exemption_list_visible_to
 
@@ -72,8 +71,14 @@ class ImportJobAdmin(ReadOnlyAdmin):
     exclude = ("file",)  # only its uploader downloads it, from the job's page
 
 
+@admin.register(BulkActionJob)
+class BulkActionJobAdmin(ReadOnlyAdmin):
+    list_display = ("label", "action", "status", "matched", "moved", "refused", "created_by", "created_at")
+    exclude = ("report",)  # it names trainees: only whoever started the action downloads it, from the job's page
+
+
 @admin.register(RegistryTeacher)
-class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, ImportExportModelAdmin):
+class RegistryTeacherAdmin(AuditedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     """django-import-export's import with preview and row errors, for small files."""
 
     resource_classes = [TeacherResource]

@@ -181,7 +181,7 @@ def run_roster(*, actor, project, nominated_by: str, rows: list[dict]) -> tuple[
     county, R32, R37) and the same all-or-nothing write, audited to the caller (R3)."""
     result = imports.ImportResult()
     if imports._refused_actor(actor, ImportKind.APPLICANTS, project, result):
-        return 422, _problem_body("roster_refused", result.errors[0]["message"])
+        return 422, _problem_body(result.refused_code or "roster_refused", result.errors[0]["message"])
     table = [KEYS] + [[("yes" if r["is_rural"] else "no") if k == "is_rural" else r.get(k) for k in KEYS]
                       for r in rows]
     parsed = imports.parse_rows(table, {k: i for i, k in enumerate(KEYS)}, result=result)

@@ -30,6 +30,8 @@ class EnrolmentConfig(AppConfig):
                          label=_("First year of the current series of training cycles"))
         register_setting("enrolment.cycle_cap", default=2, rule="R33",
                          label=_("Maximum number of programme projects per teacher in one cycle"))
+        register_setting("enrolment.bulk_job_threshold", default=5000,
+                         label=_("Bulk actions on more trainees than this run as a background job"))
         from .outcomes.config import register as register_outcome_settings
 
         register_outcome_settings()

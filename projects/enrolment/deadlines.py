@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.config import register_setting
-from backoffice.deadlines import Deadline, register_deadline
+from backoffice.deadlines import After, Deadline, register_deadline
 from backoffice.models import Role
 
 OUTCOME_DAYS = "deadlines.outcome_working_days"
@@ -24,9 +24,7 @@ def _publicised():
                 org_id=Value(None, output_field=IntegerField()), code=F("project__code"), name=F("project__name")))
 
 
-def _publicity_due(row, ctx):
-    return ctx.calendar.add_working_days(row["ends_on"], 1)
-
+_publicity_due = After("ends_on", 1)  # enrolment opens the working day after the window
 
 def _outcomes_waiting():
     from .models import Enrolment, EnrolmentStatus
@@ -41,9 +39,7 @@ def _outcomes_waiting():
                 org_id=F("project__institution_id"), code=F("project__code"), name=F("project__name")))
 
 
-def _outcomes_due(row, ctx):
-    return ctx.calendar.add_working_days(row["ended"], ctx.setting(OUTCOME_DAYS, row["region_code"]))
-
+_outcomes_due = After("ended", OUTCOME_DAYS)
 
 def _outcomes_to_confirm():
     from .outcomes.models import Outcome, OutcomeStatus
@@ -68,10 +64,7 @@ def _outcomes_to_audit():
                 code=F("project__code"), name=F("project__name")))
 
 
-def _audit_due(row, ctx):
-    return ctx.calendar.add_working_days(timezone.localtime(row["confirmed"]),
-                                         ctx.setting(HOURS_AUDIT_DAYS, row["region_code"]))
-
+_audit_due = After("confirmed", HOURS_AUDIT_DAYS)
 
 def _hours_waiting():
     from .models import CreditRecord, CreditStatus
@@ -84,10 +77,7 @@ def _hours_waiting():
                 name=F("enrolment__project__name")))
 
 
-def _hours_due(row, ctx):
-    return ctx.calendar.add_working_days(timezone.localtime(row["registered"]),
-                                         ctx.setting(HOURS_AUDIT_DAYS, row["region_code"]))
-
+_hours_due = After("registered", HOURS_AUDIT_DAYS)
 
 def _project_subject(row) -> str:
     return f"{row['code']} {row['name']}"

@@ -5,11 +5,9 @@ row is checked in Python against data fetched in a constant number of queries (s
 number, the project's applicants), and only when no row fails is anything written, in one transaction. Re-importing
 the same file changes nothing.
 """
-import json
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -25,6 +23,9 @@ from backoffice.spreadsheets import (
 from backoffice.spreadsheets.reading import OLE2
 from backoffice.punctuation import enum
 
+from projects.models import ProjectCategory
+
+from .bulk_insert import TEACHER_COLUMNS, fast_insert, insert_teachers, values_in, write_through_temp_table  # noqa: F401 (bench)
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
 # Kept under its old name: the import job and its callers catch it.
@@ -72,6 +73,7 @@ class ImportResult:
     unchanged: int = 0
     applications_created: int = 0
     errors: list = field(default_factory=list)  # [{"row", "column", "value", "message"}]
+    refused_code: str = ""  # why the whole file was refused, when it was (the API's problem code)
 
     @property
     def ok(self) -> bool:
@@ -110,15 +112,6 @@ def _lookup(choices) -> dict:
     table.update({"是": "yes", "否": "no", "Y": "yes", "N": "no", "1": "yes", "0": "no", "TRUE": "yes",
                   "FALSE": "no"} if choices is YES_NO else {})
     return table
-
-
-def values_in(field_name: str, values: list[str]):
-    """`field IN (one bound parameter)`: a whole file's keys in one query on SQLite and PostgreSQL, without
-    hitting their limits on the number of bound parameters."""
-    payload = json.dumps(values)
-    if connection.vendor == "postgresql":
-        return {f"{field_name}__in": RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [payload])}
-    return {f"{field_name}__in": RawSQL("SELECT value FROM json_each(%s)", [payload])}
 
 
 def header_map(header_row) -> tuple[dict, list]:
@@ -165,6 +158,12 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
         allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
     if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
         result.error(0, "", "", _("Your role does not allow this import."))
+        return True
+    if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
+        # R49: whole-staff training has no applications or selection; the county enrols everyone at once.
+        result.error(0, "", "", _("A whole-staff project takes no applications; the county enrols all its "
+                                  "teachers at once."))
+        result.refused_code = "whole_staff_no_applications"
         return True
     if project is not None and project.status != "contracted":
         result.error(0, "", "", _("The project is not open for applications (it must be contracted and not started)."))
@@ -330,10 +329,10 @@ def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominate
     with transaction.atomic():
         now = timezone.now()
         if connection.vendor == "postgresql":
-            applications = _write_through_temp_table(actor=actor, project=project, plan=plan,
+            applications = write_through_temp_table(actor=actor, project=project, plan=plan,
                                                      nominated_by=nominated_by, now=now)
         else:
-            created_pks = _insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
+            created_pks = insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
         if plan.changed:
             bulk_update_with_history(plan.changed, Teacher, fields=[f for f in TEACHER_FIELDS if f != "name"],
                                      batch_size=2000, default_user=actor, default_change_reason="import")
@@ -382,110 +381,6 @@ def run_import(*, actor, kind: str, data: bytes, name: str = "", project=None, p
                  progress=progress)
     progress(100)
     return result
-
-
-# -- writing ----------------------------------------------------------------------------------------------
-TEACHER_COLUMNS = ["id_number", "name", "school_id", "region_id", "stage", "subject", "post", "title",
-                   "teaching_since", "is_rural", "is_priority_county", "phone", "created_at"]
-
-
-def fast_insert(model, columns: list[str], rows: list[tuple], *, datetime_columns=frozenset()) -> None:
-    """Insert plain tuples in one statement per backend: COPY on PostgreSQL, executemany on SQLite.
-
-    The ORM's bulk_create spends most of its time preparing each value and, on SQLite, splits the rows into
-    batches of ~60 to respect the bound-parameter limit; 100,000 rows need neither."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:  # psycopg's write_row is C-accelerated; measured faster than building text
-                    copy.write_row(row)
-            return
-        positions = [i for i, c in enumerate(columns) if c in datetime_columns]
-        if positions:
-            adapt = connection.ops.adapt_datetimefield_value
-            cache = {}
-
-            def convert(row):
-                row = list(row)
-                for i in positions:
-                    value = row[i]
-                    if value not in cache:
-                        cache[value] = adapt(value)
-                    row[i] = cache[value]
-                return row
-
-            rows = [convert(r) for r in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-
-_TEMP_COLUMNS = ("ord int, teacher_id bigint, id_number varchar(18), name varchar(64), school_id bigint, "
-                 "region_id bigint, stage varchar(16), subject varchar(16), post varchar(16), title varchar(16), "
-                 "teaching_since smallint, is_rural boolean, is_priority_county boolean, phone varchar(32)")
-
-
-def _write_through_temp_table(*, actor, project, plan: Resolved, nominated_by: str, now) -> int:
-    """PostgreSQL (issue 13): the file's rows cross the wire once, COPYed into a temporary table without indexes;
-    the server then inserts the new registry rows, their creation history (R3) and the applications (R32) in one
-    statement (INSERT ... SELECT with data-modifying CTEs), so no id look-up comes back to Python. Applications
-    are inserted in file order, so the primary key breaks the submission-time tie in that order. Returns the
-    number of applications created."""
-    fields = ", ".join(TEACHER_COLUMNS[:-1])  # without created_at
-    teacher, history = Teacher._meta.db_table, Teacher.history.model._meta.db_table
-    apply = project is not None
-    with connection.cursor() as cursor:
-        # Dropped at the end too: inside an outer transaction (a test, a nested atomic) no commit drops it.
-        cursor.execute("DROP TABLE IF EXISTS import_rows")
-        cursor.execute(f"CREATE TEMP TABLE import_rows ({_TEMP_COLUMNS}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY import_rows (ord, teacher_id, {fields}) FROM STDIN") as copy:
-            for index, values in plan.new:
-                copy.write_row((index, None) + values)
-            if apply:
-                for index, pk in plan.apply_pks_by_row:
-                    if pk not in plan.already_applied:
-                        copy.write_row((index, pk) + (None,) * len(TEACHER_COLUMNS[:-1]))
-        new_rows = (f"INSERT INTO {teacher} ({fields}, created_at, updated_at) "
-                    f"SELECT {fields}, %(now)s, %(now)s FROM import_rows WHERE teacher_id IS NULL ORDER BY ord "
-                    f"RETURNING id, {fields}, created_at")
-        new_history = (f"INSERT INTO {history} (id, {fields}, created_at, history_date, history_change_reason, "
-                       f"history_type, history_user_id) SELECT id, {fields}, created_at, %(now)s, 'import', '+', "
-                       f"%(user)s FROM new")
-        params = {"now": now, "user": actor.pk}
-        if not apply:
-            cursor.execute(f"WITH new AS ({new_rows}) {new_history}", params)
-            cursor.execute("DROP TABLE import_rows")
-            return 0
-        cursor.execute(
-            f"WITH new AS ({new_rows}), history AS ({new_history}) "
-            f"INSERT INTO {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, applied_by_id, "
-            f"submitted_at, reject_rule, reject_reason, withdraw_reason, outcome_reason) "
-            f"SELECT %(project)s, COALESCE(r.teacher_id, new.id), %(status)s, %(nominated_by)s, %(user)s, %(now)s, "
-            f"'', '', '', '' FROM import_rows r LEFT JOIN new ON r.teacher_id IS NULL AND new.id_number = r.id_number "
-            f"ORDER BY r.ord",
-            dict(params, project=project.pk, status=EnrolmentStatus.APPLIED, nominated_by=nominated_by))
-        created = cursor.rowcount
-        cursor.execute("DROP TABLE import_rows")
-        return created
-
-
-def _insert_teachers(teachers: list[tuple], *, actor, now) -> dict[str, int]:
-    """New registry rows (tuples in TEACHER_COLUMNS order, without created_at) and their creation history (R3).
-    Returns {id_number: pk} of the new rows."""
-    rows = [t + (now,) for t in teachers]
-    fast_insert(Teacher, TEACHER_COLUMNS + ["updated_at"], [r + (now,) for r in rows],
-                datetime_columns={"created_at", "updated_at"})
-    pks = dict(Teacher.objects.filter(**values_in("id_number", [t[0] for t in teachers]))
-               .values_list("id_number", "pk"))
-    history = Teacher.history.model
-    fast_insert(history, ["id"] + TEACHER_COLUMNS + ["history_date", "history_change_reason", "history_type",
-                                                      "history_user_id"],
-                [(pks[r[0]],) + r + (now, "import", "+", actor.pk) for r in rows],
-                datetime_columns={"created_at", "history_date"})
-    return pks
 
 
 # -- the template --------------------------------------------------------------------------------------------

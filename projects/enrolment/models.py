@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backoffice.files import UploadTo
-from backoffice.models import Job, Teacher
+from backoffice.models import Audited, Job, Teacher
 
 from . import guards as g
 from . import permissions as p
@@ -59,10 +59,10 @@ def _outcome(now, reason, **kw):
     return {"outcome_at": now, "outcome_reason": reason}
 
 
-class Enrolment(ConcurrentTransitionMixin, models.Model):
+class Enrolment(ConcurrentTransitionMixin, Audited):
     """One teacher in one project (R37), from application to outcome."""
 
-    # No single-column index where a wider one serves (enrolment 0009): each status change rewrites every index.
+    # No single-column index where a wider one serves (enrolment 0010): each status change rewrites every index.
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="enrolments", db_index=False)
     teacher = models.ForeignKey("backoffice.Teacher", verbose_name=_("teacher"), on_delete=models.PROTECT,
@@ -243,7 +243,7 @@ class ExemptionGround(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Exemption(ConcurrentTransitionMixin, models.Model):
+class Exemption(ConcurrentTransitionMixin, Audited):
     """R35: special circumstances lift an outcome's ban; the outcome stays on the record."""
 
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("outcome"), on_delete=models.PROTECT,
@@ -299,7 +299,7 @@ class CreditStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class CreditRecord(ConcurrentTransitionMixin, models.Model):
+class CreditRecord(ConcurrentTransitionMixin, Audited):
     """R40-R41: hours of a completed trainee; they count only once the organiser has audited them."""
 
     enrolment = models.OneToOneField(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
@@ -364,7 +364,7 @@ class CertificateSequence(models.Model):
         verbose_name_plural = _("certificate number sequences")
 
 
-class Certificate(ConcurrentTransitionMixin, models.Model):
+class Certificate(ConcurrentTransitionMixin, Audited):
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
                                   related_name="certificates")
     number = models.CharField(_("certificate number"), max_length=32, unique=True)
@@ -424,6 +424,31 @@ class ImportJob(Job):
     class Meta(Job.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+
+
+class BulkActionJob(Job):
+    """A bulk move on "all N that match" the trainee list's filter, when N passes the setting
+    `enrolment.bulk_job_threshold`: the worker re-applies the filter in the asker's scope, fires the move as the
+    page would, and writes a report with one row per trainee (moved, or refused and why)."""
+
+    task_path = "projects.enrolment.tasks.run_bulk_action_job"
+    audit_region = ("created_by.organisation.region",)
+
+    action = models.CharField(_("action"), max_length=16)
+    label = models.CharField(_("action"), max_length=100, blank=True)
+    filter = models.TextField(_("filter"), blank=True)  # the list's query string, re-applied by the worker
+    reason = models.TextField(_("reason"), blank=True)
+    rule = models.CharField(_("rule"), max_length=8, blank=True)
+    by_ranking = models.BooleanField(_("by ranking score"), default=False)
+    matched = models.PositiveIntegerField(_("trainees matching"), default=0)
+    moved = models.PositiveIntegerField(_("trainees moved"), default=0)
+    reserved = models.PositiveIntegerField(_("put on the reserve list"), default=0)
+    refused = models.PositiveIntegerField(_("trainees refused"), default=0)
+    report = models.FileField(_("report"), upload_to=UploadTo("bulk-reports"), blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
 
 
 class CertificateOutput(models.TextChoices):

@@ -61,9 +61,11 @@ def _exemption_refuser(user, exemption) -> bool:
 
 exemption_refuser = permission(_exemption_refuser)
 
-# R41 谁主办谁审核: the project's organising office (or the province department) audits the hours.
+# R41 谁主办谁审核: the project's organising office (or the province department) audits the hours; the office
+# reads the hours of its own projects only.
+audits_own_projects_hours = has_role(Role.PROJECT_OFFICE_STAFF)
 credit_auditor = permission(can_write & (
-    (has_role(Role.PROJECT_OFFICE_STAFF) & owned_by("enrolment.project.office"))
+    (audits_own_projects_hours & owned_by("enrolment.project.office"))
     | (has_role(Role.PROVINCE_STAFF) & in_region_of("enrolment.project.plan.province"))))
 credit_registrar = permission(can_write & _institution & owned_by("enrolment.project.institution"))
 certificate_withdrawer = permission(can_write & _province & in_region_of("enrolment.project.plan.province"))

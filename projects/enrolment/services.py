@@ -158,10 +158,8 @@ REJECT_RULES = {
 }
 
 
-def enrolments_bulk(*, actor, queryset, name: str, reason: str = "", rule: str = "", by_ranking: bool = False):
-    """Fire `name` on every row of `queryset` (already the actor's scope narrowed by the list's filter) that
-    may move; the others are refused one by one with their Chinese reason (fire_many's BulkResult). Rejection
-    takes a rule (its sentence is the reason) or a reason; a withdrawal frees places for the first reserves (R36)."""
+def _bulk_checked(name: str, reason: str, rule: str) -> tuple[str, dict]:
+    """The bulk move's reason and extra arguments, or a DomainError for an unknown move or rule."""
     if name not in BULK_MOVES:
         raise DomainError("transition_not_allowed", _("This action is not available here."))
     reason = (reason or "").strip()
@@ -172,6 +170,42 @@ def enrolments_bulk(*, actor, queryset, name: str, reason: str = "", rule: str =
         if rule:
             extra["rule"] = rule
             reason = reason or f"{rule}：{REJECT_RULES[rule]}"
+    return reason, extra
+
+
+BULK_JOB_THRESHOLD = "enrolment.bulk_job_threshold"
+
+
+def bulk_runs_as_job(*, actor, queryset) -> bool:
+    """A bulk move on more trainees than the setting runs as a background job (counted up to the threshold
+    only: the question is "more than N?", never the exact size of a huge list)."""
+    threshold = get_setting(BULK_JOB_THRESHOLD, region=getattr(actor, "region", None))
+    return queryset.order_by()[: threshold + 1].count() > threshold
+
+
+def enrolments_bulk_job_start(*, actor, name: str, filter_query: str, reason: str = "", rule: str = "",
+                              by_ranking: bool = False):
+    """Queue the bulk move on every trainee the list's filter matches (`filter_query`, re-applied by the worker
+    in the actor's scope): the same checks as in the request, a progress bar and a report per trainee."""
+    from .models import BulkActionJob
+
+    if not actor.has_perm(f"enrolment.bulk_{name}_enrolment"):
+        raise ScopeError("forbidden", _("Your role does not allow this action."))
+    _bulk_checked(name, reason, rule)
+    with transaction.atomic():
+        job = BulkActionJob.objects.create(action=name, filter=filter_query, reason=(reason or "").strip(),
+                                           rule=rule or "", by_ranking=by_ranking, created_by=actor)
+        audit_record(obj=job, actor=actor, action="create", reason=job.reason,
+                     changes={"action": (None, name), "filter": (None, filter_query)})
+        job_queue_on_commit(job)
+    return job
+
+
+def enrolments_bulk(*, actor, queryset, name: str, reason: str = "", rule: str = "", by_ranking: bool = False):
+    """Fire `name` on every row of `queryset` (already the actor's scope narrowed by the list's filter) that
+    may move; the others are refused one by one with their Chinese reason (fire_many's BulkResult). Rejection
+    takes a rule (its sentence is the reason) or a reason; a withdrawal frees places for the first reserves (R36)."""
+    reason, extra = _bulk_checked(name, reason, rule)
     with transaction.atomic():
         if name == "select":
             return _select_then_reserve(actor=actor, queryset=queryset, by_ranking=by_ranking)
@@ -407,6 +441,10 @@ def import_job_start(*, actor, kind: str, upload, project: Project | None = None
     allowed = perms.dispatcher if kind == ImportKind.APPLICANTS else perms.teacher_importer
     if not allowed.test(actor, project):
         raise ScopeError("forbidden", _("Your role does not allow this import."))
+    if kind == ImportKind.APPLICANTS and project is not None and project.category == "whole_staff":
+        # R49: refused at the upload, before a job runs (the importer refuses it again on its own).
+        raise DomainError("whole_staff_no_applications", _(
+            "A whole-staff project takes no applications; the county enrols all its teachers at once."))
     with transaction.atomic():
         job = ImportJob.objects.create(kind=kind, project=project, file=upload, original_name=upload.name,
                                        created_by=actor)

@@ -243,3 +243,94 @@ def _assemble(job) -> None:
          message=_("%(new)s certificates issued; the file holds all %(all)s valid certificates of the project.")
          % {"new": job.issued, "all": job.total})
     _remove_parts(job)
+
+
+# -- bulk moves on "all N that match" (issue 12) ------------------------------------------------------------------
+REPORT_CHUNK = 5000  # trainees read per query for the report: a constant number of rows per query
+
+
+def _bulk_report_rows(result):
+    """One row per trainee the move touched or refused: name, masked ID number, school, project, the outcome of
+    the move and its reason; read in chunks of primary keys (no query per trainee)."""
+    from backoffice.identity import mask_id_number
+
+    from .models import Enrolment
+
+    refused = result.refused
+    reserved = set(getattr(result, "reserved", []) or [])
+    pks = sorted(set(result.done) | set(refused))
+    for i in range(0, len(pks), REPORT_CHUNK):
+        chunk = pks[i:i + REPORT_CHUNK]
+        rows = (Enrolment.objects.filter(pk__in=chunk).order_by("pk")
+                .values_list("pk", "teacher__name", "teacher__id_number", "teacher__school__name", "project__code",
+                             "project__name"))
+        for pk, name, number, school, code, project in rows:
+            if pk in refused:
+                outcome, why = _("Not moved"), "；".join(message for _code, message in refused[pk])
+            else:
+                outcome, why = (_("On the reserve list") if pk in reserved else _("Moved")), ""
+            yield [name, mask_id_number(number), school or "", code, project, outcome, why]
+
+
+@shared_task
+def run_bulk_action_job(job_id: int) -> str:
+    """Claim the job, re-apply the list's filter in the asker's scope (what the list shows them now), fire the
+    move through the same service as the page, and keep the per-trainee report."""
+    from django.http import QueryDict
+
+    from backoffice.spreadsheets import Col, stream_table
+
+    from . import selectors, services
+    from .filters import EnrolmentFilter
+    from .models import BulkActionJob
+
+    creator = BulkActionJob.objects.filter(pk=job_id).select_related("created_by").first()
+    if creator is None:
+        return "skipped"
+    try:  # claimed by moving it to running: a second delivery, or a finished job, does nothing
+        fire(BulkActionJob, job_id, name="start", actor=creator.created_by)
+    except DomainError:
+        return "skipped"
+    job = BulkActionJob.objects.select_related("created_by__organisation").get(pk=job_id)
+    progress = _progress(BulkActionJob, job.pk)
+    with translation.override("zh-hans"):
+        try:
+            filterset = EnrolmentFilter(QueryDict(job.filter),
+                                        queryset=selectors.enrolment_list_visible_to(user=job.created_by))
+            if not filterset.is_valid():
+                fire(BulkActionJob, job.pk, name="fail", actor=job.created_by,
+                     message=_("The list's filter is not valid; nothing was done."))
+                return JobStatus.FAILED
+            queryset = filterset.qs.order_by()
+            matched = queryset.count()
+            progress(10)
+            columns = [Col(_("Full name"), 12), Col(_("ID number"), 22), Col(_("School"), 26),
+                       Col(_("Project code"), 16), Col(_("Project"), 30), Col(_("Result"), 12),
+                       Col(_("Reason"), 60)]
+            result = services.enrolments_bulk(actor=job.created_by, queryset=queryset, name=job.action,
+                                              reason=job.reason, rule=job.rule, by_ranking=job.by_ranking)
+        except DomainError as exc:
+            fire(BulkActionJob, job.pk, name="fail", actor=job.created_by, message=exc.message)
+            return JobStatus.FAILED
+        except Exception as exc:  # noqa: BLE001 - the job must end failed, never stay running
+            return _unexpected(BulkActionJob, job, exc)
+        progress(70)  # the move is committed (its own transaction); the report follows
+        try:
+            with tempfile.TemporaryFile() as out:
+                stream_table(out, _("Result of the bulk action"), columns, _bulk_report_rows(result))
+                out.seek(0)
+                job.report.save(f"bulk-{job.action}-{job.pk}.xlsx", File(out), save=False)
+        except Exception:  # the trainees have moved; say so rather than "nothing changed"
+            logger.exception("bulk action %s: report not written", job.pk)
+            fire(BulkActionJob, job.pk, name="fail", actor=job.created_by, moved=len(result.done),
+                 refused=len(result.refused), message=_("%(done)s trainees were moved, but the report could not "
+                                                        "be written.") % {"done": len(result.done)})
+            return JobStatus.FAILED
+        reserved = len(getattr(result, "reserved", []) or [])
+        message = _("%(label)s: %(done)s of %(matched)s trainees moved, %(refused)s could not be moved; the report "
+                    "lists every trainee.") % {"label": result.label, "done": len(result.done), "matched": matched,
+                                               "refused": len(result.refused)}
+        fire(BulkActionJob, job.pk, name="succeed", actor=job.created_by, message=message, label=str(result.label),
+             matched=matched, moved=len(result.done), reserved=reserved, refused=len(result.refused),
+             report=job.report.name)
+    return JobStatus.SUCCEEDED

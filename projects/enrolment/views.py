@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
+from backoffice.config import get_setting
 from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.pagination import CappedPaginator
@@ -26,8 +27,8 @@ from backoffice.views import ScopedListView, start_export
 
 from . import actions, selectors, services
 from .eligibility import integrity_record
-from .filters import CertificateFilter, CreditFilter, EnrolmentFilter, ExemptionFilter
-from .forms import ApplyForm, ExemptionForm, ImportForm
+from .filters import EnrolmentFilter
+from .forms import ApplyForm, ImportForm
 from .imports import template_workbook
 from .models import ImportKind
 
@@ -224,22 +225,35 @@ def _job_status(job):
                          "done": job.status in {"succeeded", "failed"}})
 
 
-@login_required
-def import_job(request, pk):
-    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/import_job.html", {"job": job, "title": _("Import")})
+def job_pages(selector, template: str, title, *, guard=login_required):
+    """A job's page and the JSON its progress bar polls, for the jobs `selector` shows the user (their own)."""
+
+    @guard
+    def page(request, pk):
+        job = get_object_or_404(selector(user=request.user), pk=pk)
+        return render(request, template, {"job": job, "title": title})
+
+    @guard
+    def status(request, pk):
+        return _job_status(get_object_or_404(selector(user=request.user), pk=pk))
+
+    return page, status
 
 
-@login_required
-def import_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk))
+def uploaded_file(selector):
+    """The view giving a job's uploaded file back to the person who uploaded it (it holds ID numbers)."""
+
+    @protected_download
+    def download(request, pk):
+        job = get_object_or_404(selector(user=request.user), pk=pk)
+        return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+
+    return download
 
 
-@protected_download
-def import_job_file(request, pk):
-    """The uploaded workbook, back to the person who uploaded it (it holds ID numbers)."""
-    job = get_object_or_404(selectors.import_jobs_visible_to(user=request.user), pk=pk)
-    return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+import_job, import_job_status = job_pages(selectors.import_jobs_visible_to, "enrolment/import_job.html",
+                                          gettext_lazy("Import"))
+import_job_file = uploaded_file(selectors.import_jobs_visible_to)
 
 
 from .outcomes.views import outcome_context  # noqa: E402 (the outcomes pages import this module)
@@ -256,6 +270,8 @@ class EnrolmentListView(PermListView):
         ctx = super().get_context_data(**kwargs)
         ctx["bulk_moves"] = actions.bulk_moves_for(self.request.user)
         ctx["reject_rules"] = list(services.REJECT_RULES.items())
+        ctx["bulk_job_threshold"] = get_setting(services.BULK_JOB_THRESHOLD,
+                                                region=getattr(self.request.user, "region", None))
         ctx["matching"] = ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"])
         ctx["filter_query"] = self.request.GET.urlencode()
         return ctx
@@ -290,6 +306,17 @@ def enrolment_bulk(request):
             messages.error(request, _("Tick at least one trainee, or choose all that match the filter."))
             return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
         queryset = queryset.filter(pk__in=pks)
+    elif services.bulk_runs_as_job(actor=request.user, queryset=queryset):
+        # Past the threshold the move runs in the background, with a progress bar and a report per trainee.
+        try:
+            job = services.enrolments_bulk_job_start(
+                actor=request.user, name=name, filter_query=query.urlencode(), reason=request.POST.get("reason", ""),
+                rule=request.POST.get("rule", ""), by_ranking=request.POST.get("order") == "ranking")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}")
+        _job_queued_message(request, job)
+        return redirect("enrolment:bulk_job", pk=job.pk)
     try:
         result = services.enrolments_bulk(
             actor=request.user, queryset=queryset.order_by(), name=name, reason=request.POST.get("reason", ""),
@@ -305,6 +332,26 @@ def enrolment_bulk(request):
         "reserved": len(getattr(result, "reserved", []) or []), "refused": refused,
         "refused_total": len(result.refused), "back": f"{reverse('enrolment:enrolment_list')}?{query.urlencode()}",
     })
+
+
+@login_required
+def bulk_job(request, pk):
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "enrolment/bulk_job.html", {
+        "job": job, "title": _("Result of the bulk action"),
+        "back": f"{reverse('enrolment:enrolment_list')}?{job.filter}"})
+
+
+@login_required
+def bulk_job_status(request, pk):
+    return _job_status(get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk))
+
+
+@protected_download
+def bulk_job_report(request, pk):
+    """The report per trainee, to the person who started the action (it names trainees)."""
+    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user).exclude(report=""), pk=pk)
+    return protected_file_response(job.report, filename=f"bulk-{job.action}-{job.pk}.xlsx")
 
 
 @require_POST
@@ -377,176 +424,6 @@ def teacher_detail(request, pk):
         "enrolments": selectors.teacher_enrolments(teacher=teacher),
         "credits": selectors.teacher_credit_totals(teacher=teacher, year=today.year), "title": teacher.name,
     })
-
-
-# -- exemptions (R35) ---------------------------------------------------------------------------------
-class ExemptionListView(PermListView):
-    permission_required = "enrolment.view_exemption"
-    template_name = "enrolment/exemption_list.html"
-    filterset_class = ExemptionFilter
-    selector = selectors.exemption_list_visible_to
-    title = gettext_lazy("Exemptions")
-
-
-@perm_required("enrolment.apply_enrolment")
-def exemption_apply(request, pk):
-    enrolment = visible_or_404(selectors.enrolment_get, user=request.user, pk=pk)
-    form = ExemptionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            exemption = services.exemption_apply(actor=request.user, enrolment=enrolment, **form.cleaned_data)
-            messages.success(request, _("Exemption applied for; the county recommends it and the province decides."))
-            return redirect("enrolment:exemption_detail", pk=exemption.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return render(request, "enrolment/exemption_form.html", {"form": form, "e": enrolment,
-                                                             "title": _("Apply for an exemption")})
-
-
-class ExemptionDetailView(PermissionRequiredMixin, TransitionView):
-    """The exemption's page (GET) and its transition door (POST, same URL)."""
-
-    http_method_names = ["get", "post"]
-    permission_required = "enrolment.view_exemption"
-    doors = actions.EXEMPTION_DOORS
-    detail_url_name = "enrolment:exemption_detail"
-
-    selector = selectors.exemption_list_visible_to
-
-    def get(self, request, pk):
-        exemption = self.get_object()
-        return render(request, "enrolment/exemption_detail.html", {
-            "x": exemption, "actions": page_actions(exemption, request.user, self.doors),
-            "events": timeline(exemption), "title": str(exemption)})
-
-
-@protected_download
-@perm_required("enrolment.view_exemption")
-def exemption_evidence(request, pk):
-    exemption = get_object_or_404(selectors.exemption_list_visible_to(user=request.user), pk=pk)
-    return protected_file_response(exemption.evidence,
-                                   filename=exemption.evidence_name or exemption.evidence.name.rsplit("/", 1)[-1])
-
-
-# -- credit hours (R40-R42) ---------------------------------------------------------------------------
-class CreditListView(PermListView):
-    template_name = "enrolment/credit_list.html"
-    filterset_class = CreditFilter
-    selector = selectors.credit_list_visible_to
-    title = gettext_lazy("Credit hours")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(c, page_actions(c, self.request.user, actions.CREDIT_DOORS)) for c in ctx["object_list"]]
-        ctx["year"] = timezone.localdate().year
-        return ctx
-
-
-class CreditTransitionView(PermissionRequiredMixin, TransitionView):
-    """A credit row's buttons on the list; back to the list (or the same-site page in `next`)."""
-
-    permission_required = VIEW
-    doors = actions.CREDIT_DOORS
-
-    selector = selectors.credit_list_visible_to
-
-    def get_success_url(self, obj) -> str:
-        return reverse("enrolment:credit_list")
-
-
-@require_POST
-@perm_required(VIEW)
-def credit_export(request):
-    year = request.POST.get("year", "")
-    return start_export(request, kind="enrolment.credits", params={"year": year if year.isdecimal() else ""})
-
-
-# -- certificates (R43-R45) ---------------------------------------------------------------------------
-class CertificateListView(PermListView):
-    template_name = "enrolment/certificate_list.html"
-    filterset_class = CertificateFilter
-    selector = selectors.certificate_list_visible_to
-    title = gettext_lazy("Certificates")
-
-
-@require_POST
-@perm_required(VIEW)
-def certificate_batch(request, pk):
-    project = _project(request, pk)
-    if not request.user.has_perm("enrolment.certify_project", project):
-        raise PermissionDenied
-    try:
-        job = services.certificate_job_start(actor=request.user, project=project,
-                                             output=request.POST.get("output") or "pdf")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("enrolment:project_detail", pk=project.pk)
-    _job_queued_message(request, job)
-    return redirect("enrolment:certificate_job", pk=job.pk)
-
-
-@login_required
-def certificate_job(request, pk):
-    job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/certificate_job.html", {"job": job, "title": _("Certificates")})
-
-
-@login_required
-def certificate_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk))
-
-
-@protected_download
-def certificate_job_file(request, pk):
-    job = get_object_or_404(selectors.certificate_jobs_visible_to(user=request.user), pk=pk)
-    if job.output == "zip":
-        return protected_file_response(job.file, filename=f"certificates-{job.project.code}.zip",
-                                       content_type="application/zip")
-    return protected_file_response(job.file, filename=f"certificates-{job.project.code}.pdf",
-                                   content_type="application/pdf")
-
-
-@perm_required(VIEW)
-def certificate_pdf(request, pk):
-    from .documents import certificates_pdf
-
-    cert = get_object_or_404(selectors.certificate_list_visible_to(user=request.user)
-                             .select_related("enrolment__project__plan"), pk=pk)
-    response = HttpResponse(certificates_pdf([cert]), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{cert.number}.pdf"'
-    return response
-
-
-def certificate_verify(request):
-    """R44: public, no login; name, project, hours and validity - never the full ID number."""
-    number, code = request.GET.get("number", ""), request.GET.get("code", "")
-    cert = selectors.certificate_verify(number=number, code=code) if number or code else None
-    return render(request, "enrolment/verify.html", {
-        "cert": cert, "searched": bool(number or code), "number": number, "code": code,
-        "title": _("Verify a certificate")})
-
-
-# -- the public 公示 list (R32), no login -------------------------------------------------------------------
-def publicity_list(request):
-    return render(request, "enrolment/publicity_list.html", {
-        "projects": selectors.publicity_projects(), "title": _("Public notice of selected trainees")})
-
-
-def publicity_detail(request, pk):
-    from projects.models import Project
-
-    try:
-        project = selectors.publicity_project_get(pk=pk)
-    except Project.DoesNotExist as exc:
-        raise Http404 from exc
-    office = project.office.name if project.office else project.plan.province.name
-    objection = _("Anyone who objects to a name on this list may write to %(office)s before the window ends on "
-                  "%(end)s, giving the trainee's name and the reason, with their own name and a contact. "
-                  "Objections are checked and answered before the trainees are enrolled.") % {
-        "office": office, "end": project.publicised_until.isoformat() if project.publicised_until else "—"}
-    return render(request, "enrolment/publicity_detail.html", {
-        "project": project, "rows": selectors.publicity_list(project=project), "objection": objection,
-        "title": _("Public notice of selected trainees")})
 
 
 # -- admission notices (录取通知, R32) -----------------------------------------------------------------------

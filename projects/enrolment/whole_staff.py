@@ -96,12 +96,14 @@ def whole_staff_preview(*, actor, project: Project) -> Preview:
     meets = Q()
     for q in criteria.values():
         meets &= q
+    # Without criteria nobody is left out. (A filter that can match nothing, like pk__in=[], would empty the
+    # whole aggregate and show 0 enrolled and 0 to enrol.)
+    left_out = {"left_out": Count("pk", filter=~meets)} if criteria else {}
     counts = area.annotate(enrolled=enrolled).aggregate(
         already=Count("pk", filter=Q(enrolled=True)),
         to_enrol=Count("pk", filter=meets & Q(enrolled=False)),
-        left_out=Count("pk", filter=~meets if criteria else Q(pk__in=[])),
-        **{code: Count("pk", filter=~q) for code, q in criteria.items()})
-    preview = Preview(to_enrol=counts["to_enrol"], already=counts["already"], left_out=counts["left_out"])
+        **left_out, **{code: Count("pk", filter=~q) for code, q in criteria.items()})
+    preview = Preview(to_enrol=counts["to_enrol"], already=counts["already"], left_out=counts.get("left_out", 0))
     preview.by_reason = [(str(CRITERIA_LABELS[code]), counts[code]) for code in criteria if counts[code]]
     if criteria:
         left = area.exclude(meets).select_related("school").order_by("school__name", "name")[:SAMPLE]

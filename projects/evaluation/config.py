@@ -12,6 +12,9 @@ from backoffice.config import register_setting
 DEFAULT_WEIGHTS = {
     "survey": 25, "completion_rate": 20, "expert": 20, "third_party": 15, "self": 5, "participation_rate": 5,
     "priority_coverage": 5, "budget_execution": 5,
+    # R63: the platform figures; at 0 the default system leaves them out. A province gives them weight (and takes
+    # it from the others, the sum stays 100) to grade online projects on their learning records.
+    "learning_time": 0, "assignment_completion": 0, "weekly_activity": 0,
 }
 WEIGHT_KEY = "evaluation.weight.{}"
 WEIGHT_LABELS = {
@@ -23,14 +26,19 @@ WEIGHT_LABELS = {
     "participation_rate": gettext_lazy("Default weight: participation rate"),
     "priority_coverage": gettext_lazy("Default weight: priority-county coverage"),
     "budget_execution": gettext_lazy("Default weight: budget execution rate"),
+    "learning_time": gettext_lazy("Default weight: average learning time against planned (platform)"),
+    "assignment_completion": gettext_lazy("Default weight: assignment completion rate (platform)"),
+    "weekly_activity": gettext_lazy("Default weight: share of trainees active each week (platform)"),
 }
+PLATFORM = ("learning_time", "assignment_completion", "weekly_activity")
 SURVEY_MIN_RESPONSES = "evaluation.survey_min_responses"
 SURVEY_MIN_SHARE = "evaluation.survey_min_share_percent"
 
 
 def register_settings():
     for source, weight in DEFAULT_WEIGHTS.items():
-        register_setting(WEIGHT_KEY.format(source), default=Decimal(weight), rule="R64", label=WEIGHT_LABELS[source])
+        register_setting(WEIGHT_KEY.format(source), default=Decimal(weight), label=WEIGHT_LABELS[source],
+                         rule="R63" if source in PLATFORM else "R64")
     register_setting(SURVEY_MIN_RESPONSES, default=10, rule="R61",
                      label=gettext_lazy("Survey results shown from this many responses"))
     register_setting(SURVEY_MIN_SHARE, default=30, rule="R61",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Audited, Recorded
 from backoffice.workflow import permission
 from projects.models import Grade, ProjectType
 
@@ -33,14 +34,19 @@ class Source(models.TextChoices):
     PARTICIPATION_RATE = "participation_rate", _("Participation rate")
     PRIORITY_COVERAGE = "priority_coverage", _("Priority-county coverage")
     BUDGET_EXECUTION = "budget_execution", _("Budget execution rate")
+    # From the online platform's learning records (R47, R63).
+    LEARNING_TIME = "learning_time", _("Average learning time against planned")
+    ASSIGNMENT_COMPLETION = "assignment_completion", _("Assignment completion rate")
+    WEEKLY_ACTIVITY = "weekly_activity", _("Share of trainees active each week")
 
 
+PLATFORM_SOURCES = (Source.LEARNING_TIME, Source.ASSIGNMENT_COMPLETION, Source.WEEKLY_ACTIVITY)
 COMPUTED_SOURCES = (Source.COMPLETION_RATE, Source.PARTICIPATION_RATE, Source.PRIORITY_COVERAGE,
-                    Source.BUDGET_EXECUTION)
+                    Source.BUDGET_EXECUTION, *PLATFORM_SOURCES)
 ASSESSED_SOURCES = (Source.EXPERT, Source.THIRD_PARTY, Source.SELF)
 
 
-class IndicatorSystem(models.Model):
+class IndicatorSystem(Recorded):
     """R60: a versioned set of weighted indicators for one project type in one province. Never edited once
     created: a change is a new version, and every evaluation keeps the version it was opened with."""
 
@@ -49,9 +55,6 @@ class IndicatorSystem(models.Model):
     project_type = models.CharField(_("project type"), max_length=32, choices=ProjectType.choices)
     version = models.PositiveIntegerField(_("version"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("indicator system")
@@ -95,7 +98,7 @@ class EvaluationStatus(models.TextChoices):
 E = EvaluationStatus
 
 
-class Evaluation(ConcurrentTransitionMixin, models.Model):
+class Evaluation(ConcurrentTransitionMixin, Audited):
     """The evaluation of one completed project."""
 
     project = models.OneToOneField("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,

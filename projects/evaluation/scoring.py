@@ -6,7 +6,8 @@ rounded total (R62: 90.00 -> 优秀, 79.99 -> 合格).
 Indicators without data are "not available" (never invented): their weight is shared out over the available
 indicators in proportion to their weights, i.e. total = Σ wᵢ·sᵢ / Σ wᵢ over the available ones. That applies to
 the survey below its minimum response rate (R61), priority-county coverage when the project reserved no quota,
-and budget execution when finance has no figure for the project."""
+budget execution when finance has no figure for the project, and the platform figures (R63) of a project
+without learning records."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,10 +16,11 @@ from django.db.models import Count, Q
 from backoffice.config import get_setting
 from backoffice.money import CENT
 from projects.enrolment.models import EnrolmentStatus as S
+from projects.enrolment.selectors import platform_figures
 from projects.models import Grade
 
 from . import config
-from .models import DIMENSIONS, Source
+from .models import DIMENSIONS, PLATFORM_SOURCES, Source
 from .sources import indicator_source
 
 HUNDRED = Decimal("100")
@@ -50,8 +52,9 @@ def enrolment_counts(project) -> dict:
     )
 
 
-def computed_ratios(project) -> dict[str, Decimal | None]:
-    """R63, as ratios 0..1 (None: not available)."""
+def computed_ratios(project, *, sources=None) -> dict[str, Decimal | None]:
+    """R63, as ratios 0..1 (None: not available). The platform figures are read from the learning records only
+    when `sources` (the indicators wanted; None: all) asks for one of them."""
     c = enrolment_counts(project)
     ratios: dict[str, Decimal | None] = {
         # completion rate = completed ÷ enrolled
@@ -64,7 +67,17 @@ def computed_ratios(project) -> dict[str, Decimal | None]:
     provider = indicator_source("budget_execution_rate")
     value = provider([project.pk]).get(project.pk) if provider else None
     ratios[Source.BUDGET_EXECUTION] = Decimal(str(value)) if value is not None else None
+    if sources is None or set(sources) & set(PLATFORM_SOURCES):
+        ratios.update(platform_ratios(platform_figures(project)))
     return ratios
+
+
+def platform_ratios(figures) -> dict[str, Decimal | None]:
+    """R63 from the online platform's learning records (projects.enrolment.selectors.platform_figures):
+    average learning time ÷ planned, trainees with the required assignments ÷ trainees, and the mean over the
+    project's weeks of the share of trainees with learning time in that week."""
+    return {Source.LEARNING_TIME: figures.learning_time, Source.ASSIGNMENT_COMPLETION: figures.assignment_completion,
+            Source.WEEKLY_ACTIVITY: figures.weekly_activity}
 
 
 def ratio_score(ratio: Decimal | None) -> Decimal | None:
@@ -119,11 +132,12 @@ def assessed_scores(evaluation) -> dict[str, Decimal | None]:
 
 def breakdown(evaluation) -> list[dict]:
     """Every indicator of the evaluation's system with its raw value, 0-100 score and weight (JSON-ready)."""
-    ratios = computed_ratios(evaluation.project)
+    indicators = list(evaluation.system.indicators.all())
+    ratios = computed_ratios(evaluation.project, sources=[i.source for i in indicators])
     survey = survey_summary(evaluation)
     assessed = assessed_scores(evaluation)
     rows = []
-    for indicator in evaluation.system.indicators.all():
+    for indicator in indicators:
         source = indicator.source
         ratio = None
         if source == Source.SURVEY:

@@ -22,7 +22,7 @@ from projects.services import project_mark_evaluated
 from . import config, scoring
 from .permissions import may_be_assigned
 from .models import (
-    ASSESSED_SOURCES, DIMENSIONS, Assessment, Assignment, AssessorKind, Evaluation, EvaluationResult,
+    ASSESSED_SOURCES, DIMENSIONS, PLATFORM_SOURCES, Assessment, Assignment, AssessorKind, Evaluation, EvaluationResult,
     EvaluationStatus as E, Indicator, IndicatorSystem, Source, SurveyResponse, SurveyToken,
 )
 
@@ -73,8 +73,9 @@ def _system_create(*, actor, province, project_type, weights, note) -> Indicator
         system = IndicatorSystem.objects.create(province=province, project_type=project_type, version=latest + 1,
                                                 note=note.strip()[:200], created_by=actor)
         order = list(Source.values)
+        # A platform figure (R63) takes part only when weighted: at 0 (its default) it is left out of the system.
         Indicator.objects.bulk_create([Indicator(system=system, source=s, weight=w, position=order.index(s))
-                                       for s, w in clean.items()])
+                                       for s, w in clean.items() if w or s not in PLATFORM_SOURCES])
         audit_record(obj=system, actor=actor, action="create",
                      changes={s: (None, w) for s, w in clean.items()})
     return system

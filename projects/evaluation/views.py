@@ -2,6 +2,7 @@
 anonymous survey page, the institution record, the province dashboard, indicator systems and the outputs.
 Reads go through evaluation.selectors; writes call evaluation.services; DomainError messages are shown."""
 import random
+from decimal import Decimal
 
 import django_filters
 from django.contrib import messages
@@ -24,6 +25,7 @@ from backoffice.models import Organisation
 from backoffice.transitions import TransitionView, page_actions
 from backoffice.views import ScopedListView
 from backoffice.selectors import visible_or_404
+from projects.enrolment import selectors as enrolment_selectors
 from projects.models import Project, ProjectType
 from projects.selectors import project_list_visible_to
 
@@ -108,6 +110,26 @@ def _rows(evaluation, *, manage: bool):
     return rows, (scoring.weighted_total(live) if live else None)
 
 
+def _platform(project):
+    """R63: the online platform's figures for the page, as percentages and hours; None for a project without an
+    online part (an online project without records says so)."""
+    if project.mode not in ("online", "blended"):
+        return None
+    figures = enrolment_selectors.platform_figures_cached(project)
+
+    def pct(ratio):
+        return None if ratio is None else scoring.display(ratio * 100, "0.1")
+
+    weekly = [{"n": i + 1, "active": n, "pct": pct(Decimal(n) / figures.trainees) if figures.trainees else None}
+              for i, n in enumerate(figures.weekly_active)] if figures.records else []
+    return {"figures": figures, "learning_time": pct(figures.learning_time),
+            "average_hours": scoring.display(figures.average_hours, "0.1"),
+            "planned_hours": scoring.display(figures.planned_hours, "0.1"),
+            "assignment_completion": pct(figures.assignment_completion),
+            "required": scoring.display(figures.assignments_required, "1"),
+            "weekly_activity": pct(figures.weekly_activity), "weekly": weekly}
+
+
 @login_required
 def evaluation_detail(request, pk):
     user = request.user
@@ -138,6 +160,7 @@ def evaluation_detail(request, pk):
         "action_url": reverse("evaluation:evaluation_action", args=[evaluation.pk]),
         "events": timeline(evaluation) if user.has_perm("evaluation.view_evaluation_history", evaluation) else [],
         "can_download": show_results and evaluation.total is not None,
+        "platform": _platform(evaluation.project) if show_results else None,
     }
     return render(request, "evaluation/evaluation_detail.html", ctx)
 

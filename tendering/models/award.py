@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Audited
 from backoffice.workflow import permission
 from tendering import permissions as perms
 from tendering.models.bids import Bid
@@ -22,7 +23,7 @@ class QuestionStatus(models.TextChoices):
 
 
 
-class Question(ConcurrentTransitionMixin, models.Model):
+class Question(ConcurrentTransitionMixin, Audited):
     """质疑 (R27): lodged by a bidder of the lot within the window; an open one blocks the contract."""
 
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="questions")
@@ -67,7 +68,7 @@ class SettlementBasis(models.TextChoices):
 
 
 
-class Contract(models.Model):
+class Contract(Audited):
     lot = models.OneToOneField(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="contract")
     reference = models.CharField(_("contract number"), max_length=64, unique=True)
     institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("institution"), on_delete=models.PROTECT,

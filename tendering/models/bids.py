@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Audited
 from backoffice.workflow import permission
 from tendering import permissions as perms
 from tendering.guards import before_bid_deadline
@@ -34,7 +35,7 @@ ACTIVE_BID_STATES = [BidStatus.ACTIVE, BidStatus.TO_CONFIRM]
 
 
 
-class Bid(ConcurrentTransitionMixin, models.Model):
+class Bid(ConcurrentTransitionMixin, Audited):
     """One submission. Before the opening only `sealed` holds price, team and documents (R23).
 
     The readable columns below the line are written by the opening and stay empty until then. The opening and an
@@ -109,7 +110,7 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         self.disqualification_reason = reason
 
 
-class OpeningAlert(models.Model):
+class OpeningAlert(Audited):
     """R23: an opening that could not unseal every bid. Nothing was opened; the office and the province see it in
     red until the tender opens. One row per fault: the sweeper's retries count up `attempts`."""
 
@@ -139,7 +140,7 @@ class OpeningAlert(models.Model):
 
 
 # -- panel and scores ----------------------------------------------------------------------------------
-class Panel(models.Model):
+class Panel(Audited):
     lot = models.OneToOneField(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="panel")
     seed = models.CharField(_("random seed"), max_length=64)
     candidates = models.JSONField(_("candidates (user ids)"), default=list)

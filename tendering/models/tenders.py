@@ -1,13 +1,13 @@
 """Tenders and lots (R20, R22, R24, R27, R28): their state machines and the lot's regions."""
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from backoffice.models import Audited, Recorded
 from backoffice.workflow import permission
 from tendering import permissions as perms
 from tendering.guards import (
@@ -43,7 +43,7 @@ class TenderStatus(models.TextChoices):
 
 
 
-class Tender(ConcurrentTransitionMixin, models.Model):
+class Tender(ConcurrentTransitionMixin, Recorded):
     reference = models.CharField(_("tender number"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     province = models.ForeignKey("backoffice.Region", verbose_name=_("province"), on_delete=models.PROTECT,
@@ -74,9 +74,6 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     retender_of = models.ForeignKey("self", verbose_name=_("re-tender of"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="retenders")
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Issue 15: `updated_since` on the API (incremental sync).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
@@ -180,7 +177,7 @@ class LotStatus(models.TextChoices):
 
 
 
-class Lot(ConcurrentTransitionMixin, models.Model):
+class Lot(ConcurrentTransitionMixin, Audited):
     tender = models.ForeignKey(Tender, verbose_name=_("tender"), on_delete=models.CASCADE, related_name="lots")
     number = models.PositiveSmallIntegerField(_("lot number"))
     name = models.CharField(_("lot name"), max_length=128)

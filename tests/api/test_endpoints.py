@@ -129,3 +129,15 @@ def test_updated_since_that_leaves_the_calendar_is_bad_input(client):
     response = client.get("/api/v1/tenders/", {"updated_since": "0001-01-01T00:00:00+10:00"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_r49_roster_batch_refuses_a_whole_staff_project_in_chinese(api_world, api, make_row):
+    from projects.models import Project
+
+    Project.objects.filter(pk=api_world.project.pk).update(category="whole_staff")
+    client = api(user=api_world.personas.county)
+    response = _post(client, f"/api/v1/projects/{api_world.project.pk}/applicants/", {"rows": [make_row()]},
+                     **{"Accept-Language": "zh-hans"})
+    assert response.status_code == 422 and response.json()["code"] == "whole_staff_no_applications"
+    assert "全员培训项目不接受报名" in response.json()["detail"]
+    assert not Enrolment.objects.filter(project=api_world.project, teacher__name__startswith="接口教师").exists()

@@ -17,7 +17,7 @@ PUBLIC = {
 # Stored files answer 404 to nobody, so a guessed URL does not even learn that the file exists.
 PROTECTED_FILES = {
     "enrolment:import_job_file", "enrolment:exemption_evidence", "enrolment:certificate_job_file",
-    "tendering:qualification_document", "export_job_file", "enrolment:records_job_file",
+    "tendering:qualification_document", "export_job_file", "enrolment:records_job_file", "enrolment:bulk_job_report",
 }
 
 

@@ -197,3 +197,23 @@ def test_r4_todo_page_sorts_by_due_date_both_ways(statement, personas, orgs, log
     descending = client.get("/projects/queue/?sort=-due").content.decode()
     assert ascending.index(first) < ascending.index(second)
     assert descending.index(second) < descending.index(first)
+
+
+@pytest.mark.parametrize("working", [True, False])
+def test_r4_overdue_counted_in_sql_matches_each_rows_due(personas, working):
+    """The province's overdue count is a database filter; it must agree with each row's own due time, across
+    weekends, a holiday, a make-up working day and every hour of the start day."""
+    from backoffice.deadlines import After, Context
+
+    after = After("due_at", 3, working=working)
+    start = timezone.make_aware(dt.datetime(2026, 9, 24, 0, 30))  # a Thursday before the National Day week
+    starts = [start + dt.timedelta(hours=5 * i) for i in range(80)]
+    Notice.objects.bulk_create(Notice(user=personas.institution, kind="t", object_key=str(i), stage="before",
+                                      due_at=t, subject=str(i)) for i, t in enumerate(starts))
+    holidays = {dt.date(2026, 10, d): False for d in range(1, 8)} | {dt.date(2026, 9, 27): True}
+    for now in [start + dt.timedelta(hours=7 * k + 3) for k in range(60)]:
+        ctx = Context(now)
+        ctx.calendar = Calendar(holidays)
+        in_sql = set(Notice.objects.filter(after.overdue_q(ctx, None, False)).values_list("object_key", flat=True))
+        by_row = {str(i) for i, t in enumerate(starts) if after({"due_at": t}, ctx) < now}
+        assert in_sql == by_row, now

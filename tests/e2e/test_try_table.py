@@ -142,3 +142,36 @@ def test_try_anyone_reads_the_award_notice_the_publicity_list_and_answers_the_su
         page.check(f"input[name={name}][value='5']")
     page.click("[data-testid=survey-form] button[type=submit]")
     assert "匿名" in page.inner_text("[data-testid=survey-message]")
+
+
+def test_try_county_sees_the_whole_staff_project_enrolled_and_the_institution_its_records(demo, login_as,
+                                                                                          live_server):
+    # County: the 2026 whole-staff project of 南昌县 has every teacher enrolled in one step (R49).
+    page = login_as("county")
+    nav_click(page, "学员遴选")
+    page.click("text=南昌县2026年中小学教师全员培训")
+    page.click("[data-testid=whole-staff-link]")
+    assert int(page.inner_text("[data-testid=already]")) > 0
+    assert page.inner_text("[data-testid=to-enrol]").strip() == "0"
+    # Institution: the scheme in force and the generated learning-record file, computed (R46-R48).
+    page = login_as("institution")
+    nav_click(page, "学员遴选")
+    page.click("text=南昌县2026年中小学教师全员培训")
+    page.click("[data-testid=outcomes-link]")
+    assert "现行第1版" in page.inner_text("[data-testid=scheme-summary]")
+    counts = page.locator("[data-testid=histogram] [data-testid=count]").all_inner_texts()
+    assert [c.split()[0] for c in counts] == ["结业", "未结业", "未参训"]
+    assert all(int(c.split()[1]) > 0 for c in counts)  # the file makes all three outcomes
+    assert page.locator("[data-action=confirm]").count() == 1
+
+
+def test_try_office_audits_the_offline_projects_bulk_confirmed_hours(demo, login_as, live_server):
+    page = login_as("office")
+    nav_click(page, "学时学分")
+    rows = page.locator("[data-testid=credit-list] tbody tr", has_text="乡村教师专题培训（线下集中）")
+    waiting = rows.filter(has=page.locator("button[data-transition=approve]"))
+    before = (waiting.count(), rows.filter(has_text="已审核计入").count())
+    assert before[0] > 0  # the institution confirmed the outcomes in bulk; the hours wait for the office (R41)
+    waiting.first.locator("button[data-transition=approve]").click()
+    page.wait_for_selector(".messages")
+    assert rows.filter(has_text="已审核计入").count() == before[1] + 1

@@ -109,3 +109,21 @@ def exported(django_capture_on_commit_callbacks):
         return download
 
     return _exported
+
+
+# -- learning records and outcomes (R47, R48) ------------------------------------------------------------------
+@pytest.fixture
+def online(make_project, personas):
+    """An online project in progress for twenty days, with an approved completion scheme."""
+    from .outcome_helpers import TODAY, approved_scheme
+
+    start = TODAY() - dt.timedelta(days=20)
+    project = make_project(status="in_progress", start=start, end=start + dt.timedelta(days=60), mode="online",
+                           hours=48)
+    approved_scheme(project, personas)
+    return project
+
+
+@pytest.fixture
+def trainee(online, make_teacher, enrol):
+    return enrol(online, make_teacher(name="李雷"), "in_training")

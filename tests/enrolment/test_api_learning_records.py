@@ -8,23 +8,9 @@ from backoffice.models import AuditEvent
 from projects.enrolment.outcomes.models import LearningRecord, LearningRecordBatch
 from tests.api.conftest import _fresh_throttles, api, issue_key  # noqa: F401 (fixtures)
 
-from .outcome_helpers import TODAY, approved_scheme, compute
+from .outcome_helpers import TODAY, compute
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def online(make_project, personas):
-    start = TODAY() - dt.timedelta(days=20)
-    project = make_project(status="in_progress", start=start, end=start + dt.timedelta(days=60), mode="online",
-                           hours=48)
-    approved_scheme(project, personas)
-    return project
-
-
-@pytest.fixture
-def trainee(online, make_teacher, enrol):
-    return enrol(online, make_teacher(name="李雷"), "in_training")
 
 
 def _row(number, minutes, **extra):

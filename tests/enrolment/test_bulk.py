@@ -142,6 +142,29 @@ def test_search_by_name_school_and_last_digits_of_the_id_number(project, make_te
     assert a.pk
 
 
+@pytest.mark.parametrize("ids_max", [5000, 1])
+def test_search_finds_the_same_trainees_whether_few_or_many_teachers_match(project, make_teacher, enrol, personas,
+                                                                            login, ids_max, monkeypatch):
+    """The search reads the matching teachers' ids first when they are few, else keeps a subquery; both say the
+    same. Three characters match anywhere in the name, one or two the start of it (as in the teacher registry)."""
+    from projects.enrolment import filters
+
+    monkeypatch.setattr(filters, "SEARCH_IDS_MAX", ids_max)
+    for name in ("欧阳明华", "明华", "张明华"):
+        enrol(project, make_teacher(name=name))
+    client = login(personas.county)
+    url = reverse("enrolment:enrolment_list")
+
+    def names(q):
+        page = client.get(url, {"q": q}).content.decode()
+        return {n for n in ("欧阳明华", "张明华") if n in page} | ({"明华"} if ">明华<" in page else set())
+
+    assert names("阳明华") == {"欧阳明华"}
+    assert names("明华") == {"明华"}
+    assert names("欧阳") == {"欧阳明华"}
+    assert names("南昌县实验小学") == {"欧阳明华", "明华", "张明华"}
+
+
 def test_bulk_query_count_does_not_grow_with_rows(project, make_project, make_teacher, enrol, personas, login):
     small, large = make_project(quota=100), make_project(quota=100)
     for i in range(3):
@@ -209,3 +232,77 @@ def test_r32_ranking_upload_page_for_the_institution_only(project, make_teacher,
     assert upload(personas.institution).status_code == 302
     e.refresh_from_db()
     assert e.ranking_score == Decimal("77.00")
+
+
+# -- "all N that match" past the threshold runs as a background job (setting enrolment.bulk_job_threshold) -----
+def _threshold(personas, value):
+    from backoffice.config import setting_set
+
+    setting_set(key="enrolment.bulk_job_threshold", value=str(value), actor=personas.ministry)
+
+
+def test_r32_all_matching_within_the_threshold_stays_in_the_request(project, make_teacher, enrol, personas, login):
+    from projects.enrolment.models import BulkActionJob
+
+    _threshold(personas, 3)
+    rows = [enrol(project, make_teacher()) for _ in range(3)]
+    response = post(login(personas.county), "recommend", filter=f"project={project.code}")
+    assert response.status_code == 200 and 'data-testid="bulk-result"' in response.content.decode()
+    assert statuses(rows) == ["recommended"] * 3 and not BulkActionJob.objects.exists()
+
+
+def test_r32_all_matching_past_the_threshold_runs_as_a_job_with_a_report_per_trainee(
+        project, make_teacher, enrol, personas, login, django_capture_on_commit_callbacks, settings, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from projects.enrolment.models import BulkActionJob
+
+    settings.MEDIA_ROOT = tmp_path
+    _threshold(personas, 2)
+    movable = [enrol(project, make_teacher(name=f"甲{i}")) for i in range(3)]
+    late = enrol(project, make_teacher(name="已入选"), "selected")
+    client = login(personas.county)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "recommend", filter=f"project={project.code}")
+    job = BulkActionJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("enrolment:bulk_job", args=[job.pk])
+    assert statuses(movable) == ["recommended"] * 3 and statuses([late]) == ["selected"]
+    assert (job.status, job.progress, job.matched, job.moved, job.refused) == ("succeeded", 100, 4, 3, 1)
+    # R3: each trainee's move has its own audit row, as in the request.
+    assert AuditEvent.objects.filter(transition="recommend", object_id__in=[str(e.pk) for e in movable]).count() == 3
+    page = client.get(response.url).content.decode()
+    assert "推荐" in page and 'data-testid="bulk-report"' in page
+    assert client.get(reverse("enrolment:bulk_job_status", args=[job.pk])).json()["done"]
+    report = client.get(reverse("enrolment:bulk_job_report", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"甲0", "甲1", "甲2", "已入选"}  # one row per trainee
+    assert rows["甲0"][5] == "已办理" and rows["已入选"][5] == "未办理" and "“推荐”" in rows["已入选"][6]
+    assert "*" in rows["甲0"][1]  # masked ID number
+    # The job and its report belong to whoever started it.
+    assert login(personas.other_county).get(response.url).status_code == 404
+    assert login(personas.province).get(reverse("enrolment:bulk_job_report", args=[job.pk])).status_code == 404
+
+
+def test_r32_ticked_rows_stay_in_the_request_whatever_the_threshold(project, make_teacher, enrol, personas, login):
+    from projects.enrolment.models import BulkActionJob
+
+    _threshold(personas, 1)
+    rows = [enrol(project, make_teacher()) for _ in range(3)]
+    response = post(login(personas.county), "recommend", filter=f"project={project.code}", scope="ticked",
+                    pks=[rows[0].pk, rows[1].pk])
+    assert response.status_code == 200 and statuses(rows) == ["recommended", "recommended", "applied"]
+    assert not BulkActionJob.objects.exists()
+
+
+def test_bulk_job_refuses_a_role_that_may_not_move_before_any_job(project, make_teacher, enrol, personas):
+    from projects.enrolment import services
+
+    with pytest.raises(DomainError) as exc:
+        services.enrolments_bulk_job_start(actor=personas.institution, name="recommend", filter_query="")
+    assert exc.value.code == "forbidden"
+    with pytest.raises(DomainError) as exc:
+        services.enrolments_bulk_job_start(actor=personas.county, name="reject", filter_query="", rule="R99")
+    assert exc.value.code == "unknown_rule"

@@ -1,11 +1,11 @@
 """R32 under concurrency: two institution staff selecting at the same moment cannot both take the last place."""
-import threading
 
 import pytest
 from django.db import connection
 
 from projects.enrolment import services
 from projects.enrolment.models import Enrolment
+from tests.concurrency import race
 
 
 @pytest.mark.django_db(transaction=True)
@@ -14,27 +14,10 @@ def test_r32_last_place_goes_to_one_applicant_only(regions, personas, make_proje
         pytest.skip("SQLite ignores row locks; run on PostgreSQL")
     project = make_project(quota=1)
     a, b = enrol(project, make_teacher(), "recommended"), enrol(project, make_teacher(), "recommended")
-    barrier = threading.Barrier(2)
-    results, errors = {}, []
-
-    def select(e):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            results[e.pk] = services.enrolment_select(actor=personas.institution, enrolment=e).status
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=select, args=(e,)) for e in (a, b)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert sorted(results.values()) == ["reserve", "selected"]
+    done, refused, errors = race([
+        lambda e=e: services.enrolment_select(actor=personas.institution, enrolment=e).status for e in (a, b)])
+    assert errors == [] and refused == []
+    assert sorted(done) == ["reserve", "selected"]
     assert Enrolment.objects.filter(project=project, status="selected").count() == 1
 
 
@@ -50,25 +33,7 @@ def test_a_job_delivered_twice_at_once_runs_once(regions, personas):
 
     job = ImportJob.objects.create(kind="teachers", file=ContentFile(b"x", name="a.xlsx"), original_name="a.xlsx",
                                    created_by=personas.county)
-    barrier = threading.Barrier(4)
-    claimed, errors = [], []
-
-    def claim():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            claimed.append(_claim(ImportJob, job.pk) is not None)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=claim) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and sorted(claimed) == [False, False, False, True]
+    claimed, refused, errors = race([lambda: _claim(ImportJob, job.pk) is not None] * 4)
+    assert errors == [] and refused == [] and sorted(claimed) == [False, False, False, True]
     job.refresh_from_db()
     assert job.status == "running"

@@ -12,20 +12,6 @@ from .outcome_helpers import TODAY, approved_scheme, compute, ingest, record
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def online(make_project, personas):
-    start = TODAY() - dt.timedelta(days=20)
-    project = make_project(status="in_progress", start=start, end=start + dt.timedelta(days=60), mode="online",
-                           hours=48)
-    approved_scheme(project, personas)
-    return project
-
-
-@pytest.fixture
-def trainee(online, make_teacher, enrol):
-    return enrol(online, make_teacher(name="李雷"), "in_training")
-
-
 # -- R47 ----------------------------------------------------------------------------------------------------------
 def test_r47_resend_replaces_current_figure_and_keeps_the_earlier(online, trainee, personas):
     number = trainee.teacher.id_number

@@ -10,18 +10,9 @@ from projects.enrolment.outcomes import selectors as outcome_selectors
 from projects.enrolment.outcomes import services
 from projects.enrolment.outcomes.models import CompletionScheme, Outcome
 
-from .outcome_helpers import TODAY, approved_scheme, compute, ingest, record
+from .outcome_helpers import TODAY, compute, ingest, record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def online(make_project, personas):
-    start = TODAY() - dt.timedelta(days=20)
-    project = make_project(status="in_progress", start=start, end=start + dt.timedelta(days=60), mode="online",
-                           hours=48)
-    approved_scheme(project, personas)
-    return project
 
 
 @pytest.fixture

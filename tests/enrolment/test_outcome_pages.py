@@ -8,18 +8,9 @@ from django.urls import reverse
 
 from projects.enrolment.outcomes.models import CompletionScheme, LearningRecord, Outcome
 
-from .outcome_helpers import TODAY, approved_scheme
+from .outcome_helpers import TODAY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def online(make_project, personas):
-    start = TODAY() - dt.timedelta(days=20)
-    project = make_project(status="in_progress", start=start, end=start + dt.timedelta(days=60), mode="online",
-                           hours=48)
-    approved_scheme(project, personas)
-    return project
 
 
 @pytest.fixture

@@ -125,3 +125,39 @@ def test_r49_a_whole_staff_project_takes_no_applications(whole_staff, county_tea
     with pytest.raises(DomainError) as err:
         services.enrolment_apply(actor=personas.county, project=whole_staff, teacher=county_teachers[0][0])
     assert err.value.code == "whole_staff_no_applications"
+
+
+def test_r49_applicant_import_refuses_a_whole_staff_project_in_chinese(whole_staff, personas, login,
+                                                                       django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from backoffice.demo import make_id_number
+    from projects.enrolment.imports import run_import
+    from projects.enrolment.models import ImportJob
+    from tests.enrolment.xlsx import row, workbook
+
+    data = workbook([row("甲", make_id_number("360121", dt.date(1985, 1, 1), 101))])
+    with translation.override("zh-hans"):
+        result = run_import(actor=personas.county, kind="applicants", data=data, name="申报.xlsx", project=whole_staff)
+    assert not result.ok and result.refused_code == "whole_staff_no_applications"
+    assert "全员培训项目不接受报名" in result.errors[0]["message"]
+    # The upload page refuses at once, before any job runs, and writes nothing.
+    client = login(personas.county)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enrolment:project_import", args=[whole_staff.pk]),
+                               {"file": SimpleUploadedFile("申报.xlsx", data)}, follow=True)
+    assert "全员培训项目不接受报名" in response.content.decode()
+    assert not ImportJob.objects.exists() and not Enrolment.objects.filter(project=whole_staff).exists()
+
+
+def test_r49_preview_of_a_project_without_criteria_counts_everyone(make_project, county_teachers, personas):
+    # A whole-staff project for all the county's teachers (no criteria): nobody is left out, and the counts show
+    # (a filter matching nothing used to empty the whole count, so the page read 0 to enrol and 0 enrolled).
+    project = make_project(category="whole_staff", quota=1, target_stages=[], name="全员培训（不限学段）")
+    project.regions.set([region("360121")])
+    before = whole_staff_preview(actor=personas.county, project=project)
+    assert (before.to_enrol, before.already, before.left_out) == (5, 0, 0)
+    whole_staff_enrol(actor=personas.county, project=project)
+    after = whole_staff_preview(actor=personas.county, project=project)
+    assert (after.to_enrol, after.already, after.left_out) == (0, 5, 0)

@@ -1,40 +1,16 @@
 """R54/R55 under concurrency: two clerks at once cannot both take the same remaining amount (PostgreSQL locks)."""
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from backoffice.exceptions import DomainError
 from finance import services
 from finance.models import Invoice, Payment
+from tests.concurrency import race as _race
 from tests.factories.finance import contract_for, trainees
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(funcs):
-    barrier = threading.Barrier(len(funcs))
-    done, refused, errors = [], [], []
-
-    def run(func):
-        try:
-            barrier.wait()
-            done.append(func())
-        except DomainError as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in funcs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return done, refused, errors
 
 
 def test_r55_concurrent_invoices_never_exceed_the_due(regions, personas, orgs, settings):

@@ -72,6 +72,14 @@ def _learning_record_job(f):
                                             created_by=f["personas"].institution)
 
 
+def _bulk_job(f):
+    from projects.enrolment.models import BulkActionJob
+
+    job = BulkActionJob.objects.create(action="recommend", filter="status=applied", created_by=f["personas"].county)
+    job.report.save("bulk-recommend.xlsx", ContentFile(XLSX))
+    return job
+
+
 def _qualification(f):
     return tendering_services.qualification_upload(actor=f["personas"].institution, kind="legal_entity",
                                                    number="LEG-1", valid_until=None, name="营业执照.pdf", data=PDF)
@@ -97,6 +105,10 @@ CASES = {
         "learning-records", "学习记录.csv", CSV, _learning_record_job,
         lambda o: reverse("enrolment:records_job_file", args=[o.pk]),
         allowed=("institution",), refused=("other_institution", "county", "province", "henan_province")),
+    ("enrolment.BulkActionJob", "report"): Case(
+        "bulk-reports", "bulk-recommend.xlsx", XLSX, _bulk_job, lambda o: reverse("enrolment:bulk_job_report", args=[o.pk]),
+        allowed=("county",), refused=("other_county", "province", "school", "henan_province"),
+        download_name=lambda o: f"bulk-recommend-{o.pk}.xlsx"),
     ("tendering.Qualification", "document"): Case(
         "qualifications", "营业执照.pdf", PDF, _qualification,
         lambda o: reverse("tendering:qualification_document", args=[o.pk]),

@@ -1,7 +1,7 @@
 """The admin's import/export (django-import-export) for project lists: Chinese headers, scoped lists."""
 import pytest
 
-from projects.admin import ProjectResource
+from projects.resources import ProjectResource
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

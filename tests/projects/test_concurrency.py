@@ -1,38 +1,23 @@
 """Row locks on PostgreSQL: concurrent writes cannot break R12 or fire a transition twice."""
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 (read by the skipif conditions below)
 
-from backoffice.exceptions import DomainError
 from backoffice.models import AuditEvent
 from projects import services
 from projects.models import Project
+from tests.concurrency import race
 from tests.factories import AnnualPlanFactory, ProjectFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run_together(funcs):
-    barrier = threading.Barrier(len(funcs))
-    outcomes = []
-
-    def run(func):
-        try:
-            barrier.wait()
-            outcomes.append(func())
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in funcs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    """What each call returned, or the code of its refusal."""
+    done, refused, errors = race(funcs)
+    assert not errors, errors
+    return done + refused
 
 
 @pytest.fixture

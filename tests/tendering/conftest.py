@@ -122,6 +122,18 @@ def score_all(w, lot, values):
     return bids
 
 
+def award_lot1(w):
+    """Bids opened, the panel drawn, every bid scored (the cheapest first), the award recommended and approved:
+    lot 1 in its notice period. Returns the lot as the approval left it."""
+    open_with_bids(w)
+    w.lot1.refresh_from_db()
+    services.panel_draw(actor=w.personas.office, lot=w.lot1, seed="s")
+    w.lot1.refresh_from_db()
+    score_all(w, w.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
+    services.lot_recommend(actor=w.personas.office, lot=w.lot1)
+    return services.lot_approve_award(actor=w.personas.province, lot=w.lot1)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The world creates two dozen users; PBKDF2 at full strength would cost seconds per test.

@@ -12,6 +12,7 @@ from backoffice.exceptions import DomainError
 from backoffice.models import OrganisationKind, Role
 from tendering import services
 from tendering.models import ACTIVE_BID_STATES, Bid, Tender
+from tests.concurrency import race
 from tests.factories import OrganisationFactory, UserFactory, region
 from tests.tendering.conftest import bid_kwargs, filed_project, qualify
 
@@ -100,26 +101,7 @@ def test_r23_ten_concurrent_withdrawals_of_one_bid_move_it_once(regions, setting
     user = UserFactory(username="wstaff", role=Role.INSTITUTION_STAFF, organisation=inst)
     qualify(inst, user)
     bid = services.bid_submit(actor=user, lot=lot, **bid_kwargs("40"))
-    barrier = threading.Barrier(10)
-    done, refused, errors = [], [], []
-
-    def withdraw():
-        try:
-            barrier.wait()
-            services.bid_withdraw(actor=user, bid=bid)
-            done.append(1)
-        except DomainError as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=withdraw) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    done, refused, errors = race([lambda: services.bid_withdraw(actor=user, bid=bid)] * 10)
     assert not errors, errors
     assert len(done) == 1 and refused == ["transition_not_allowed"] * 9
     assert Bid.objects.get(pk=bid.pk).status == "withdrawn"

@@ -9,7 +9,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from tendering import ocds, services
-from tests.tendering.conftest import announce, frozen, open_with_bids, score_all
+from tests.tendering.conftest import announce, award_lot1, frozen
 
 pytestmark = pytest.mark.django_db
 SCHEMAS = Path(ocds.__file__).parent
@@ -37,13 +37,7 @@ def test_ocds_release_of_draft_and_announced_tender_is_valid(world):
 
 
 def test_ocds_release_with_bids_award_and_contract_is_valid(world):
-    open_with_bids(world)
-    world.lot1.refresh_from_db()
-    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
-    world.lot1.refresh_from_db()
-    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
-    services.lot_recommend(actor=world.personas.office, lot=world.lot1)
-    lot = services.lot_approve_award(actor=world.personas.province, lot=world.lot1)
+    lot = award_lot1(world)
     with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
         services.contract_sign(actor=world.personas.province, lot=lot)
     world.tender.refresh_from_db()

@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from tendering import ocds, services
-from tests.tendering.conftest import announce, bid_kwargs, frozen, open_with_bids, score_all
+from tests.tendering.conftest import announce, award_lot1, bid_kwargs, frozen
 
 pytestmark = pytest.mark.django_db
 SCHEMAS = Path(ocds.__file__).parent
@@ -53,13 +53,7 @@ def _complete(world):
     """The tender walked to a signed contract, with the advance paid by finance."""
     from finance import services as finance
 
-    open_with_bids(world)
-    world.lot1.refresh_from_db()
-    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
-    world.lot1.refresh_from_db()
-    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
-    services.lot_recommend(actor=world.personas.office, lot=world.lot1)
-    lot = services.lot_approve_award(actor=world.personas.province, lot=world.lot1)
+    lot = award_lot1(world)
     with frozen(lot.notice_ends_at + dt.timedelta(hours=1)):
         services.contract_sign(actor=world.personas.province, lot=lot)
     lot.refresh_from_db()

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from tendering import services
 from tests.factories.finance import contract_for
-from tests.tendering.conftest import open_with_bids, score_all
+from tests.tendering.conftest import award_lot1
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +18,7 @@ def _pdf_text(response) -> str:
 
 
 def _noticed_lot(world):
-    open_with_bids(world)
-    world.lot1.refresh_from_db()
-    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
-    world.lot1.refresh_from_db()
-    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
-    services.lot_recommend(actor=world.personas.office, lot=world.lot1)
-    services.lot_approve_award(actor=world.personas.province, lot=world.lot1)
+    award_lot1(world)
     world.lot1.refresh_from_db()
     return world.lot1
 

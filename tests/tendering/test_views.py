@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tendering.models import Bid, BidStatus, Qualification, Tender, TenderStatus
-from tests.tendering.conftest import announce, bid_kwargs, frozen, open_with_bids, score_all
+from tests.tendering.conftest import announce, award_lot1, bid_kwargs, frozen, open_with_bids, score_all
 from tendering import services
 
 pytestmark = pytest.mark.django_db
@@ -121,13 +121,7 @@ def test_expert_sees_only_assigned_panels(world, login):
 
 
 def test_public_notice_without_login(world, client):
-    open_with_bids(world)
-    world.lot1.refresh_from_db()
-    services.panel_draw(actor=world.personas.office, lot=world.lot1, seed="s")
-    world.lot1.refresh_from_db()
-    score_all(world, world.lot1, {0: [80, 80], 1: [70, 70], 2: [60, 60]})
-    services.lot_recommend(actor=world.personas.office, lot=world.lot1)
-    services.lot_approve_award(actor=world.personas.province, lot=world.lot1)
+    award_lot1(world)
     page = client.get(reverse("tendering:notice_detail", args=[world.lot1.pk]))
     assert page.status_code == 200 and world.bidders[0][0].name in page.content.decode()
     pdf = client.get(reverse("tendering:notice_pdf", args=[world.lot1.pk]))

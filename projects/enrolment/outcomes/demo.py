@@ -43,8 +43,8 @@ def _trainees(project, teachers):
                                              submitted_at=now, enrolled_at=now) for t in teachers])
 
 
-def _records_file(project) -> Path:
-    """A platform's export for the project: two weekly periods per trainee, some short of the minimum."""
+def _records_file(project, *, weeks=2, minutes=(1000, 700)) -> Path:
+    """A platform's export for the project: weekly periods per trainee, every fifth short of the minimum."""
     import csv
 
     from django.utils import translation
@@ -63,10 +63,10 @@ def _records_file(project) -> Path:
         w = csv.writer(fh)
         w.writerow([_(label) for _k, label, _r, _kd in FIELDS])
         for i, number in enumerate(numbers[:-2]):  # the last two never logged in: no-shows
-            for week in range(2):
+            for week in range(weeks):
                 start = project.start_date + dt.timedelta(days=7 * week)
-                minutes = 1000 if i % 5 else 700  # every fifth is below 80% of the online hours
-                w.writerow([number, "", start.isoformat(), (start + dt.timedelta(days=6)).isoformat(), minutes,
+                spent = minutes[0] if i % 5 else minutes[1]  # every fifth is below 80% of the online hours
+                w.writerow([number, "", start.isoformat(), (start + dt.timedelta(days=6)).isoformat(), spent,
                             2, 1, 1, "" if week else (85 if i % 4 else 55), 3])
     return path
 
@@ -125,4 +125,45 @@ def demo_outcomes():
         CreditRecord.objects.bulk_create([CreditRecord(enrolment_id=pk, hours=offline.hours, year=offline.end_date.year)
                                           for pk in trainees.filter(status="completed").values_list("pk", flat=True)])
         notes.append(f"{offline.name}：{trainees.count()} 名学员的结业结果已批量确认，学时待项目办审核")
+    whole = _whole_staff_records(inst_user, office_user)
+    if whole:
+        notes.append(whole)
     return "；".join(notes) or None
+
+
+def _whole_staff_records(inst_user, office_user):
+    """R46-R49 on the 2026 whole-staff project (every teacher of 南昌县, enrolled by the county in one step): the
+    institution's completion scheme, approved by the office before the start, and a generated learning-record
+    file (var/demo/learning-records-JX2026-QY01.csv) ingested and computed, waiting for the institution."""
+    from projects.models import Project
+
+    from ..demo import WHOLE_STAFF_CODE
+    from ..models import Enrolment
+    from . import services
+    from .ingest import IngestResult, ingest_learning_records, read_records_file
+    from .models import CompletionScheme
+
+    project = Project.objects.filter(code=WHOLE_STAFF_CODE, institution__users=inst_user).first()
+    if project is None or CompletionScheme.objects.filter(project=project).exists() or \
+            not Enrolment.objects.filter(project=project).exists():
+        return None
+    start, end, status = project.start_date, project.end_date, project.status
+    # Approved before the start (R46): the demo opens the dates for the approval, then puts them back.
+    today = timezone.localdate()
+    Project.objects.filter(pk=project.pk).update(status="contracted", start_date=today + dt.timedelta(days=1),
+                                                 end_date=max(end, today + dt.timedelta(days=2)))
+    project.refresh_from_db()
+    scheme = services.scheme_draft(actor=inst_user, project=project)
+    services.scheme_move(actor=inst_user, scheme=scheme, name="submit")
+    services.scheme_move(actor=office_user, scheme=scheme, name="approve")
+    Project.objects.filter(pk=project.pk).update(status=status, start_date=start, end_date=end)
+    project.refresh_from_db()
+    # Four weeks of September: 4 × 700 = 2,800 of the 3,000 minutes (50 hours); every fifth 4 × 500 = 2,000,
+    # under the 80% minimum; the last two never logged in (no-shows).
+    path = _records_file(project, weeks=4, minutes=(700, 500))
+    result = ingest_learning_records(actor=inst_user, project=project, source="江西教师网络研修平台",
+                                     rows=read_records_file(path.read_bytes(), path.name, IngestResult()),
+                                     valid_only=False)
+    n = services.outcomes_compute(actor=inst_user, project=project)
+    return (f"{project.name}：结业考核方案 v{scheme.version}，学习记录 {result.written} 条（文件 var/demo/{path.name}），"
+            f"{n} 名学员的结业结果待机构确认")

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from backoffice.files import UploadTo
-from backoffice.models import Job
+from backoffice.models import Audited, Job, Recorded
 
 from . import guards as g
 from . import permissions as p
@@ -34,7 +34,7 @@ class SchemeStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Replaced by a later version")
 
 
-class CompletionScheme(ConcurrentTransitionMixin, models.Model):
+class CompletionScheme(ConcurrentTransitionMixin, Recorded):
     """R46: one version of a project's completion scheme. An approved version is never edited: a change is a
     new version; the latest approved version is the one in force."""
 
@@ -44,9 +44,6 @@ class CompletionScheme(ConcurrentTransitionMixin, models.Model):
     pass_line = models.DecimalField(_("pass line of the learning score"), max_digits=5, decimal_places=2)
     status = FSMField(_("status"), default=SchemeStatus.DRAFT, choices=SchemeStatus.choices, protected=True)
     change_reason = models.TextField(_("reason for the change"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
@@ -124,7 +121,7 @@ class SchemeIndicator(models.Model):
         return self.get_kind_display()
 
 
-class LearningRecordBatch(models.Model):
+class LearningRecordBatch(Audited):
     """One delivery of learning records (a file or an API call): who, when, which key, what it did (R47)."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
@@ -216,13 +213,13 @@ def _return_sets(*, actor, reason, now, **kwargs):
     return {"audited_at": now, "audited_by_id": getattr(actor, "pk", None), "return_reason": reason}
 
 
-class Outcome(ConcurrentTransitionMixin, models.Model):
+class Outcome(ConcurrentTransitionMixin, Audited):
     """R48: a trainee's computed learning score and proposed outcome, with the scheme version used, and its
     confirmation by the institution (with an optional override and reason) and audit by the county (R41)."""
 
     enrolment = models.OneToOneField("enrolment.Enrolment", verbose_name=_("trainee"), on_delete=models.PROTECT,
                                      related_name="computed_outcome")
-    # Indexes: the enrolment key and (project, status) only (enrolment 0009): each move rewrites every index.
+    # Indexes: the enrolment key and (project, status) only (enrolment 0010): each move rewrites every index.
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="+", db_index=False)
     scheme = models.ForeignKey(CompletionScheme, verbose_name=_("scheme version"), on_delete=models.PROTECT,

@@ -1,4 +1,9 @@
-"""Reads on completion schemes, learning records and outcomes, scoped to the user (R2)."""
+"""Reads on completion schemes, learning records and outcomes, scoped to the user (R2), and the platform figures
+the evaluation reads (R63)."""
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
 from django.db.models import Count, Q
 
 from .. import selectors as enrolment_selectors
@@ -92,3 +97,83 @@ def learning_record_jobs_visible_to(*, user):
     if user.is_superuser:
         return qs
     return qs.filter(created_by=user)
+
+
+# -- platform figures for the evaluation (R63) -------------------------------------------------------------------
+@dataclass
+class PlatformFigures:
+    """R63: what the learning records say about a whole project. Ratios are unrounded Decimals (0..1, the
+    learning time may pass 1); None when the project has no current record (or, for assignments, when its
+    scheme requires none): a figure without data is not available, never 0."""
+
+    trainees: int  # admitted trainees (enrolled or later): the denominator of every figure
+    records: int  # current learning records of those trainees
+    planned_minutes: Decimal  # the scheme's learning-time target, else the project's hours
+    average_minutes: Decimal | None
+    learning_time: Decimal | None  # average learning time ÷ planned
+    assignments_required: Decimal | None
+    assignments_done: int  # trainees with at least the required number of assignments
+    assignment_completion: Decimal | None  # those trainees ÷ trainees
+    weeks: int
+    weekly_active: list  # per week of the project: trainees with learning time in it
+    weekly_activity: Decimal | None  # mean over the weeks of (active that week ÷ trainees)
+
+    @property
+    def average_hours(self) -> Decimal | None:
+        return None if self.average_minutes is None else self.average_minutes / 60
+
+    @property
+    def planned_hours(self) -> Decimal:
+        return self.planned_minutes / 60
+
+
+def _weeks(project) -> list[tuple]:
+    """The project's weeks from its first day: (first, last) day of each, the last one cut at the end date."""
+    found, day = [], project.start_date
+    while day <= project.end_date:
+        last = min(day + timedelta(days=6), project.end_date)
+        found.append((day, last))
+        day = last + timedelta(days=1)
+    return found
+
+
+def platform_figures(project) -> PlatformFigures:
+    """R63 from the current learning records, set-based: one count and one aggregate over the records grouped
+    per trainee (whatever the number of trainees or records). A trainee is active in a week when a record with
+    learning time covers any day of it."""
+    from django.db.models import Case, IntegerField, Max, Sum, Value, When
+
+    from ..models import Enrolment
+    from ..models import EnrolmentStatus as S
+    from .models import LearningRecord
+
+    admitted = (S.ENROLLED, S.IN_TRAINING, S.COMPLETED, S.NOT_COMPLETED, S.NO_SHOW, S.DISMISSED)
+    scheme = scheme_in_force(project)
+    targets = {i.kind: i.target for i in scheme.indicators.all()} if scheme else {}
+    planned = Decimal(targets.get("learning_minutes") or project.hours * 60)
+    column = next((c for c in ("assignments_passed", "assignments_submitted") if c in targets), None)
+    required = targets.get(column) if column else None
+    weeks = _weeks(project)
+    trainees = Enrolment.objects.filter(project=project, status__in=admitted).count()
+    per_trainee = (LearningRecord.objects.filter(project=project, is_current=True, enrolment__status__in=admitted)
+                   .values("enrolment_id")
+                   .annotate(n=Count("pk"), m=Sum("minutes"), a=Sum(column or "assignments_passed"),
+                             **{f"w{i}": Max(Case(When(minutes__gt=0, period_start__lte=last, period_end__gte=first,
+                                                       then=Value(1)), default=Value(0), output_field=IntegerField()))
+                                for i, (first, last) in enumerate(weeks)}))
+    totals = per_trainee.aggregate(
+        records=Sum("n"), minutes=Sum("m"),
+        done=Sum(Case(When(a__gte=required or 0, then=Value(1)), default=Value(0), output_field=IntegerField())),
+        **{f"week{i}": Sum(f"w{i}") for i in range(len(weeks))})  # outer names differ from the inner ones
+    records = totals["records"] or 0
+    available = bool(records and trainees)
+    active = [totals[f"week{i}"] or 0 for i in range(len(weeks))]
+    done = (totals["done"] or 0) if required else 0
+    average = Decimal(totals["minutes"] or 0) / trainees if available else None
+    return PlatformFigures(
+        trainees=trainees, records=records, planned_minutes=planned, average_minutes=average,
+        learning_time=average / planned if available and planned else None,
+        assignments_required=required, assignments_done=done,
+        assignment_completion=Decimal(done) / trainees if available and required else None,
+        weeks=len(weeks), weekly_active=active,
+        weekly_activity=(Decimal(sum(active)) / (len(weeks) * trainees)) if available and weeks else None)

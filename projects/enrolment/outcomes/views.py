@@ -14,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
-from backoffice.files import protected_download, protected_file_response
 from backoffice.spreadsheets import upload_within_limit
 from backoffice.transitions import TransitionView, page_actions
 
 from .. import selectors as enrolment_selectors
-from ..views import VIEW, _job_status, _project, perm_required
+from ..views import VIEW, _project, job_pages, perm_required, uploaded_file
 from . import actions, explain, ingest, selectors, services
 from .models import IndicatorKind, OutcomeStatus, Proposed
 
@@ -102,30 +101,28 @@ def _bulk_message(result, done_text):
     return text
 
 
-@require_POST
-@perm_required(VIEW)
-def outcomes_confirm(request, pk):
-    project = _project(request, pk)
-    _require(request, "enrolment.confirm_outcomes", project)
-    try:
-        result = services.outcomes_confirm(actor=request.user, project=project)
-        messages.success(request, _bulk_message(result, _("%(n)s outcomes confirmed; the counties audit them next.")))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("enrolment:outcomes", pk=project.pk)
+def _outcomes_move(perm: str, service: str, done):
+    """A move on all of a project's outcomes at once (confirm, audit), from the outcomes page."""
+
+    @require_POST
+    @perm_required(VIEW)
+    def move(request, pk):
+        project = _project(request, pk)
+        _require(request, perm, project)
+        try:
+            result = getattr(services, service)(actor=request.user, project=project)
+            messages.success(request, _bulk_message(result, str(done)))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("enrolment:outcomes", pk=project.pk)
+
+    return move
 
 
-@require_POST
-@perm_required(VIEW)
-def outcomes_audit(request, pk):
-    project = _project(request, pk)
-    _require(request, "enrolment.audit_outcomes", project)
-    try:
-        result = services.outcomes_audit(actor=request.user, project=project)
-        messages.success(request, _bulk_message(result, _("%(n)s outcomes audited; the completers' hours now count.")))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("enrolment:outcomes", pk=project.pk)
+outcomes_confirm = _outcomes_move("enrolment.confirm_outcomes", "outcomes_confirm",
+                                  gettext_lazy("%(n)s outcomes confirmed; the counties audit them next."))
+outcomes_audit = _outcomes_move("enrolment.audit_outcomes", "outcomes_audit",
+                                gettext_lazy("%(n)s outcomes audited; the completers' hours now count."))
 
 
 @require_POST
@@ -212,21 +209,10 @@ def records_template(request, pk, fmt):
     return response
 
 
-@perm_required(VIEW)
-def records_job(request, pk):
-    job = get_object_or_404(selectors.learning_record_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/records_job.html", {"job": job, "title": _("Learning records upload")})
-
-
-@perm_required(VIEW)
-def records_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.learning_record_jobs_visible_to(user=request.user), pk=pk))
-
-
-@protected_download
-def records_job_file(request, pk):
-    job = get_object_or_404(selectors.learning_record_jobs_visible_to(user=request.user), pk=pk)
-    return protected_file_response(job.file, filename=job.original_name or job.file.name.rsplit("/", 1)[-1])
+records_job, records_job_status = job_pages(
+    selectors.learning_record_jobs_visible_to, "enrolment/records_job.html", gettext_lazy("Learning records upload"),
+    guard=perm_required(VIEW))
+records_job_file = uploaded_file(selectors.learning_record_jobs_visible_to)
 
 
 # -- the completion scheme (R46) -----------------------------------------------------------------------------------

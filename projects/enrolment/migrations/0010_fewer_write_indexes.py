@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("backoffice", "0007_list_indexes"),
-        ("enrolment", "0008_list_keys"),
+        ("enrolment", "0009_bulk_action_job"),
         ("projects", "0005_help_text_without_rule_number"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
