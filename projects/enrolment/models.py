@@ -62,7 +62,6 @@ def _outcome(now, reason, **kw):
 class Enrolment(ConcurrentTransitionMixin, Audited):
     """One teacher in one project (R37), from application to outcome."""
 
-    # No single-column index where a wider one serves (enrolment 0010): each status change rewrites every index.
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="enrolments", db_index=False)
     teacher = models.ForeignKey("backoffice.Teacher", verbose_name=_("teacher"), on_delete=models.PROTECT,
@@ -87,7 +86,7 @@ class Enrolment(ConcurrentTransitionMixin, Audited):
     # R32: the institution may select within the quota by its own ranking (imported from Excel or entered).
     ranking_score = models.DecimalField(_("ranking score"), max_digits=6, decimal_places=2, null=True, blank=True)
     replaced = models.ForeignKey("self", verbose_name=_("took the place of"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+", db_index=False)
+                                 on_delete=models.PROTECT, related_name="+")
     # Scope and sort keys copied from the project, its plan and the teacher, so each trainee list is one index
     # scan instead of a sort over a six-table join (issue 13). Database triggers (migration
     # enrolment_list_keys) fill them on every insert, COPY included, and follow later changes to the source rows.

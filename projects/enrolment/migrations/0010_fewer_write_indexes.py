@@ -3,7 +3,8 @@ trainee rewrites an entry in each index of the row (the status is indexed, so no
 200,000 outcomes paid for 18 indexes on the enrolment and 8 on the outcome.
 
 Enrolment: status (enrolment_list_status starts with it), project (the one-per-teacher key and (project, status)),
-teacher ((teacher, status)), institution (enrolment_list_institution) and the took-the-place-of link (rarely read).
+teacher ((teacher, status)) and institution (enrolment_list_institution). The took-the-place-of link keeps its
+index: deleting enrolments checks it row by row.
 Outcome: project (outcome_project_status_idx), scheme, confirmed by, audited by (never filtered on).
 
 The indexes are dropped by name with DROP INDEX, not by Django's AlterField: on SQLite that would rebuild the
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 DROPPED = {
-    "enrolment_enrolment": ("status", "project_id", "teacher_id", "institution_id", "replaced_id"),
+    "enrolment_enrolment": ("status", "project_id", "teacher_id", "institution_id"),
     "enrolment_outcome": ("project_id", "scheme_id", "confirmed_by_id", "audited_by_id"),
 }
 
@@ -83,12 +84,6 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True,
                                             on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
                                             to="backoffice.organisation", verbose_name="training institution"),
-                ),
-                migrations.AlterField(
-                    model_name="enrolment", name="replaced",
-                    field=models.ForeignKey(blank=True, db_index=False, null=True,
-                                            on_delete=django.db.models.deletion.PROTECT, related_name="+",
-                                            to="enrolment.enrolment", verbose_name="took the place of"),
                 ),
                 migrations.AlterField(
                     model_name="outcome", name="project",

@@ -149,6 +149,11 @@ def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
 
 
+def _aggregate_in_memory(cursor):
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # 200,000 trainees' sums aggregated in memory
+
+
 def outcomes_compute(*, actor, project) -> int:
     """R48: every trainee's learning score, hard minimums and proposed outcome for the whole project, in one
     INSERT … SELECT (aggregation and upsert in SQL; no query per trainee). Each indicator scores
@@ -223,8 +228,7 @@ def outcomes_compute(*, actor, project) -> int:
     if connection.vendor != "postgresql":  # SQLite compares a bound Decimal (sent as text) as text
         values = [float(v) if isinstance(v, Decimal) else v for v in values]
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # 200,000 trainees' sums aggregated in memory
+        _aggregate_in_memory(cursor)
         cursor.execute(sql, values)
         count = cursor.rowcount
         analyze(Outcome)  # the confirmation and audit that follow plan on these rows
