@@ -8,30 +8,26 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         from backoffice import jobs, permissions  # noqa: F401  registers the job settings and the rules
-        from backoffice.models import Role
+        from backoffice.audit_exports import audit_trail
+        from backoffice.exports import register_export
         from backoffice.navigation import Panel, register_nav, register_panel
 
-        gov_and_audit = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
-                         Role.COUNTY_STAFF, Role.AUDITOR, Role.FINANCE_OFFICER]
+        register_export("backoffice.audit", audit_trail)
         register_nav(_("Dashboard"), "dashboard", order=0)
-        register_nav(_("Organisations"), "organisation_list", roles=gov_and_audit, order=80, group=_("Registry"))
-        register_nav(_("Teachers"), "teacher_list", roles=[r for r in gov_and_audit if r != Role.FINANCE_OFFICER]
-                     + [Role.SCHOOL_ADMIN], order=81,
+        register_nav(_("Organisations"), "organisation_list", perm="backoffice.view_organisations", order=80,
                      group=_("Registry"))
-        register_nav(_("Audit trail"), "audit_list", roles=[Role.AUDITOR, Role.MINISTRY_STAFF, Role.PROVINCE_STAFF,
-                                                           Role.PROJECT_OFFICE_STAFF, Role.FINANCE_OFFICER],
-                     order=90, group=_("Registry"))
+        register_nav(_("Teachers"), "teacher_list", perm="backoffice.view_teacher_registry", order=81,
+                     group=_("Registry"))
+        register_nav(_("Audit trail"), "audit_list", perm="backoffice.view_audit", order=90, group=_("Registry"))
         # R5: machine clients' keys, issued by the organisation's staff or the level above; the demo has known ones.
         from backoffice.api.demo import demo_api_keys
         from backoffice.demo import register_demo_step
 
         register_demo_step(demo_api_keys, order=900)
-        register_nav(_("API keys"), "api_keys", roles=[r for r in Role if r not in (Role.AUDITOR, Role.EXPERT)],
-                     order=95)
+        register_nav(_("API keys"), "api_keys", perm="backoffice.issue_api_key", order=95)
 
         # R4: everything overdue in the region, for the province (and the ministry, auditors reading).
-        register_nav(_("Overdue items"), "overdue_list", roles=[Role.PROVINCE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR],
-                     order=13, group=_("Plans"))
+        register_nav(_("Overdue items"), "overdue_list", perm="backoffice.view_overdue", order=13, group=_("Plans"))
         register_panel(overdue_panel, order=5)
         from backoffice.deadlines import demo_reminders
         from backoffice.demo import register_demo_step

@@ -30,6 +30,9 @@ class Export:
     audited: object  # the row the export event is filed on (R3)
     total: Callable[[], int] | None = None  # the row count, for the progress bar
     changes: dict = field(default_factory=dict)
+    # A workbook of several sheets (the reconciliation's sheet per institution): write(target, progress) writes it
+    # through backoffice.spreadsheets.Book and returns the rows written; `columns` and `rows` are then unused.
+    write: Callable | None = None
 
 
 EXPORTS: dict[str, Callable[..., Export]] = {}
@@ -66,7 +69,10 @@ def export_run(job: ExportJob, *, progress: Callable[[int], None]) -> int:
             progress(min(95, 5 + int(90 * rows / total)))
 
     with tempfile.TemporaryFile() as out:
-        rows = stream_table(out, export.title, export.columns, export.rows, progress=written)
+        if export.write is not None:
+            rows = export.write(out, written)
+        else:
+            rows = stream_table(out, export.title, export.columns, export.rows, progress=written)
         out.seek(0)
         job.file.save(export.filename, File(out), save=False)
     with transaction.atomic():

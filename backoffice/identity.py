@@ -19,6 +19,10 @@ def normalise_id_number(raw) -> str:
 
 
 def check_char(first17: str) -> str:
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The weights are 2^(17-i) mod 11 and 13 ≡ 2 (mod 11), so the weighted sum is 2 × the digits read in
+        # base 13, mod 11: one C-level int() instead of 17 multiplications (an import checks 100,000 numbers).
+        return CHECK_CHARS[2 * int(first17, 13) % 11]
     return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
 
 

@@ -1,7 +1,8 @@
 """Menu items and dashboard panels that each workflow app registers in its AppConfig.ready()."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+import rules
 from django.utils.functional import Promise
 
 
@@ -9,7 +10,7 @@ from django.utils.functional import Promise
 class NavItem:
     label: str | Promise
     url_name: str
-    roles: frozenset  # empty: everyone signed in
+    perm: str = ""  # the permission (a rules predicate in the app's permissions.py) that shows it; empty: everyone
     order: int = 100
     group: str | Promise = ""
     # A page where the user acts as their own organisation (an institution's bids, an expert's panels): a
@@ -31,10 +32,10 @@ NAV: list[NavItem] = []
 PANELS: list[tuple[int, Callable]] = []
 
 
-def register_nav(label, url_name, *, roles=(), order=100, group="", acting=False):
+def register_nav(label, url_name, *, perm="", order=100, group="", acting=False):
+    """`perm`: the permission its page asks, so the menu offers a page exactly to those it opens for."""
     if not any(n.url_name == url_name for n in NAV):
-        NAV.append(NavItem(label=label, url_name=url_name, roles=frozenset(str(r) for r in roles), order=order,
-                           group=group, acting=acting))
+        NAV.append(NavItem(label=label, url_name=url_name, perm=perm, order=order, group=group, acting=acting))
         NAV.sort(key=lambda n: n.order)
 
 
@@ -48,8 +49,17 @@ def register_panel(func: Callable, *, order: int = 100):
 def nav_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    role = getattr(user, "role", "")
-    return [n for n in NAV if not n.roles or role in n.roles or (user.is_superuser and not n.acting)]
+    return [n for n in NAV if _shows(n, user)]
+
+
+def _shows(item: NavItem, user) -> bool:
+    if not item.perm:
+        return True
+    if item.acting:
+        # The predicate itself, without Django's "a superuser has every permission": acting as one's own
+        # institution or as an expert needs that role.
+        return rules.has_perm(item.perm, user)
+    return user.has_perm(item.perm)
 
 
 @dataclass

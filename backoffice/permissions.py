@@ -70,6 +70,10 @@ rules.add_perm("backoffice.view_overdue",
 
 
 
+# R5: auditors read only (R2) and experts act on assigned items only: neither issues API keys.
+issues_api_keys = is_superuser | ~has_role(Role.AUDITOR, Role.EXPERT)
+
+
 @rules.predicate
 def may_issue_api_keys(user, obj=None):
     """R5: the staff of an organisation (or of the level above) issue its API keys; auditors and experts do not."""

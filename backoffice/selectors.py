@@ -50,6 +50,16 @@ def audit_list_visible_to(*, user):
     return qs.none()
 
 
+# What the audit page shows (templates/backoffice/audit_list.html): not the actor's row nor the changes (issue 13).
+AUDIT_LIST_COLUMNS = ("at", "actor_name", "ip_address", "content_type", "object_repr", "action", "transition",
+                      "from_state", "to_state", "reason")
+
+
+def audit_page_visible_to(*, user):
+    return audit_list_visible_to(user=user).select_related(None).select_related("content_type").only(
+        *AUDIT_LIST_COLUMNS)
+
+
 def audit_object_types():
     """The product's own kinds of objects, from the small content-type table (never a DISTINCT over the trail,
     which grows by millions of rows; issue 13); row histories and the libraries' tables are left out."""
@@ -82,6 +92,15 @@ def scope_summary(*, user) -> dict:
     if scope.read_only:
         note += " · " + _("read only")
     return {"label": label, "note": note}
+
+
+def batch_jobs_visible_to(*, user):
+    """A document batch holds what its author's scope showed them, so only its author reads it."""
+    from backoffice.models import DocumentBatchJob
+
+    if not user.is_authenticated:
+        return DocumentBatchJob.objects.none()
+    return DocumentBatchJob.objects.filter(created_by=user)
 
 
 def export_jobs_visible_to(*, user):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpResponseServerError, JsonResponse
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -72,12 +73,25 @@ class AuditListView(PermissionRequiredMixin, ScopedListView):
     permission_required = "backoffice.view_audit"
     template_name = "backoffice/audit_list.html"
     filterset_class = AuditFilter
-    selector = selectors.audit_list_visible_to
+    selector = selectors.audit_page_visible_to
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["object_list"] = audit.with_labels(ctx["object_list"])
         return ctx
+
+
+AUDIT_FILTERS = ("q", "action", "since", "until", "content_type")
+
+
+@require_POST
+@login_required
+def audit_export(request):
+    """The audit page's events, with its filters, as a workbook written by a background job."""
+    if not request.user.has_perm("backoffice.view_audit"):
+        raise PermissionDenied
+    return start_export(request, kind="backoffice.audit",
+                        params={k: request.POST.get(k, "").strip() for k in AUDIT_FILTERS})
 
 
 @login_required
@@ -150,6 +164,44 @@ def export_job_file(request, pk):
     return protected_file_response(
         job.file, filename=job.filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def batch_job(request, pk):
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return render(request, "backoffice/batch_job.html", {"job": job, "title": job.title or _("Documents")})
+
+
+@login_required
+def batch_job_status(request, pk):
+    """What the job page polls for its progress bar (static/js/job-progress.js)."""
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
+                         "done": job.status in {"succeeded", "failed"}})
+
+
+@protected_download
+def batch_job_file(request, pk):
+    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
+    return protected_file_response(job.file, filename=job.filename, content_type="application/zip")
+
+
+def start_batch(request, *, kind: str, params: dict | None = None):
+    """The answer to a batch button: the job's page, or back with the Chinese reason it was refused."""
+    from django.contrib import messages
+
+    from backoffice.batches import batch_job_start
+    from backoffice.exceptions import DomainError
+
+    try:
+        job = batch_job_start(actor=request.user, kind=kind, params=params)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_or(request, "dashboard"))
+    if job.queued is False:  # the broker was unreachable; the sweep queues the job again
+        messages.warning(request, job.message or _("The documents will be drawn when the background service is "
+                                                   "back."))
+    return redirect("batch_job", pk=job.pk)
 
 
 def start_export(request, *, kind: str, params: dict | None = None):

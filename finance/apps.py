@@ -11,26 +11,35 @@ class FinanceConfig(AppConfig):
     def ready(self):
         from backoffice.config import register_setting
         from backoffice.demo import register_demo_step
-        from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
         from finance import deadlines
 
         deadlines.register()  # R4
+        from backoffice.exports import register_export
+        from finance import exports
+
+        register_export("finance.reconciliation", exports.reconciliation)
+        register_export("finance.statements", exports.statements)
+        register_export("finance.budget", exports.budget)
+        from backoffice.batches import register_batch
+        from finance.batches import statement_pdfs
+
+        register_batch("finance.statement_pdfs", statement_pdfs)
         from projects.evaluation.sources import register_indicator_source
 
         register_setting("finance.other_cap_ratio", default=Decimal("0.03"), rule="R51",
                          label=_("Largest share of the budget for other costs"))
-        register_setting("finance.offline_daily_standard", default=Decimal("550"), rule="R51",
+        register_setting("finance.offline_daily_standard", default=Decimal(550), rule="R51",
                          label=_("Offline training cost standard per trainee per day (yuan)"))
         register_setting("finance.offline_full_rate_days", default=30, rule="R51",
                          label=_("Days of offline training paid at the full daily standard"))
         register_setting("finance.offline_long_stay_factor", default=Decimal("0.7"), rule="R51",
                          label=_("Share of the daily standard paid for days beyond the full-rate days"))
-        register_setting("finance.lecture_rate_associate", default=Decimal("500"), rule="R51",
+        register_setting("finance.lecture_rate_associate", default=Decimal(500), rule="R51",
                          label=_("Lecture fee cap per hour, associate professor level (yuan)"))
-        register_setting("finance.lecture_rate_full", default=Decimal("1000"), rule="R51",
+        register_setting("finance.lecture_rate_full", default=Decimal(1000), rule="R51",
                          label=_("Lecture fee cap per hour, full professor level (yuan)"))
-        register_setting("finance.lecture_rate_academician", default=Decimal("1500"), rule="R51",
+        register_setting("finance.lecture_rate_academician", default=Decimal(1500), rule="R51",
                          label=_("Lecture fee cap per hour, academician or national expert (yuan)"))
         register_setting("finance.lecture_hours_per_half_day", default=4, rule="R51",
                          label=_("Most lecture hours per half day"))
@@ -49,13 +58,13 @@ class FinanceConfig(AppConfig):
         register_setting("finance.execution_flag_below", default=Decimal("0.90"), rule="R56",
                          label=_("Budget execution rate below which a finished project is flagged"))
 
-        readers = [Role.FINANCE_OFFICER, Role.AUDITOR]
-        register_nav(_("Budgets"), "finance:budget_overview", roles=readers, order=50, group=_("Finance"))
-        register_nav(_("Settlement statements"), "finance:statement_list",
-                     roles=readers + [Role.INSTITUTION_STAFF], order=51, group=_("Finance"))
-        register_nav(_("Invoices"), "finance:invoice_list", roles=readers + [Role.INSTITUTION_STAFF], order=52,
+        register_nav(_("Budgets"), "finance:budget_overview", perm="finance.view_finance", order=50, group=_("Finance"))
+        register_nav(_("Settlement statements"), "finance:statement_list", perm="finance.view_statements", order=51,
                      group=_("Finance"))
-        register_nav(_("Reconciliation"), "finance:reconciliation", roles=readers, order=53, group=_("Finance"))
+        register_nav(_("Invoices"), "finance:invoice_list", perm="finance.view_statements", order=52,
+                     group=_("Finance"))
+        register_nav(_("Reconciliation"), "finance:reconciliation", perm="finance.view_finance", order=53,
+                     group=_("Finance"))
 
         from finance.demo import demo_step
         from finance.panels import execution_panel

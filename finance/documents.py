@@ -81,13 +81,22 @@ HEADERS = ["contract number", "county", "amount due", "invoiced", "paid", "due n
 
 
 def reconciliation_workbook(rows) -> io.BytesIO:
+    buf = io.BytesIO()
+    reconciliation_write(buf, rows)
+    buf.seek(0)
+    return buf
+
+
+def reconciliation_write(target, rows, progress=None) -> int:
     """One sheet per institution; columns F and G are formulas, the last row sums every money column, and the
     summary sheet refers to those totals so the whole book foots. Sheet titles are made safe (an institution's
-    name may hold : / \\ ? * [ ]) and the summary's references use the titles actually given."""
+    name may hold : / \\ ? * [ ]) and the summary's references use the titles actually given. Written
+    write-only to `target` (the export job's file); `progress(rows written)` after each institution. Returns
+    the number of contract × county rows."""
     book = Book()
     summary = book.sheet(_("Summary"), [Col(_("institution"), 30)] + [
         Col(h, 16) for h in (_("amount due"), _("invoiced"), _("paid"), _("due not invoiced"), _("due not paid"))])
-    by_institution = {}
+    by_institution, written = {}, 0
     for row in rows:
         by_institution.setdefault(row.institution, []).append(row)
     for institution, items in sorted(by_institution.items(), key=lambda kv: kv[0].name):
@@ -102,8 +111,10 @@ def reconciliation_workbook(rows) -> io.BytesIO:
                   + [typed(Formula(f"=SUM({col}2:{col}{last})"), "money", bold=True) for col in "CDEFG"])
         summary.append([institution.name] + [typed(Formula(f"={ws.ref(f'{col}{total}')}"), "money")
                                              for col in "CDEFG"])
+        written += len(items)
+        if progress:
+            progress(written)
     n = summary.rows
     summary.append([_("Total")] + [typed(Formula(f"=SUM({col}2:{col}{n})"), "money") for col in "BCDEF"])
-    buf = io.BytesIO(book.to_bytes())
-    buf.seek(0)
-    return buf
+    book.save(target)
+    return written

@@ -2,16 +2,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.forms import Form
 from finance.models import CostCategory, LecturerLevel, Tranche
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(Form):
     category = forms.ChoiceField(label=_("cost category"), choices=CostCategory.choices)
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class LectureFeeForm(forms.Form):
+class LectureFeeForm(Form):
     lecturer = forms.CharField(label=_("lecturer"), max_length=64)
     level = forms.ChoiceField(label=_("level"), choices=LecturerLevel.choices)
     hours = forms.IntegerField(label=_("hours"), min_value=1)
@@ -19,7 +20,7 @@ class LectureFeeForm(forms.Form):
     rate = forms.DecimalField(label=_("fee per hour"), max_digits=14, decimal_places=2, min_value=0)
 
 
-class ExpenditureForm(forms.Form):
+class ExpenditureForm(Form):
     category = forms.ChoiceField(label=_("cost category"), choices=CostCategory.choices)
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
     spent_on = forms.DateField(label=_("date"), initial=timezone.localdate,
@@ -27,7 +28,7 @@ class ExpenditureForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=200)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     """Interim and final payments, against an approved statement (R54)."""
 
     tranche = forms.ChoiceField(label=_("tranche"), choices=[c for c in Tranche.choices if c[0] != Tranche.ADVANCE])
@@ -37,7 +38,7 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(Form):
     """The advance, against the signed contract before training (R54)."""
 
     amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2, min_value=0)
@@ -46,7 +47,7 @@ class AdvanceForm(forms.Form):
     reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(Form):
     contract = forms.ModelChoiceField(label=_("contract"), queryset=None)
     county = forms.ModelChoiceField(label=_("county"), queryset=None)
     number = forms.CharField(label=_("invoice number"), max_length=64)

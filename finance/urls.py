@@ -21,4 +21,7 @@ urlpatterns = [
     path("invoices/upload/", views.invoice_upload, name="invoice_upload"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
     path("reconciliation.xlsx", views.reconciliation_xlsx, name="reconciliation_xlsx"),
+    path("statements/export/", views.statement_export, name="statement_export"),
+    path("statements/pdfs/", views.statement_pdfs, name="statement_pdfs"),
+    path("export/", views.budget_export, name="budget_export"),
 ]

@@ -19,11 +19,12 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.pagination import CappedPaginator
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView, next_or
+from backoffice.views import ScopedListView, next_or, start_batch, start_export
 from backoffice.selectors import visible_or_404
 from finance import actions, documents, selectors, services
+from finance.filters import StatementFilter
 from finance.forms import AdvanceForm, BudgetLineForm, ExpenditureForm, InvoiceForm, LectureFeeForm, PaymentForm
-from finance.models import Invoice, SettlementStatement, StatementStatus
+from finance.models import Invoice
 from finance.panels import execution_chart
 
 # Contracts per reconciliation page; each brings all its counties' rows.
@@ -121,8 +122,8 @@ def project_budget(request, pk):
 @login_required
 def contract_list(request):
     _reader(request.user)
-    page = CappedPaginator(selectors.contracts_for_finance(user=request.user).select_related("institution")
-                           .order_by("reference"), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.contract_page_for_finance(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "finance/contract_list.html", {
         "contracts": page.object_list, "page_obj": page, "can_write": request.user.has_perm("finance.change_finance"),
         "title": _("Contracts to settle")})
@@ -191,15 +192,6 @@ def contract_commit(request, pk):
     _run(request, lambda: services.commitment_from_contract(actor=request.user, contract=contract),
          _("Commitment recorded."))
     return redirect("finance:contract_list")
-
-
-class StatementFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label=gettext_lazy("status"))
-    contract__reference = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("contract number"))
-
-    class Meta:
-        model = SettlementStatement
-        fields = ["status", "contract__reference"]
 
 
 class _StatementReaderList(ScopedListView):
@@ -338,9 +330,36 @@ def reconciliation(request):
                                                            "title": _("Reconciliation")})
 
 
+# -- workbooks: background jobs (issue 13), each passes 10,000 rows at a province's size ---------------------
 @login_required
+@require_POST
 def reconciliation_xlsx(request):
+    """The reconciliation workbook, every contract × county the reader sees, written by a background job."""
     _reader(request.user)
-    rows = selectors.reconciliation_rows(user=request.user)
-    return FileResponse(documents.reconciliation_workbook(rows), filename="reconciliation.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return start_export(request, kind="finance.reconciliation")
+
+
+@login_required
+@require_POST
+def statement_export(request):
+    """The statement list, with its filters, as a workbook written by a background job."""
+    _statement_reader(request.user)
+    params = {k: request.POST.get(k, "").strip() for k in ("status", "contract__reference")}
+    return start_export(request, kind="finance.statements", params=params)
+
+
+@login_required
+@require_POST
+def statement_pdfs(request):
+    """The PDFs of the statements on the list (with its filters), one zip drawn by the workers in parallel."""
+    _reader(request.user)
+    params = {k: request.POST.get(k, "").strip() for k in ("status", "contract__reference")}
+    return start_batch(request, kind="finance.statement_pdfs", params=params)
+
+
+@login_required
+@require_POST
+def budget_export(request):
+    """Budget execution of every project the reader sees, as a workbook written by a background job."""
+    _reader(request.user)
+    return start_export(request, kind="finance.budget")

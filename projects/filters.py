@@ -16,7 +16,7 @@ class PlanFilter(django_filters.FilterSet):
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="search")
-    year = django_filters.NumberFilter(label=_("Year"), field_name="plan__year")
+    year = django_filters.NumberFilter(label=_("Year"), field_name="plan_year")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices)
     project_type = django_filters.ChoiceFilter(label=_("Project type"), choices=ProjectType.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=ProjectCategory.choices)

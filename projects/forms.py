@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.models import Organisation, OrganisationKind, Region, SchoolStage, Subject, TeacherPost
+from backoffice.forms import Form, ModelForm
+from backoffice.models import (
+    Organisation,
+    OrganisationKind,
+    Region,
+    SchoolStage,
+    Subject,
+    TeacherPost,
+)
 from backoffice.spreadsheets import upload_within_limit
 from projects.models import AnnualPlan, InspectionVisit, Project, RectificationStatus
 from projects.services import owner_choices, project_errors
@@ -12,7 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PLAN_YEARS = (2000, 2100)
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     class Meta:
         model = AnnualPlan
         fields = ["year", "title", "central_subsidy"]
@@ -31,7 +39,7 @@ class PlanForm(forms.ModelForm):
         return year
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ModelForm):
     """Shows every error at once: the field checks and the rules (R11, R12) from projects.services.project_errors."""
 
     target_stages = forms.MultipleChoiceField(label=_("target school stages"), choices=SchoolStage.choices,
@@ -87,7 +95,7 @@ class ProjectForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("owner", "regions")}
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
     def clean_file(self):
@@ -97,7 +105,7 @@ class ImportForm(forms.Form):
         return upload_within_limit(f)
 
 
-class InspectionVisitForm(forms.ModelForm):
+class InspectionVisitForm(ModelForm):
     class Meta:
         model = InspectionVisit
         fields = ["visit_date", "inspectors", "findings", "rectification_deadline", "rectification_status"]

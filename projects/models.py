@@ -188,11 +188,23 @@ class Project(ConcurrentTransitionMixin, Recorded):
     contracted_at = models.DateTimeField(_("contracted at"), null=True, blank=True)
     grade = models.CharField(_("evaluation grade"), max_length=16, choices=Grade.choices, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    # List keys (issue 13): the plan's year and province code on the row, so the project list's filter and order
+    # are one index. Kept by database triggers (migration projects 0006_project_list_keys) whoever writes.
+    plan_year = models.PositiveSmallIntegerField(_("plan year"), null=True, blank=True, editable=False)
+    province_code = models.CharField(_("province code"), max_length=6, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        ordering = ["plan", "code"]
+        # The plan's order (newest year, then province) then the code, read from the row's own keys.
+        ordering = ["-plan_year", "province_code", "code"]
+        indexes = [
+            models.Index(fields=["-plan_year", "province_code", "code"], name="project_list_order"),
+            # A province's readers: province_code = … then the list's order; the budget pages' (year, code) order.
+            models.Index(fields=["province_code", "-plan_year", "code"], name="project_list_province"),
+            models.Index(fields=["province_code", "plan_year", "code"], name="project_budget_order"),
+            models.Index(fields=["institution", "-plan_year", "province_code", "code"], name="project_list_institution"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(start_date__lte=models.F("end_date")), name="project_dates_ordered"),
             models.CheckConstraint(condition=models.Q(hours__gt=0), name="project_hours_positive"),

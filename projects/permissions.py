@@ -78,6 +78,11 @@ chooses_owner = is_superuser | (can_write & is_province_staff)
 plan_can_create = is_superuser | (can_write & is_province_staff)
 plan_is_open = status_is_proposal
 
+# Who reads plans and projects (the menu offers their lists to them; the lists are scoped by R2).
+plan_reader = is_superuser | has_role(Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF,
+                                      Role.CITY_STAFF, Role.COUNTY_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR)
+rules.add_perm("projects.view_plans", plan_reader)
+rules.add_perm("projects.view_projects", plan_reader | has_role(Role.INSTITUTION_STAFF, Role.SCHOOL_ADMIN))
 rules.add_perm("projects.inspect_project", project_can_inspect)
 # Who has plans or projects that can wait for their move (the dashboard's queue panel).
 rules.add_perm("projects.view_queue", is_superuser | has_role(

@@ -40,7 +40,8 @@ def _project_q(user) -> Q | None:
     org = user.organisation
     if scope.kind == scoping.REGION:
         if org.region.level == "province":
-            return Q(plan__province__code__startswith=scope.region_prefix)
+            # A plan's province is a province region: its code equals the reader's, which the list index serves.
+            return Q(province_code=org.region.code)
         # City and county staff: projects serving their region (or a region containing it) and their own proposals.
         served = Q(regions__code__startswith=scope.region_prefix) | Q(regions__code__in=_ancestor_codes(org.region))
         return Q(pk__in=Project.objects.filter(served).values("pk")) | Q(owner=org)
@@ -57,6 +58,20 @@ DELIVERY_STATES = [ProjectStatus.FILED, ProjectStatus.TENDERING, ProjectStatus.C
 
 def project_list_visible_to(*, user):
     qs = Project.objects.select_related("plan", "plan__province", "owner", "office", "institution")
+    q = _project_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+# What the project list shows (templates/projects/project_list.html): nothing more is read (issue 13).
+PROJECT_LIST_COLUMNS = ("code", "name", "plan_year", "project_type", "mode", "hours", "quota", "budget", "status",
+                        "office__name", "institution__name")
+
+
+def project_page_visible_to(*, user):
+    """The project list page's rows: the row's own list keys in the index's order (project_list_province for a
+    province's readers), the office and institution names joined by primary key, only the columns shown."""
+    qs = Project.objects.select_related("office", "institution").only(*PROJECT_LIST_COLUMNS).order_by(
+        "-plan_year", "province_code", "code")
     q = _project_q(user)
     return qs if q is None else qs.filter(q)
 
@@ -124,7 +139,7 @@ def project_queue_for(*, user):
         conditions |= Q(status=ProjectStatus.REVIEWED) & ~Q(owner_id=org_id)
     elif perms.delivers_projects.test(user):
         conditions = Q(status__in=[ProjectStatus.CONTRACTED, ProjectStatus.IN_PROGRESS])
-    return qs.filter(conditions).order_by("plan__year", "code")
+    return qs.filter(conditions).order_by("plan_year", "code")
 
 
 def plan_queue_for(*, user):

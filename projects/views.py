@@ -1,6 +1,7 @@
 """Pages for plans and projects. Views read through selectors and write only through services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +13,10 @@ from django.views.decorators.http import require_POST
 from backoffice.audit import timeline
 from backoffice.deadlines import todo_for
 from backoffice.exceptions import DomainError
-from backoffice.views import ScopedListView
-from backoffice.transitions import TransitionView, page_actions
 from backoffice.punctuation import mark
 from backoffice.selectors import visible_or_404
+from backoffice.transitions import TransitionView, page_actions
+from backoffice.views import ScopedListView
 from projects import actions, documents, exports, imports, selectors, services
 from projects.filters import PlanFilter, ProjectFilter
 from projects.forms import ImportForm, InspectionVisitForm, PlanForm, ProjectForm
@@ -41,7 +42,8 @@ def _add_form_errors(form, exc: DomainError):
         form.add_error(None, exc.message)
 
 
-class PlanListView(ScopedListView):
+class PlanListView(PermissionRequiredMixin, ScopedListView):
+    permission_required = "projects.view_plans"
     template_name = "projects/plan_list.html"
     filterset_class = PlanFilter
     selector = selectors.plan_list_visible_to
@@ -53,14 +55,17 @@ class PlanListView(ScopedListView):
         return ctx
 
 
-class ProjectListView(ScopedListView):
+class ProjectListView(PermissionRequiredMixin, ScopedListView):
+    permission_required = "projects.view_projects"
     template_name = "projects/project_list.html"
     filterset_class = ProjectFilter
-    selector = selectors.project_list_visible_to
+    selector = selectors.project_page_visible_to
 
 
 @login_required
 def queue(request):
+    if not request.user.has_perm("projects.view_queue"):
+        raise PermissionDenied
     return render(request, "projects/queue.html", {
         "plans": selectors.plan_queue_for(user=request.user),
         "projects": selectors.project_queue_for(user=request.user),
@@ -179,9 +184,9 @@ def project_create(request, plan_pk):
     form = ProjectForm(request.POST or None, plan=plan, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(actor=request.user, plan=plan, data=form.project_data(),
-                                              owner=form.cleaned_data.get("owner"),
-                                              regions=list(form.cleaned_data["regions"]))
+            services.project_create(actor=request.user, plan=plan, data=form.project_data(),
+                                    owner=form.cleaned_data.get("owner"),
+                                    regions=list(form.cleaned_data["regions"]))
         except DomainError as exc:
             _add_form_errors(form, exc)
         else:

@@ -12,10 +12,9 @@ class TenderingConfig(AppConfig):
         from backoffice.backup import register_manifest_section
         from backoffice.config import register_setting
         from backoffice.demo import register_demo_step
-        from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
-        from tendering.backup import seal_key_identity, seal_keys_check
         from tendering import deadlines
+        from tendering.backup import seal_key_identity, seal_keys_check
 
         deadlines.register()  # R4
 
@@ -29,11 +28,11 @@ class TenderingConfig(AppConfig):
                          label=_("Minimum price weight for services"))
         register_setting("tender_min_qualified_bids", default=3, rule="R24",
                          label=_("Qualified bids a lot needs at opening"))
-        register_setting("tender_large_lot_budget", default=Decimal("10000000"), rule="R25",
+        register_setting("tender_large_lot_budget", default=Decimal(10000000), rule="R25",
                          label=_("Lot budget from which the panel needs 7 members"))
         register_setting("tender_conflict_years", default=3, rule="R25",
                          label=_("Years of past employment that exclude an expert"))
-        register_setting("tender_outlier_points", default=Decimal("25"), rule="R26",
+        register_setting("tender_outlier_points", default=Decimal(25), rule="R26",
                          label=_("Distance from the other experts' mean that flags a score"))
         register_setting("tender_abnormally_low_ratio", default=Decimal("0.50"), rule="R26",
                          label=_("Share of a lot's unit price ceiling below which a bid is warned as abnormally low"))
@@ -50,18 +49,18 @@ class TenderingConfig(AppConfig):
         register_setting("tender_upload_max_mb", default=10, rule="R21",
                          label=_("Largest document upload (MB)"))
 
-        staff = [Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.MINISTRY_STAFF, Role.AUDITOR]
-        register_nav(_("Tenders"), "tendering:tender_list", roles=staff, order=30, group=_("Tendering"))
-        register_nav(_("Open tenders"), "tendering:portal_tenders", roles=[Role.INSTITUTION_STAFF], order=30,
+        register_nav(_("Tenders"), "tendering:tender_list", perm="tendering.view_tenders", order=30,
+                     group=_("Tendering"))
+        portal = "tendering.use_portal"
+        register_nav(_("Open tenders"), "tendering:portal_tenders", perm=portal, order=30, group=_("Tendering"),
+                     acting=True)
+        register_nav(_("My bids"), "tendering:portal_bids", perm=portal, order=31, group=_("Tendering"), acting=True)
+        register_nav(_("Institution profile"), "tendering:portal_profile", perm=portal, order=32,
                      group=_("Tendering"), acting=True)
-        register_nav(_("My bids"), "tendering:portal_bids", roles=[Role.INSTITUTION_STAFF], order=31,
-                     group=_("Tendering"), acting=True)
-        register_nav(_("Institution profile"), "tendering:portal_profile", roles=[Role.INSTITUTION_STAFF], order=32,
-                     group=_("Tendering"), acting=True)
-        register_nav(_("My panels"), "tendering:expert_panels", roles=[Role.EXPERT], order=30, acting=True)
+        register_nav(_("My panels"), "tendering:expert_panels", perm="tendering.score_bids", order=30, acting=True)
 
-        from tendering.demo import demo_step
         from tendering import checks  # noqa: F401  (registers the seal-secret deploy check)
+        from tendering.demo import demo_step
         from tendering.selectors import dashboard_panel, opening_alert_panel
 
         register_panel(opening_alert_panel, order=1)

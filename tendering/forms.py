@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.forms import Form
 from backoffice.models import Region
 from projects.models import Project, ProjectStatus
 from tendering.models import QualificationKind, SettlementBasis
@@ -10,7 +11,7 @@ from tendering.models import QualificationKind, SettlementBasis
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class TenderForm(forms.Form):
+class TenderForm(Form):
     title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     projects = forms.ModelMultipleChoiceField(label=_("projects"), queryset=Project.objects.none(), required=False,
@@ -18,10 +19,10 @@ class TenderForm(forms.Form):
     required_qualifications = forms.MultipleChoiceField(label=_("required qualifications"),
                                                         choices=QualificationKind.choices, required=False,
                                                         widget=forms.CheckboxSelectMultiple)
-    price_weight = forms.DecimalField(label=_("price weight (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
-                                      initial=Decimal("30"))
-    track_record_bonus = forms.DecimalField(label=_("track-record bonus (points)"), initial=Decimal("2"),
-                                            min_value=Decimal("0"))
+    price_weight = forms.DecimalField(label=_("price weight (%)"), min_value=Decimal(0), max_value=Decimal(100),
+                                      initial=Decimal(30))
+    track_record_bonus = forms.DecimalField(label=_("track-record bonus (points)"), initial=Decimal(2),
+                                            min_value=Decimal(0))
     clarification_deadline = forms.DateTimeField(label=_("clarifications close"), widget=DT)
     bid_deadline = forms.DateTimeField(label=_("bid deadline"), widget=DT)
     opening_at = forms.DateTimeField(label=_("opening time"), widget=DT)
@@ -36,7 +37,7 @@ class TenderForm(forms.Form):
             del self.fields["projects"]
 
 
-class LotForm(forms.Form):
+class LotForm(Form):
     name = forms.CharField(label=_("lot name"), max_length=128)
     regions = forms.ModelMultipleChoiceField(label=_("regions"), queryset=Region.objects.none(),
                                              widget=forms.SelectMultiple(attrs={"size": 10}))
@@ -55,7 +56,7 @@ class LotForm(forms.Form):
         self.fields["projects"].queryset = tender.projects.order_by("code")
 
 
-class CriteriaForm(forms.Form):
+class CriteriaForm(Form):
     lines = forms.CharField(label=_("criteria, one per line: name, weight in %"),
                             widget=forms.Textarea(attrs={"rows": 6}))
 
@@ -72,7 +73,7 @@ class CriteriaForm(forms.Form):
         return out
 
 
-class BidForm(forms.Form):
+class BidForm(Form):
     # As Bid.price holds it (14 digits, 2 after the point); NaN and Infinity are refused by the field.
     price = forms.DecimalField(label=_("unit price per trainee-hour (yuan)"), min_value=Decimal("0.01"),
                                max_digits=14, decimal_places=2)
@@ -93,7 +94,7 @@ class BidForm(forms.Form):
         return team
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     description = forms.CharField(label=_("introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     contact_name = forms.CharField(label=_("contact person"), required=False)
     contact_phone = forms.CharField(label=_("contact phone"), required=False)
@@ -102,35 +103,35 @@ class ProfileForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(Form):
     kind = forms.ChoiceField(label=_("qualification"), choices=QualificationKind.choices)
     number = forms.CharField(label=_("certificate number"), required=False)
     valid_until = forms.DateField(label=_("valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     document = forms.FileField(label=_("document"))
 
 
-class DrawForm(forms.Form):
+class DrawForm(Form):
     size = forms.IntegerField(label=_("panel size"), min_value=1)
     seed = forms.CharField(label=_("random seed (empty: generated)"), required=False)
 
 
-class RetenderForm(forms.Form):
+class RetenderForm(Form):
     clarification_deadline = forms.DateTimeField(label=_("clarifications close"), widget=DT)
     bid_deadline = forms.DateTimeField(label=_("bid deadline"), widget=DT)
     opening_at = forms.DateTimeField(label=_("opening time"), widget=DT)
 
 
-class ContractSignForm(forms.Form):
+class ContractSignForm(Form):
     reference = forms.CharField(label=_("contract number (empty: generated)"), max_length=64, required=False)
     settlement_basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices,
                                          initial=SettlementBasis.COMPLETED)
 
 
-class SettlementBasisForm(forms.Form):
+class SettlementBasisForm(Form):
     settlement_basis = forms.ChoiceField(label=_("settlement basis"), choices=SettlementBasis.choices)
 
 
-class ScoreGridForm(forms.Form):
+class ScoreGridForm(Form):
     """An expert's grid: a score and a comment per bid × criterion (fields s-<bid>-<criterion>, c-<bid>-<criterion>).
     The form only reads the grid; scores_save parses every value once and names each refused cell (R26)."""
 

@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from backoffice import scoping
@@ -18,9 +19,15 @@ from tendering.models import (
 PUBLIC_STATES = [s for s in TenderStatus.values if s != TenderStatus.DRAFT]
 
 
+def _lot_count():
+    # A correlated count, evaluated for the rows shown only (a join and GROUP BY would aggregate every tender).
+    return Coalesce(Subquery(Lot.objects.filter(tender=OuterRef("pk")).order_by().values("tender")
+                             .annotate(n=Count("pk")).values("n")), Value(0))
+
+
 def _tenders():
-    return Tender.objects.select_related("province", "office").annotate(
-        lot_count=Count("lots", distinct=True)).order_by("-created_at", "-pk")
+    return Tender.objects.select_related("province", "office").annotate(lot_count=_lot_count()).order_by(
+        "-created_at", "-pk")
 
 
 def _enclosing_codes(code: str) -> list[str]:
@@ -41,6 +48,10 @@ def _area_q(user, *, province: str, lot_regions) -> Q:
         return Q()
     if scope.kind != scoping.REGION:
         return Q(pk__in=[])
+    region = user.organisation.region
+    if region.level == "province":
+        # A tender's province is a province region: equal to the reader's, an indexed equality (issue 13).
+        return Q(**{f"{province}_id": region.pk})
     covering = lot_regions.filter(scope.q(region="region") | Q(region__code__in=_enclosing_codes(
         user.organisation.region.code)))
     return scope.q(region=province) | Q(Exists(covering))
@@ -64,6 +75,16 @@ def tender_list_visible_to(*, user):
     if user.has_perm("tendering.score_bids"):
         return _tenders().filter(Exists(PanelMember.objects.filter(panel__lot__tender=OuterRef("pk"), user=user)))
     return Tender.objects.none()
+
+
+# What the tender list shows (templates/tendering/tender_list.html): nothing more is read (issue 13).
+TENDER_LIST_COLUMNS = ("reference", "title", "status", "bid_deadline", "opening_at")
+
+
+def tender_page_visible_to(*, user):
+    """The tender list page's rows, in the index's order (tender_list_province for a province's readers), only
+    the columns shown; the lot count read for the page's rows only."""
+    return tender_list_visible_to(user=user).select_related(None).only(*TENDER_LIST_COLUMNS)
 
 
 def qualification_list_visible_to(*, user):

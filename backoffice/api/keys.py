@@ -36,7 +36,9 @@ def _hash(token: str) -> str:
 def may_issue_for(user, organisation) -> bool:
     """R5: the organisation's own staff or the level above (a government scope that covers it); never an
     auditor (reads only, R2) or an expert (acts on assigned items only)."""
-    if not user.is_authenticated or user.role in (Role.AUDITOR, Role.EXPERT) and not user.is_superuser:
+    from backoffice.permissions import issues_api_keys
+
+    if not user.is_authenticated or not issues_api_keys.test(user):
         return False
     scope = scope_for(user)
     if not scope.can_write or organisation is None:

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backoffice.exceptions import DomainError
+from backoffice.forms import Form
 
 from . import keys
 from .scopes import scope_choices
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(Form):
     label = forms.CharField(label=gettext_lazy("Label"), max_length=100,
                             help_text=gettext_lazy("Which system uses it, e.g. the institution's training platform."))
     organisation = forms.ModelChoiceField(label=gettext_lazy("Acts as organisation"), queryset=None)

@@ -88,3 +88,49 @@ class ExportJob(Job):
     class Meta(Job.Meta):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
+
+
+class DocumentBatchJob(Job):
+    """Per-item documents of many rows (a province's settlement statements, a year's evaluation reports) drawn as
+    a Celery group of parts over however many workers run (issue 13): the app's registered batch (a selector
+    scoped to the person who asked, and how one item is drawn) gives the items; each part writes a zip of its
+    items' PDFs, and the last part to finish merges them into one zip, one PDF per item."""
+
+    task_path = "backoffice.tasks.run_document_batch"
+    audit_region = ("created_by.organisation.region",)
+
+    kind = models.CharField(_("documents"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=UploadTo("batches"), blank=True)
+    total = models.PositiveIntegerField(_("documents"), default=0)
+    chunks_total = models.PositiveIntegerField(_("parts"), default=0)
+    chunks_done = models.PositiveIntegerField(_("parts finished"), default=0)
+
+    class Meta(Job.Meta):
+        verbose_name = _("document batch")
+        verbose_name_plural = _("document batches")
+
+
+class DocumentBatchChunk(models.Model):
+    """One part of a document batch, drawn by one task; the job's progress is the sum of its parts' documents.
+    The part's zip is an intermediate file in storage, removed once the batch's zip is assembled."""
+
+    job = models.ForeignKey(DocumentBatchJob, verbose_name=_("document batch"), on_delete=models.CASCADE,
+                            related_name="chunks")
+    index = models.PositiveIntegerField(_("part"))
+    items = models.JSONField(_("items"), default=list)  # ids, in the batch's order
+    done = models.PositiveIntegerField(_("documents drawn"), default=0)
+    part = models.CharField(_("part file"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document batch part")
+        verbose_name_plural = _("document batch parts")
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="document_chunk_unique_index")]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.index}"

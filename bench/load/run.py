@@ -50,6 +50,7 @@ PAGES = [
     ("organisations", "province", "/registry/organisations/"),
     ("audit", "auditor", "/audit/"),
     ("audit one month", "auditor", "/audit/?since=2020-03-01&until=2020-03-31"),
+    ("audit search", "auditor", "/audit/?q=%E6%95%99%E5%B8%8812345"),
     ("projects", "province", "/projects/"),
     ("plans", "province", "/projects/plans/"),
     ("waiting for me", "province", "/projects/queue/"),

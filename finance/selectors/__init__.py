@@ -12,8 +12,8 @@ from .payments import (  # noqa: F401
 )
 from .reconciliation import ReconRow, reconciliation_rows  # noqa: F401
 from .statements import (  # noqa: F401
-    MONEY_FIELD, contract_payments, contracts_for_finance, counties_with_due, invoice_list_visible_to,
-    payment_list_visible_to,
+    MONEY_FIELD, contract_page_for_finance, contract_payments, contracts_for_finance, counties_with_due,
+    invoice_list_visible_to, payment_list_visible_to,
     statement_adjustments, statement_get, statement_list_visible_to, statement_outcome_changes, statement_payments,
     statement_summary_counts,
 )

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,32 +32,35 @@ def _annotate_money(qs):
     )
 
 
-def advance_shares(project_ids) -> dict[int, Decimal]:
+def advance_shares(project_ids, *, by: str = "project_id") -> dict[int, Decimal]:
     """R54 advances are paid against a contract, before any statement: each project of the contract's lot carries
     its share of them, in proportion to its trainee-hours (quota × hours). Unrounded; one query, driven by the
-    few advance payments rather than by the projects (issue 13)."""
+    few advance payments rather than by the projects (issue 13). `project_ids` is a list or a values("pk")
+    queryset (read as a subquery, never as a list of every project); the shares are summed per project, or per
+    plan with `by="plan_id"`."""
     from tendering.models import Lot
 
-    ids = set(project_ids)
     through = Lot.projects.through.objects
     advance = Payment.objects.filter(contract__lot=OuterRef("lot_id"), statement__isnull=True).order_by().values(
         "contract__lot").annotate(s=Sum("amount")).values("s")
     # Every project of the lots that hold one of the projects and have an advance: few rows, one query.
-    members = list(through.filter(lot_id__in=through.filter(project_id__in=ids).values("lot_id"))
+    members = list(through.filter(lot_id__in=through.filter(project_id__in=project_ids).values("lot_id"))
                    .filter(lot_id__in=Payment.objects.filter(statement__isnull=True).values("contract__lot_id"))
-                   .annotate(advance=Subquery(advance, output_field=MONEY_FIELD))
-                   .values_list("lot_id", "project_id", F("project__quota") * F("project__hours"), "advance"))
-    advances = {lot_id: amount for lot_id, _, _, amount in members}
+                   .annotate(advance=Subquery(advance, output_field=MONEY_FIELD),
+                             wanted=ExpressionWrapper(Q(project_id__in=project_ids), output_field=BooleanField()))
+                   .values_list("lot_id", f"project__{by}" if by != "project_id" else "project_id",
+                                F("project__quota") * F("project__hours"), "advance", "wanted"))
+    advances = {lot_id: amount for lot_id, _, _, amount, _ in members}
     weight_all: dict[int, int] = {}
-    for lot_id, _, weight, _ in members:
+    for lot_id, _, weight, _, _ in members:
         weight_all[lot_id] = weight_all.get(lot_id, 0) + weight
     shares = {}
-    for lot_id, project_id, weight, _ in members:
-        if project_id not in ids:
+    for lot_id, key, weight, _, wanted in members:
+        if not wanted:
             continue
         total = weight_all[lot_id]
         share = advances[lot_id] * Decimal(weight) / Decimal(total) if total else ZERO
-        shares[project_id] = shares.get(project_id, ZERO) + share
+        shares[key] = shares.get(key, ZERO) + share
     return shares
 
 
@@ -106,13 +109,15 @@ def _finance_projects(user):
 
 def execution_projects(*, user):
     """The projects of the budget pages, in their order (a page of them goes to execution_rows)."""
-    return _finance_projects(user).order_by("plan__year", "code")
+    return _finance_projects(user).order_by("plan_year", "code")
 
 
 def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
     """Allocated, budgeted, committed, due, spent and the execution rate per project (R56), one query; only the
     given projects when `project_ids` is set (a page of the list)."""
-    qs = _annotate_money(_finance_projects(user))
+    # Only what the rows show and the flag reads (issue 13): no plan, office or institution joined.
+    qs = _annotate_money(_finance_projects(user).select_related(None).only(
+        "code", "name", "budget", "end_date", "province_code", "status"))  # status: the FSM reads it on load
     if plan is not None:
         qs = qs.filter(plan=plan)
     if project_ids is not None:
@@ -120,11 +125,11 @@ def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
     today = timezone.localdate()
     rows = []
     threshold = None
-    projects = list(qs.order_by("plan__year", "code"))
+    projects = list(qs.order_by("plan_year", "code"))
     advances = advance_shares([p.pk for p in projects]) if projects else {}
     for p in projects:
         if threshold is None:
-            threshold = get_setting("finance.execution_flag_below", region=p.plan.province)
+            threshold = get_setting("finance.execution_flag_below", region=p.province_code)
         spent = p.fees_paid + advances.get(p.pk, ZERO) + p.other_spent
         rate = execution_rate(spent=spent, allocated=p.budget)
         # R56: flag a low rate only once the project has ended.
@@ -137,7 +142,7 @@ def execution_rows(*, user, plan=None, project_ids=None) -> list[ExecutionRow]:
 def execution_current_rows(*, user) -> list[ExecutionRow]:
     """The rows of the latest annual plan that has projects (the year being run): the dashboard chart's rows, so it
     reads one year's projects, not a decade's (issue 13)."""
-    latest = _finance_projects(user).order_by("-plan__year").values_list("plan_id", flat=True).first()
+    latest = _finance_projects(user).order_by("-plan_year").values_list("plan_id", flat=True).first()
     return execution_rows(user=user, plan=latest) if latest else []
 
 
@@ -159,10 +164,7 @@ def execution_by_plan(*, user) -> list[dict]:
     committed_by = _sum_by_plan(Commitment.objects.filter(project__in=ids))
     paid_by = _sum_by_plan(Payment.objects.filter(statement__project__in=ids), project_path="statement__project")
     other_by = _sum_by_plan(Expenditure.objects.filter(project__in=ids))
-    plan_of = dict(projects.values_list("pk", "plan_id"))
-    advance_by: dict = {}
-    for project_id, share in advance_shares(list(plan_of)).items():
-        advance_by[plan_of[project_id]] = advance_by.get(plan_of[project_id], ZERO) + share
+    advance_by = advance_shares(ids, by="plan_id")
     result = []
     for plan in plans:
         allocated = allocated_by.get(plan.pk) or ZERO

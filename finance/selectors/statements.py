@@ -69,6 +69,17 @@ def contracts_for_finance(*, user):
     return qs
 
 
+# What the contract list shows (templates/finance/contract_list.html): nothing more is read (issue 13).
+CONTRACT_LIST_COLUMNS = ("reference", "unit_price", "amount", "settlement_basis", "institution__name")
+
+
+def contract_page_for_finance(*, user):
+    """The contract list's rows in the unique reference index's order, the institution's name joined by primary
+    key, only the columns shown."""
+    return contracts_for_finance(user=user).select_related(None).select_related("institution").only(
+        *CONTRACT_LIST_COLUMNS).order_by("reference")
+
+
 def counties_with_due(*, user, contract=None):
     """The counties (of a contract, or of any) that have a confirmed statement: where an invoice can go."""
     statements = statement_list_visible_to(user=user).filter(status__in=LOCKED_STATES)

@@ -17,7 +17,6 @@ class EnrolmentConfig(AppConfig):
         register_export("enrolment.trainees", exports.trainee_list)
         register_export("enrolment.credits", exports.credits)
         from backoffice.demo import register_demo_step
-        from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
         from projects.enrolment import deadlines
 
@@ -39,18 +38,13 @@ class EnrolmentConfig(AppConfig):
         register_setting("credit.yearly_target_hours", default=60, rule="R42",
                          label=_("Yearly training-hour target per teacher"))
 
-        gov = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
-               Role.COUNTY_STAFF, Role.AUDITOR]
-        register_nav(_("Enrolment"), "enrolment:project_list", order=30, group=_("Trainees"),
-                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
-        register_nav(_("Trainee outcomes"), "enrolment:enrolment_list", order=31, group=_("Trainees"),
-                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
-        register_nav(_("Exemptions"), "enrolment:exemption_list", order=32, group=_("Trainees"),
-                     roles=gov + [Role.SCHOOL_ADMIN])
-        register_nav(_("Credit hours"), "enrolment:credit_list", order=33, group=_("Trainees"),
-                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
-        register_nav(_("Certificates"), "enrolment:certificate_list", order=34, group=_("Trainees"),
-                     roles=gov + [Role.SCHOOL_ADMIN, Role.INSTITUTION_STAFF])
+        view = "enrolment.view_enrolment"
+        register_nav(_("Enrolment"), "enrolment:project_list", perm=view, order=30, group=_("Trainees"))
+        register_nav(_("Trainee outcomes"), "enrolment:enrolment_list", perm=view, order=31, group=_("Trainees"))
+        register_nav(_("Exemptions"), "enrolment:exemption_list", perm="enrolment.view_exemption", order=32,
+                     group=_("Trainees"))
+        register_nav(_("Credit hours"), "enrolment:credit_list", perm=view, order=33, group=_("Trainees"))
+        register_nav(_("Certificates"), "enrolment:certificate_list", perm=view, order=34, group=_("Trainees"))
 
         register_panel(_work_panel, order=30)
 
@@ -66,21 +60,21 @@ class EnrolmentConfig(AppConfig):
 
 def _work_panel(user):
     """What waits for this user in enrolment: one count, one link."""
+    import rules
     from django.urls import reverse
 
-    from backoffice.models import Role
     from backoffice.navigation import Panel
 
     from . import selectors
 
-    role = getattr(user, "role", "")
-    if role in {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}:
+    # The predicates themselves (rules.has_perm): a superuser without a role has no step here.
+    if rules.has_perm("enrolment.work_recommend", user):
         status, title = "applied", _("Applications to recommend")
-    elif role == Role.INSTITUTION_STAFF:
+    elif rules.has_perm("enrolment.work_select", user):
         status, title = "recommended", _("Recommended applicants to select")
-    elif role == Role.PROVINCE_STAFF:
+    elif rules.has_perm("enrolment.work_publicise", user):
         status, title = "selected", _("Selected applicants to publicise")
-    elif role == Role.PROJECT_OFFICE_STAFF:
+    elif rules.has_perm("enrolment.work_audit_hours", user):
         count = selectors.credit_list_visible_to(user=user).filter(status="registered").count()
         return Panel(title=_("Training hours to audit"), value=count,
                      url=reverse("enrolment:credit_list") + "?status=registered")

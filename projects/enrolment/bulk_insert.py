@@ -121,3 +121,38 @@ def insert_teachers(teachers: list[tuple], *, actor, now) -> dict[str, int]:
                 [(pks[r[0]],) + r + (now, "import", "+", actor.pk) for r in rows],
                 datetime_columns={"created_at", "history_date"})
     return pks
+
+
+def write_by_copy(*, actor, project, plan, nominated_by: str, now) -> int:
+    """PostgreSQL (issue 13): each table is written the way the floor writes it, one COPY each - the new registry
+    rows, their creation history (R3), the applications (R32) - with the new rows' keys drawn from the registry's
+    own sequence first, so no key comes back row by row. Applications are COPYed in file order, so the primary
+    key breaks the submission-time tie in that order. Returns the number of applications created."""
+    teacher, history = Teacher._meta.db_table, Teacher.history.model._meta.db_table
+    columns = ", ".join(TEACHER_COLUMNS)
+    with connection.cursor() as cursor:
+        keys = []
+        if plan.new:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [teacher, len(plan.new)])
+            keys = sorted(pk for (pk,) in cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {teacher} (id, {columns}, updated_at) FROM STDIN") as copy:
+                for pk, (_i, values) in zip(keys, plan.new):
+                    copy.write_row((pk, *values, now, now))
+            with cursor.cursor.copy(f"COPY {history} (id, {columns}, history_date, history_change_reason, "
+                                    f"history_type, history_user_id) FROM STDIN") as copy:
+                for pk, (_i, values) in zip(keys, plan.new):
+                    copy.write_row((pk, *values, now, now, "import", "+", actor.pk))
+        if project is None:
+            return 0
+        wanted = sorted(plan.apply_pks_by_row + [(i, pk) for pk, (i, _v) in zip(keys, plan.new)])
+        created = 0
+        with cursor.cursor.copy(f"COPY {Enrolment._meta.db_table} (project_id, teacher_id, status, nominated_by, "
+                                f"applied_by_id, submitted_at, reject_rule, reject_reason, withdraw_reason, "
+                                f"outcome_reason) FROM STDIN") as copy:
+            for _i, pk in wanted:
+                if pk not in plan.already_applied:
+                    copy.write_row((project.pk, pk, EnrolmentStatus.APPLIED, nominated_by, actor.pk, now, "", "",
+                                    "", ""))
+                    created += 1
+        return created

@@ -2,12 +2,13 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.forms import Form
 from backoffice.spreadsheets import upload_within_limit
 
 from .models import ExemptionGround, Nominator
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
     def clean_file(self):
@@ -18,7 +19,7 @@ EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png"]
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-class ExemptionForm(forms.Form):
+class ExemptionForm(Form):
     ground = forms.ChoiceField(label=_("Ground"), choices=ExemptionGround.choices)
     explanation = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     # R35 evidence: a scan or a PDF, not any file a browser can be made to upload.
@@ -33,6 +34,6 @@ class ExemptionForm(forms.Form):
         return evidence
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(Form):
     id_number = forms.CharField(label=_("Full ID number of a teacher in the registry"), max_length=32)
     nominated_by = forms.ChoiceField(label=_("Nominated by"), choices=Nominator.choices)

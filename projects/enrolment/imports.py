@@ -15,17 +15,39 @@ from simple_history.utils import bulk_update_with_history
 
 from backoffice.audit import audit_record
 from backoffice.identity import id_number_error, normalise_id_number
-from backoffice.models import Organisation, OrganisationKind, Role, SchoolStage, Subject, Teacher, TeacherPost, TeacherTitle
+from backoffice.models import (
+    Organisation,
+    OrganisationKind,
+    SchoolStage,
+    Subject,
+    Teacher,
+    TeacherPost,
+    TeacherTitle,
+)
+from backoffice.punctuation import enum
 from backoffice.scoping import scope_for
 from backoffice.spreadsheets import (
-    Book, Col, NumberInTextColumn, SpreadsheetRefused, cell_date, cell_text, normalise_text, read_sheet,
+    Book,
+    Col,
+    NumberInTextColumn,
+    SpreadsheetRefused,
+    cell_date,
+    cell_text,
+    normalise_text,
+    read_sheet,
 )
 from backoffice.spreadsheets.reading import OLE2
-from backoffice.punctuation import enum
-
 from projects.models import ProjectCategory
 
-from .bulk_insert import TEACHER_COLUMNS, fast_insert, insert_teachers, values_in, write_through_temp_table  # noqa: F401 (bench)
+from .bulk_insert import (  # noqa: F401 (bench)
+    TEACHER_COLUMNS,
+    fast_insert,
+    insert_teachers,
+    values_in,
+    write_by_copy,
+    write_through_temp_table,
+)
+from .import_columns import columns_converted as _columns_converted
 from .models import Enrolment, EnrolmentStatus, ImportKind, Nominator
 
 # Kept under its old name: the import job and its callers catch it.
@@ -153,10 +175,9 @@ def _refused_actor(actor, kind, project, result: ImportResult) -> bool:
     if kind == ImportKind.APPLICANTS and project is None:
         result.error(0, "", "", _("Choose the project the applicants apply for."))
         return True
-    allowed_roles = {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.SCHOOL_ADMIN}
-    if kind == ImportKind.TEACHERS:
-        allowed_roles |= {Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF}
-    if not scope_for(actor).can_write or (actor.role not in allowed_roles and not actor.is_superuser):
+    # Teachers: the county, city, school or province (R30); applicants: who puts an application forward (R32).
+    perm = "enrolment.import_teacher" if kind == ImportKind.TEACHERS else "enrolment.apply_enrolment"
+    if not actor.has_perm(perm):
         result.error(0, "", "", _("Your role does not allow this import."))
         return True
     if project is not None and project.category == ProjectCategory.WHOLE_STAFF:
@@ -220,19 +241,38 @@ def _parse_row(row, plan, absent, *, index, today, result):
 
 
 def parse_rows(rows, columns, *, result: ImportResult) -> list:
-    """[(row number, record)] of the rows that passed their own checks (R30 ID number included)."""
+    """[(row number, record)] of the rows that passed their own checks (R30 ID number included).
+
+    Issue 13: the checks run column by column, once per distinct cell value (a file of 100,000 teachers holds
+    a few dozen distinct stages, subjects, schools and dates); a row whose every cell passed takes no further
+    step. Any other row - a cell refused, a blank row, a repeated ID number, an early start - is checked again on
+    its own by `_parse_row`, the one definition of the row checks, which reports every error it finds."""
     # One plan per column, so the loop over 100,000 rows does the least work per cell.
     plan = [(c.key, columns[c.key], c.required, _lookup(c.choices) if c.choices else None, c)
             for c in COLUMNS if c.key in columns]
     absent = [c.key for c in COLUMNS if c.key not in columns]
     width = max(columns.values()) + 1
     today = timezone.localdate()
+    body = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for row in rows[1:]]
+    converted, refused = _columns_converted(body, plan, today)
+    keys = [key for key, *_r in plan] + absent
+    blanks = (None,) * len(absent)
+    numbers = converted[keys.index("id_number")]
+    starts = converted[keys.index("started_on")] if "started_on" in keys else [None] * len(body)
     parsed, seen = [], {}
-    for index, row in enumerate(rows[1:], start=2):
+    total = 0
+    for offset, values in enumerate(zip(*converted) if converted else ()):
+        index = offset + 2
+        if offset not in refused:
+            number, started = numbers[offset], starts[offset]
+            if number not in seen and (started is None or started.year - int(number[6:10]) >= 16):
+                seen[number] = index
+                total += 1
+                parsed.append((index, dict(zip(keys, values + blanks))))
+                continue
+        row = body[offset]
         if not any(v is not None for v in row):
             continue  # an empty row is skipped, wherever it is
-        if len(row) < width:
-            row = list(row) + [None] * (width - len(row))
         rec, bad = _parse_row(row, plan, absent, index=index, today=today, result=result)
         if rec is None:
             continue  # only spaces: an empty row too
@@ -242,6 +282,7 @@ def parse_rows(rows, columns, *, result: ImportResult) -> list:
                                    result=result) or bad
         if not bad:
             parsed.append((index, rec))
+    result.rows_total += total
     return parsed
 
 
@@ -269,53 +310,47 @@ def resolve(parsed, *, actor, project, result: ImportResult) -> Resolved:
     school_codes = sorted({rec["school_code"] for _i, rec in parsed})
     schools = {s.code: s for s in scope.organisations(
         Organisation.objects.filter(kind=OrganisationKind.SCHOOL, code__in=school_codes).select_related("region"))}
-    if actor.role == Role.SCHOOL_ADMIN:
+    if not actor.has_perm("enrolment.import_other_schools"):
         schools = {c: s for c, s in schools.items() if s.pk == actor.organisation_id}
+    # What a row takes from its school, read once per school rather than once per row.
+    of_school = {code: (s, s.pk, s.region_id, s.region.code, s.region.is_priority_county) for code, s in schools.items()}
     numbers = [rec["id_number"] for _i, rec in parsed]
     existing = {row[0]: row[1:] for row in Teacher.objects.filter(**values_in("id_number", numbers))
                 .values_list("id_number", "pk", "created_at", *TEACHER_FIELDS)} if numbers else {}
     out = Resolved()
     if project is not None:
         out.already_applied = set(Enrolment.objects.filter(project=project).values_list("teacher_id", flat=True))
+    teacher_post, no_title = TeacherPost.TEACHER, TeacherTitle.NONE
     for index, rec in parsed:
-        values = _teacher_values(rec, schools, index=index, result=result)
-        if values is None:
+        school = of_school.get(rec["school_code"])
+        if school is None:
+            result.error(index, _("School code"), rec["school_code"], _("No school with this code in your area."))
             continue
-        found = existing.get(rec["id_number"])
+        if rec["region_code"] != school[3]:
+            result.error(index, _("County code"), rec["region_code"], _(
+                "The school %(school)s is in county %(code)s.") % {"school": school[0].name, "code": school[3]})
+            continue
+        # A plain tuple in TEACHER_FIELDS order (no model instance: 100,000 of those cost seconds).
+        values = (rec["name"], school[1], school[2], rec["stage"], rec["subject"], rec["post"] or teacher_post,
+                  rec["title"] or no_title, rec["started_on"].year, rec["is_rural"] == "yes", school[4],
+                  rec["phone"] or "")
+        number = rec["id_number"]
+        found = existing.get(number)
         if found is None:
-            # A plain tuple in TEACHER_COLUMNS order (no model instance: 100,000 of those cost seconds).
-            out.new.append((index, (rec["id_number"], *(values[f] for f in TEACHER_FIELDS))))
+            out.new.append((index, (number, *values)))
             continue
         pk, created_at, *old = found
-        old = dict(zip(TEACHER_FIELDS, old))
-        if old["name"] != values["name"]:
-            result.error(index, _("ID number"), rec["id_number"][:6] + "********" + rec["id_number"][-4:],
-                         _("This ID number is already in the registry under another name (%(name)s).") % {"name": old["name"]})
+        if old[0] != values[0]:
+            result.error(index, _("ID number"), number[:6] + "********" + number[-4:],
+                         _("This ID number is already in the registry under another name (%(name)s).") % {"name": old[0]})
             continue
-        if old != values:
-            out.changed.append(Teacher(pk=pk, id_number=rec["id_number"], created_at=created_at, **values))
+        if tuple(old) != values:
+            out.changed.append(Teacher(pk=pk, id_number=number, created_at=created_at,
+                                       **dict(zip(TEACHER_FIELDS, values))))
         else:
             out.unchanged_pks.append(pk)
         out.apply_pks_by_row.append((index, pk))
     return out
-
-
-def _teacher_values(rec, schools, *, index, result) -> dict | None:
-    school = schools.get(rec["school_code"])
-    if school is None:
-        result.error(index, _("School code"), rec["school_code"], _("No school with this code in your area."))
-        return None
-    if rec["region_code"] != school.region.code:
-        result.error(index, _("County code"), rec["region_code"], _("The school %(school)s is in county %(code)s.") % {
-            "school": school.name, "code": school.region.code})
-        return None
-    return {
-        "name": rec["name"], "school_id": school.pk, "region_id": school.region_id, "stage": rec["stage"],
-        "subject": rec["subject"], "post": rec["post"] or TeacherPost.TEACHER,
-        "title": rec["title"] or TeacherTitle.NONE, "teaching_since": rec["started_on"].year,
-        "is_rural": rec["is_rural"] == "yes", "is_priority_county": school.region.is_priority_county,
-        "phone": rec["phone"] or "",
-    }
 
 
 # -- write: one transaction, all rows or none ----------------------------------------------------------------
@@ -329,8 +364,8 @@ def registry_import_write(*, actor, kind: str, project, plan: Resolved, nominate
     with transaction.atomic():
         now = timezone.now()
         if connection.vendor == "postgresql":
-            applications = write_through_temp_table(actor=actor, project=project, plan=plan,
-                                                     nominated_by=nominated_by, now=now)
+            applications = write_by_copy(actor=actor, project=project, plan=plan, nominated_by=nominated_by,
+                                         now=now)
         else:
             created_pks = insert_teachers([t for _i, t in plan.new], actor=actor, now=now) if plan.new else {}
         if plan.changed:

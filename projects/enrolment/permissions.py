@@ -3,7 +3,13 @@
 import rules
 
 from backoffice.models import Role
-from backoffice.permissions import can_write, has_role, in_region_of, is_superuser, owned_by
+from backoffice.permissions import (
+    can_write,
+    has_role,
+    in_region_of,
+    is_superuser,
+    owned_by,
+)
 from backoffice.scoping import scope_for
 from backoffice.workflow import permission
 
@@ -107,6 +113,13 @@ rules.add_perm("enrolment.view_exemption", is_superuser | _government | _school)
 rules.add_perm("enrolment.apply_enrolment", dispatcher)
 rules.add_perm("enrolment.import_project", dispatcher & project_contracted)
 rules.add_perm("enrolment.import_teacher", teacher_importer)
+# A school's administrator imports the teachers of their own school only.
+rules.add_perm("enrolment.import_other_schools", ~_school)
+# What waits for whom on the dashboard's enrolment panel (the role's step in R32, R41).
+rules.add_perm("enrolment.work_recommend", _local_gov | _school)
+rules.add_perm("enrolment.work_select", _institution)
+rules.add_perm("enrolment.work_publicise", has_role(Role.PROVINCE_STAFF))
+rules.add_perm("enrolment.work_audit_hours", has_role(Role.PROJECT_OFFICE_STAFF))
 rules.add_perm("enrolment.screen_project", screener)
 rules.add_perm("enrolment.select_project", selector_of_project)
 rules.add_perm("enrolment.publicise_project", publiciser)

@@ -8,18 +8,19 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Performance evaluation")
 
     def ready(self):
+        from backoffice.batches import register_batch
         from backoffice.demo import register_demo_step
-        from backoffice.models import Role
         from backoffice.navigation import register_nav, register_panel
 
         from . import config, permissions  # noqa: F401  registers the R61/R64 settings and the permissions
+        from .batches import year_reports
 
-        staff = [Role.MINISTRY_STAFF, Role.PROVINCE_STAFF, Role.PROJECT_OFFICE_STAFF, Role.CITY_STAFF,
-                 Role.COUNTY_STAFF, Role.FINANCE_OFFICER, Role.AUDITOR]
+        register_batch("evaluation.year_reports", year_reports)
+
         register_nav(_("Evaluation"), "evaluation:evaluation_list", order=60, group=_("Evaluation"),
-                     roles=staff + [Role.INSTITUTION_STAFF, Role.EXPERT])
+                     perm="evaluation.view_evaluations")
         register_nav(_("Evaluation dashboard"), "evaluation:dashboard", order=61, group=_("Evaluation"),
-                     roles=staff)
+                     perm="evaluation.view_evaluation_outputs")
 
         from .panels import evaluation_panel
 

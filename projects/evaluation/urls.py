@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("<int:pk>/survey.xlsx", views.responses_xlsx, name="responses_xlsx"),
     path("year/<int:year>.xlsx", views.year_xlsx, name="year_xlsx"),
+    path("year/<int:year>/reports/", views.year_reports, name="year_reports"),
     path("institutions/<int:pk>/", views.institution_record, name="institution_record"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("systems/", views.systems, name="systems"),

@@ -23,7 +23,7 @@ from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
 from backoffice.models import Organisation
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView
+from backoffice.views import ScopedListView, start_batch
 from backoffice.selectors import visible_or_404
 from projects.enrolment import selectors as enrolment_selectors
 from projects.models import Project, ProjectType
@@ -257,6 +257,14 @@ def year_xlsx(request, year):
     _require(request.user, "evaluation.view_evaluation_outputs")
     evaluations = selectors.evaluation_list_visible_to(user=request.user).filter(project__plan__year=year)
     return _xlsx(documents.year_xlsx(evaluations=evaluations, year=year), f"evaluations-{year}.xlsx")
+
+
+@login_required
+@require_POST
+def year_reports(request, year):
+    """Every graded evaluation report of the year, one zip drawn by the workers in parallel."""
+    _require(request.user, "evaluation.view_evaluation_outputs")
+    return start_batch(request, kind="evaluation.year_reports", params={"year": year})
 
 
 def _xlsx(data, name):

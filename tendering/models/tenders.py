@@ -81,6 +81,9 @@ class Tender(ConcurrentTransitionMixin, Recorded):
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
         ordering = ["-created_at", "-pk"]
+        # The tender list's order, and a province's readers' equality then that order (issue 13).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="tender_list_order"),
+                   models.Index(fields=["province", "-created_at", "-id"], name="tender_list_province")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

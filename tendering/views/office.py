@@ -46,7 +46,7 @@ class TenderFilter(django_filters.FilterSet):
 class TenderListView(ScopedListView):
     template_name = "tendering/tender_list.html"
     filterset_class = TenderFilter
-    selector = selectors.tender_list_visible_to
+    selector = selectors.tender_page_visible_to
 
     def get(self, request, *args, **kwargs):
         _staff_only(request.user)

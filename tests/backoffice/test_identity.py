@@ -52,3 +52,15 @@ def test_r30_digits_other_than_ascii_are_refused_not_crashing(number):
     with pytest.raises(ValidationError) as exc:
         validate_id_number(number)
     assert exc.value.code == "id_format"
+
+
+def test_r30_check_character_by_base_13_equals_the_weighted_sum_of_gb11643():
+    import random
+
+    from backoffice.identity import CHECK_CHARS, WEIGHTS, check_char
+
+    rng = random.Random(11643)
+    for first17 in ["11010519491231002", "00000000000000000", "99999999999999999"] + [
+            "".join(rng.choice("0123456789") for _ in range(17)) for _n in range(20_000)]:
+        assert check_char(first17) == CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    assert check_char("11010519491231002") == "X"  # the standard's own example

@@ -1,7 +1,7 @@
 """Issue 14 #6 and #4: menus grouped per role; no menu link answers "access denied" for the user who sees it."""
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from backoffice.navigation import nav_for, nav_groups_for
 
@@ -35,3 +35,19 @@ def test_every_menu_link_opens_for_the_user_who_sees_it(personas, login, who):
 def test_single_item_group_is_shown_as_the_item(personas):
     for group in nav_groups_for(personas.school):
         assert group.label == "" or len(group.items) > 1
+
+
+def test_menu_offers_a_page_exactly_to_those_it_opens_for(personas, login):
+    """Issue 10: the menu asks the page's own permission, so a page missing from a role's menu refuses that role
+    (the plan and project lists and the review queue opened, empty, for experts and schools)."""
+    from backoffice.navigation import NAV
+
+    mismatched = []
+    for who, user in personas.items():
+        client = login(user)
+        shown = {item.url_name for item in nav_for(user)}
+        for item in NAV:
+            opens = client.get(reverse(item.url_name)).status_code == 200
+            if opens != (item.url_name in shown):
+                mismatched.append((who, item.url_name, opens))
+    assert mismatched == []

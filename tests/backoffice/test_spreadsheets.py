@@ -11,7 +11,15 @@ from openpyxl import Workbook, load_workbook
 
 from backoffice import spreadsheets
 from backoffice.spreadsheets import (
-    Book, Col, Formula, NumberInTextColumn, SpreadsheetRefused, cell_text, read_sheet, safe_title, typed,
+    Book,
+    Col,
+    Formula,
+    NumberInTextColumn,
+    SpreadsheetRefused,
+    cell_text,
+    read_sheet,
+    safe_title,
+    typed,
 )
 
 from . import hostile
@@ -176,3 +184,33 @@ def test_sheet_titles_are_made_safe_and_unique():
     long = "江西师范大学继续教育学院国培计划项目办公室第一培训中心附属机构"
     assert len(safe_title(long, used)) == 31 and safe_title(long, used).endswith("(2)")
     assert safe_title("'引号'") == "引号"
+
+
+def test_quick_bounds_take_the_widest_column_so_a_200000_row_sheet_of_10_columns_stays_with_calamine():
+    """200,000 rows × a bound of 26 columns passed calamine's cell budget and sent every full-size import to the
+    slow full scan; the quick pass now bounds the columns by the widest one-letter column present."""
+    from backoffice.spreadsheets import reading
+
+    def bounds(cells, transform=lambda xml: xml):
+        wb = Workbook()
+        for row in cells:
+            wb.active.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        data = out.getvalue()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        path = "xl/worksheets/sheet1.xml"
+        if transform is not None:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as copy:
+                for info in zf.infolist():
+                    body = zf.read(info)
+                    copy.writestr(info, transform(body) if info.filename == path else body)
+            zf = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+        return reading._quick_bounds(zf, path, max_rows=200_001)
+
+    assert bounds([list(range(10))] * 3) == (reading.QUICK_ROWS, 10)
+    assert bounds([list(range(3))]) == (reading.QUICK_ROWS, 3)
+    assert bounds([list(range(28))])[1] == 28  # AB: a far column, counted exactly as before
+    # A lower-case reference is unusual: the full scan decides.
+    assert bounds([list(range(3))], lambda xml: xml.replace(b'<c r="C1"', b'<c r="c1"')) is None

@@ -58,8 +58,9 @@ def test_finance_officer_settles_reconciles_and_pays(regions, personas, orgs, br
     # 4. The reconciliation workbook shows the missing invoice.
     page.goto(f"{url}/finance/reconciliation/")
     assert "缺少发票" in page.inner_text(f"[data-row='{contract.reference}-360121']")
+    page.click("[data-testid=reconciliation-xlsx]")  # a background job (in-process here); its page offers the file
     with page.expect_download() as download:
-        page.click("[data-testid=reconciliation-xlsx]")
+        page.click("[data-testid=export-download]")
     wb = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
     ws = wb[orgs.institution.name]
     assert ws["A2"].value == contract.reference and ws["C2"].value == 37000 and ws["D2"].value == 0

@@ -168,6 +168,7 @@ def test_try_county_sees_the_whole_staff_project_enrolled_and_the_institution_it
 def test_try_office_audits_the_offline_projects_bulk_confirmed_hours(demo, login_as, live_server):
     page = login_as("office")
     nav_click(page, "学时学分")
+    page.wait_for_selector("[data-testid=credit-list]")  # count() does not wait for the page to load
     rows = page.locator("[data-testid=credit-list] tbody tr", has_text="乡村教师专题培训（线下集中）")
     waiting = rows.filter(has=page.locator("button[data-transition=approve]"))
     before = (waiting.count(), rows.filter(has_text="已审核计入").count())

@@ -55,3 +55,45 @@ def test_a_teacher_registry_import_writes_rows_and_history_without_applications(
     assert result.ok and result.created == 2
     assert Teacher.history.filter(id_number__in=new, history_type="+").count() == 2
     assert not Enrolment.objects.filter(teacher__id_number__in=new).exists()
+
+
+def test_r30_r31_column_pass_accepts_and_refuses_exactly_as_the_row_checks(personas, project, monkeypatch):
+    """Issue 13: cells are checked once per distinct value, column by column; any row with a doubt goes to the
+    row-by-row checks. Read with every row forced through the row checks, the same file gives the same records
+    and the same per-row Chinese errors."""
+    from backoffice.spreadsheets import read_sheet
+    from projects.enrolment import import_columns, imports
+
+    good = [make_id_number("360121", dt.date(1985, 1, 1) + dt.timedelta(days=i), 300 + i) for i in range(8)]
+    lower_x = next(n for s in range(900, 1000)
+                   if (n := make_id_number("360121", dt.date(1986, 5, 2), s)).endswith("X")).lower()
+    rows = [
+        row("张三", good[0]),
+        row("李四", " " + good[1] + " ", stage="初中", subject="语文", rural="是", title=None, post=None, phone=None),
+        row("王五", lower_x, started="2010/9/1"),
+        row("赵六", good[2], stage="大学"),  # not an allowed value
+        row("钱七", good[3], started="2099-09-01"),  # in the future
+        row("孙八", good[4], started="1986-09-01"),  # before the age of 16
+        row("周九", good[0]),  # the ID number of row 2 again
+        row("吴十", good[5][:17] + ("0" if good[5][17] != "0" else "1")),  # wrong check character
+        [None] * 11,  # an empty row
+        row("郑一", good[6], school=None),  # required cell empty
+        row("冯二", float(good[7][:15])),  # R30: a number
+        row("陈三", good[7], rural=True),  # a boolean cell, read as text
+        ["  "] + [None] * 10,  # spaces only
+    ]
+    sheet = read_sheet(workbook(rows))
+    columns, _missing = imports.header_map(sheet.rows[0])
+
+    def read():
+        result = imports.ImportResult()
+        parsed = imports.parse_rows(sheet.rows, columns, result=result)
+        return parsed, sorted(result.errors, key=lambda e: (e["row"], e["column"])), result.rows_total
+
+    by_columns = read()
+    monkeypatch.setattr(imports, "_columns_converted", lambda body, plan, today: (
+        [[import_columns._BAD] * len(body) for _p in plan], set(range(len(body)))))
+    by_rows = read()
+    assert by_columns == by_rows
+    assert [i for i, _rec in by_columns[0]] == [2, 3, 4]
+    assert sorted({e["row"] for e in by_columns[1]}) == [5, 6, 7, 8, 9, 11, 12, 13]

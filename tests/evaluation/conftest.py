@@ -1,7 +1,7 @@
 import pytest
 
-from projects.evaluation import services
-from projects.evaluation import sources
+from projects.evaluation import services, sources
+from tests.batch_helpers import batched  # noqa: F401  (a fixture for this folder)
 from tests.factories.evaluation import completed_project, third_party_user
 
 

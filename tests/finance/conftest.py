@@ -1,5 +1,7 @@
 import pytest
 
+from tests.batch_helpers import batched  # noqa: F401  (fixtures for this folder)
+from tests.export_helpers import exported  # noqa: F401
 from tests.factories.finance import contract_for, trainees
 
 

@@ -25,7 +25,6 @@ PAGES = [
     ("province", "/projects/"), ("province", "/projects/plans/"), ("province", "/tendering/"),
     ("province", "/evaluation/"), ("finance", "/finance/"), ("finance", "/finance/contracts/"),
     ("finance", "/finance/statements/"), ("finance", "/finance/invoices/"), ("finance", "/finance/reconciliation/"),
-    ("finance", "/finance/reconciliation.xlsx"),
 ]
 
 

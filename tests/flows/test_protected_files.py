@@ -22,6 +22,7 @@ from tests.enrolment.conftest import enrol, make_project, make_teacher, past_pro
 PDF = b"%PDF-1.4\n% scan of a hospital certificate\n"
 XLSX = b"PK\x03\x04 applicants with ID numbers"
 CSV = "身份证号,学习时长（分钟）\n".encode()
+ZIP = b"PK\x03\x04 statements of the province"
 
 
 @dataclass
@@ -64,6 +65,15 @@ def _export_job(f):
     return job
 
 
+def _batch_job(f):
+    from backoffice.models import DocumentBatchJob
+
+    job = DocumentBatchJob.objects.create(kind="finance.statement_pdfs", title="结算单", filename="statements.zip",
+                                          created_by=f["personas"].finance)
+    job.file.save("statements.zip", ContentFile(ZIP))
+    return job
+
+
 def _learning_record_job(f):
     from projects.enrolment.models import LearningRecordJob
 
@@ -101,6 +111,9 @@ CASES = {
     ("backoffice.ExportJob", "file"): Case(
         "exports", "credit-hours-all.xlsx", XLSX, _export_job, lambda o: reverse("export_job_file", args=[o.pk]),
         allowed=("province",), refused=("office", "county", "auditor", "henan_province")),
+    ("backoffice.DocumentBatchJob", "file"): Case(
+        "batches", "statements.zip", ZIP, _batch_job, lambda o: reverse("batch_job_file", args=[o.pk]),
+        allowed=("finance",), refused=("auditor", "province", "county", "henan_province")),
     ("enrolment.LearningRecordJob", "file"): Case(
         "learning-records", "学习记录.csv", CSV, _learning_record_job,
         lambda o: reverse("enrolment:records_job_file", args=[o.pk]),

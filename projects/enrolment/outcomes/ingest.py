@@ -6,22 +6,22 @@ in the project, the period inside the project's dates, minutes within the period
 checked set-based in SQL after one bulk load (COPY on PostgreSQL) into a temporary table, then the current figures
 are replaced and the new rows inserted in two statements. Nobody edits a record by hand: the product has no
 other write path to them."""
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from backoffice.audit import audit_record
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.identity import normalise_id_number
-from backoffice.spreadsheets import Book, Col, NumberInTextColumn, cell_text, normalise_text, read_sheet
+from backoffice.spreadsheets import (
+    NumberInTextColumn,
+)
 
 from . import permissions as perms
 from .models import LearningRecord, LearningRecordBatch
@@ -41,6 +41,7 @@ FIELDS = [
 ]
 HEADERS = {key: label for key, label, _r, _k in FIELDS}
 INT_FIELDS = ("minutes", "assignments_submitted", "assignments_passed", "achievements", "activities")
+CENT = Decimal("0.01")  # scores keep 2 decimals, rounded half up as PostgreSQL's numeric(5,2) rounds
 MAX_COUNT = 100_000  # far above any real figure; keeps the integers in the columns' range
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 # The enrolments that may receive records: enrolled, training, or with an outcome (late records are kept).
@@ -98,27 +99,33 @@ def _int(value):
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
+def _score(value):
+    """The assessment score with 2 decimals (rounded half up), None when empty; ValueError unless 0 to 100."""
+    if value is None or value == "":
+        return None
+    try:
+        score = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not score.is_finite() or not (0 <= score <= 100):
+        raise ValueError(value)
+    return score.quantize(CENT, ROUND_HALF_UP)
+
+
 def _convert(rec: dict, index: int, result: IngestResult, seen: set):
     """The row as a tuple in TMP_COLUMNS order, or None after reporting every bad cell of it. The common case
-    (text cells as a CSV gives them, all valid) takes the short path: this loop runs a million times."""
+    (text cells as a CSV gives them, all valid) takes the short path, with the same converters as the long one:
+    this runs once per row wherever SQL does not convert the rows (SQLite, the API, rows SQL is unsure of)."""
     raw_id, start, end = rec.get("id_number"), rec.get("period_start"), rec.get("period_end")
-    counts = [rec.get(k) for k in INT_FIELDS]
-    score = rec.get("assessment_score")
     try:
         if raw_id.__class__ is str and raw_id.isascii() and start.__class__ is str and end.__class__ is str:
             number = raw_id.strip().upper()
             start, end = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-            counts = [int(c) if c else 0 for c in counts]
-            if (len(number) == 18 and _ID_SHAPE.fullmatch(number) and start <= end and min(counts) >= 0
-                    and counts[0] <= MAX_COUNT * 60 and max(counts[1:]) <= MAX_COUNT and rec.get("minutes")):
-                if score:
-                    score = Decimal(score).quantize(Decimal("0.01"))
-                    if not (0 <= score <= 100):
-                        raise ValueError
-                else:
-                    score = None
+            counts = [0 if c is None or c == "" else _int(c) for c in map(rec.get, INT_FIELDS)]
+            if (None not in counts and len(number) == 18 and _ID_SHAPE.fullmatch(number) and start <= end
+                    and max(counts[1:]) <= MAX_COUNT and rec.get("minutes") not in (None, "")):
                 return _once((rec.get("row") or index, number, start, end, counts[0], counts[1], counts[2],
-                              counts[3], score, counts[4]), result, seen)
+                              counts[3], _score(rec.get("assessment_score")), counts[4]), result, seen)
     except (ValueError, ArithmeticError, TypeError, AttributeError):
         pass
     return _convert_slow(rec, index, result, seen)
@@ -168,20 +175,12 @@ def _convert_slow(rec: dict, index: int, result: IngestResult, seen: set):
             result.error(rownum, _header(key), value, _("Not a whole number from 0 up."))
             bad = True
         counts.append(number_ or 0)
-    score = rec.get("assessment_score")
-    if score is None or score == "":
-        score = None
-    else:
-        try:
-            score = Decimal(str(score).strip())
-        except InvalidOperation:
-            score = Decimal("NaN")
-        if not score.is_finite() or not (0 <= score <= 100):
-            result.error(rownum, _header("assessment_score"), rec.get("assessment_score"),
-                         _("The assessment score is a number from 0 to 100."))
-            bad = True
-        else:
-            score = score.quantize(Decimal("0.01"))
+    try:
+        score = _score(rec.get("assessment_score"))
+    except ValueError:
+        result.error(rownum, _header("assessment_score"), rec.get("assessment_score"),
+                     _("The assessment score is a number from 0 to 100."))
+        bad, score = True, None
     if bad:
         return None
     return _once((rownum, number, start, end, counts[0], counts[1], counts[2], counts[3], score, counts[4]),
@@ -202,6 +201,7 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
       - "assessment_score": the final assessment, 0-100 with up to 2 decimals, or empty;
       - optional "row": the row number to report errors against (default: the position, from 1);
       - optional "name": ignored (the template carries it for people).
+    or a `RecordFile` from `read_records_file` (whose plain CSV PostgreSQL parses itself, in COPY).
     Records are keyed (project, teacher, period, source): a re-sent key replaces the current figure and the
     earlier record is kept; a row repeating the current figure exactly changes nothing. Every row is checked
     (enrolled in the project, period inside the project's dates, minutes within the period, numbers in range,
@@ -222,22 +222,12 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
                                                   idempotency_key=idempotency_key).first()
         if done is not None:
             return _replayed(done, valid_only)
-    converted, seen = [], set()
-    append = converted.append
-    for index, rec in enumerate(rows, start=1):
-        row = _convert(rec, index, result, seen)
-        if row is not None:
-            append(row)
-    result.rows_total = len(converted) + len({e["row"] for e in result.errors})
-    if progress:
-        progress(40)
+    progress = progress or (lambda pct: None)
     try:
         with transaction.atomic():
-            _load(converted)
-            if progress:
-                progress(60)
-            refused = _check(project, source)
-            for rownum, code, value in refused:
+            _stage(project, source, rows, result)
+            progress(60)
+            for rownum, code, value in _refused_rows():
                 result.error(rownum, _column_of(code), value, _message(code, value, project))
             result.errors.sort(key=lambda e: (e["row"], e["column"]))
             result.refused = len({e["row"] for e in result.errors})
@@ -248,8 +238,7 @@ def ingest_learning_records(*, actor, project, rows, source: str, valid_only: bo
                 project=project, source=source, idempotency_key=idempotency_key, received_by=actor,
                 api_key_id=str(getattr(api_key, "pk", "") or ""), rows_total=result.rows_total)
             result.written, result.unchanged = _write(project, batch, source)
-            if progress:
-                progress(90)
+            progress(90)
             LearningRecordBatch.objects.filter(pk=batch.pk).update(
                 rows_written=result.written, rows_unchanged=result.unchanged, rows_refused=result.refused)
             result.batch_id = batch.pk
@@ -276,14 +265,53 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _load(rows: list) -> None:
-    """The converted rows into a temporary table: COPY on PostgreSQL, executemany elsewhere."""
+def _stage(project, source, rows, result: IngestResult) -> None:
+    """Every row classified into the temporary table lr_ok (converted figures, enrolment, earlier current record,
+    refusal code); conversion errors already in `result`. A plain CSV on PostgreSQL never passes through Python
+    row by row: COPY parses it and SQL converts it (rows SQL is unsure of go through `_convert`, the one
+    definition of a valid row); anything else is converted here and loaded."""
+    if _pg():
+        with connection.cursor() as cursor:
+            # Plans of a few statements over a million rows: compiling them (JIT) costs more than it saves, and
+            # the hashes of a million keys fit in 64 MB. For this transaction only.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    from .ingest_copy import _copy_raw, _mark_repeated, _raw_source, _recheck
+
+    if _pg() and isinstance(rows, RecordFile) and rows.csv_body is not None and _copy_raw(rows):
+        raw = _raw_source(rows)
+        if raw is not None:
+            result.rows_total = _classify(project, source, raw[0], create=True, raw=True, rows_params=raw[1])
+            _recheck(project, source, rows, result)
+            _mark_repeated()
+            return
+    if isinstance(rows, RecordFile):
+        converted = _convert_table(rows, result)
+    else:
+        converted, seen = [], set()
+        append = converted.append
+        for index, rec in enumerate(rows, start=1):
+            row = _convert(rec, index, result, seen)
+            if row is not None:
+                append(row)
+    result.rows_total = len(converted) + len({e["row"] for e in result.errors})
+    _load(converted)
+    _classify(project, source, "SELECT * FROM lr_in", create=True)
+
+
+def _create_lr_in() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS lr_in")
         cursor.execute(
             "CREATE TEMP TABLE lr_in (rownum integer, id_number varchar(18), period_start date, period_end date, "
             "minutes integer, assignments_submitted integer, assignments_passed integer, achievements integer, "
             "assessment_score numeric(5,2), activities integer)" + (" ON COMMIT DROP" if _pg() else ""))
+
+
+def _load(rows: list) -> None:
+    """The converted rows into a temporary table: COPY on PostgreSQL, executemany elsewhere."""
+    _create_lr_in()
+    with connection.cursor() as cursor:
         if _pg():
             with cursor.cursor.copy(f"COPY lr_in ({', '.join(TMP_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
@@ -296,44 +324,65 @@ def _load(rows: list) -> None:
 def _drop() -> None:
     if not _pg():
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS lr_in")
-            cursor.execute("DROP TABLE IF EXISTS lr_ok")
+            for table in ("lr_in", "lr_ok"):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _check(project, source) -> list[tuple]:
+def _classify(project, source, rows_sql: str, *, create: bool, raw: bool = False, rows_params=()) -> int:
     """Classify every loaded row in one statement into lr_ok (enrolment, earlier current record, refusal code);
-    answer the refused rows [(row, code, value)]."""
+    answer the number of rows classified. `rows_sql`: lr_in's rows, or (`raw`) `_raw_source`'s SELECT with
+    `clean` and the texts of the rows to recheck."""
     from ..models import Enrolment
 
-    days = "(c.period_end - c.period_start + 1)" if _pg() else \
+    pg = _pg()
+    days = "(c.period_end - c.period_start + 1)" if pg else \
         "(julianday(c.period_end) - julianday(c.period_start) + 1)"
-    same = "IS NOT DISTINCT FROM" if _pg() else "IS"
+    same = "IS NOT DISTINCT FROM" if pg else "IS"
     lr = LearningRecord._meta.db_table
+    select = f"""
+        SELECT c.rownum, c.id_number, c.period_start, c.period_end, c.minutes, c.assignments_submitted,
+               c.assignments_passed, c.achievements, c.assessment_score, c.activities,
+               e.enrolment_id, cur.id AS previous_id,
+               CASE WHEN {"NOT c.clean OR e.enrolment_id IS NULL" if raw else "1 = 0"} THEN 'recheck'
+                    WHEN e.enrolment_id IS NULL THEN 'not_enrolled'
+                    WHEN c.period_start < %s OR c.period_end > %s THEN 'period_outside'
+                    WHEN c.minutes > {days} * 1440 THEN 'too_many_minutes'
+                    WHEN cur.id IS NOT NULL AND cur.minutes = c.minutes
+                         AND cur.assignments_submitted = c.assignments_submitted
+                         AND cur.assignments_passed = c.assignments_passed
+                         AND cur.achievements = c.achievements AND cur.activities = c.activities
+                         AND cur.assessment_score {same} c.assessment_score THEN 'unchanged'
+                    ELSE '' END AS code
+        FROM ({rows_sql}) c
+        LEFT JOIN (SELECT t.id_number, en.id AS enrolment_id FROM {Enrolment._meta.db_table} en
+                   JOIN backoffice_teacher t ON t.id = en.teacher_id
+                   WHERE en.project_id = %s AND en.status IN ({", ".join(["%s"] * len(RECEIVING))})) e
+               ON e.id_number = c.id_number
+        LEFT JOIN (SELECT id, enrolment_id, period_start, period_end, minutes, assignments_submitted,
+                          assignments_passed, achievements, assessment_score, activities FROM {lr}
+                   WHERE project_id = %s AND source = %s AND is_current) cur
+               ON cur.enrolment_id = e.enrolment_id AND cur.period_start = c.period_start
+                  AND cur.period_end = c.period_end
+    """
+    params = [project.start_date, project.end_date, *rows_params, project.pk, *RECEIVING, project.pk, source]
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS lr_ok")
-        cursor.execute(f"""
-            CREATE TEMP TABLE lr_ok {"ON COMMIT DROP" if _pg() else ""} AS
-            SELECT c.*, e.id AS enrolment_id, cur.id AS previous_id,
-                   CASE WHEN e.id IS NULL THEN 'not_enrolled'
-                        WHEN c.period_start < %s OR c.period_end > %s THEN 'period_outside'
-                        WHEN c.minutes > {days} * 1440 THEN 'too_many_minutes'
-                        WHEN cur.id IS NOT NULL AND cur.minutes = c.minutes
-                             AND cur.assignments_submitted = c.assignments_submitted
-                             AND cur.assignments_passed = c.assignments_passed
-                             AND cur.achievements = c.achievements AND cur.activities = c.activities
-                             AND cur.assessment_score {same} c.assessment_score THEN 'unchanged'
-                        ELSE '' END AS code
-            FROM lr_in c
-            LEFT JOIN backoffice_teacher t ON t.id_number = c.id_number
-            LEFT JOIN {Enrolment._meta.db_table} e ON e.teacher_id = t.id AND e.project_id = %s
-                 AND e.status IN ({", ".join(["%s"] * len(RECEIVING))})
-            LEFT JOIN {lr} cur ON cur.enrolment_id = e.id AND cur.period_start = c.period_start
-                 AND cur.period_end = c.period_end AND cur.source = %s AND cur.is_current
-        """, [project.start_date, project.end_date, project.pk, *RECEIVING, source])
+        if create:
+            cursor.execute("DROP TABLE IF EXISTS lr_ok")
+            if raw:
+                cursor.execute("ANALYZE lr_raw")  # a sample, so the joins are planned for a million rows
+            cursor.execute(f"CREATE TEMP TABLE lr_ok {'ON COMMIT DROP' if pg else ''} AS {select}", params)
+        else:
+            cursor.execute(f"INSERT INTO lr_ok {select}", params)
+        return cursor.rowcount
+
+
+def _refused_rows() -> list[tuple]:
+    """The refused rows [(row, code, value)] SQL found, in row order."""
+    with connection.cursor() as cursor:
         cursor.execute("SELECT rownum, code, CASE code WHEN 'not_enrolled' THEN id_number "
                        "WHEN 'too_many_minutes' THEN CAST(minutes AS varchar(12)) "
                        "ELSE CAST(period_start AS varchar(12)) END "
-                       "FROM lr_ok WHERE code NOT IN ('', 'unchanged') ORDER BY rownum")
+                       "FROM lr_ok WHERE code NOT IN ('', 'unchanged', 'recheck') ORDER BY rownum")
         return cursor.fetchall()
 
 
@@ -379,102 +428,11 @@ def _message(code, value, project) -> str:
     return code
 
 
-# -- files: CSV or xlsx, Chinese or English headers -------------------------------------------------------------
-def _header_keys() -> dict:
-    found = {}
-    for key, label, _r, _k in FIELDS:
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                found[normalise_text(_(label))] = key
-        found[key] = key
-    return found
-
-
-def _mapped(header, result: IngestResult) -> dict | None:
-    keys = _header_keys()
-    columns = {}
-    for index, cell in enumerate(header):
-        key = keys.get(cell_text(cell).replace("*", "").strip())
-        if key and key not in columns:
-            columns[key] = index
-    missing = [key for key, _l, required, _k in FIELDS if required and key not in columns]
-    for key in missing:
-        result.error(1, _header(key), "", _("The column “%(col)s” is missing; use the template.") % {
-            "col": _header(key)})
-    return None if missing else columns
-
-
-def read_records_file(data: bytes, name: str, result: IngestResult):
-    """The rows of an uploaded CSV (UTF-8 or GBK) or .xlsx file as dicts for `ingest_learning_records`, each with
-    its sheet row number; None after reporting why the file cannot be read (a missing column)."""
-    if name.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
-        reader = csv.reader(io.StringIO(text))
-        header = next(reader, [])
-        rows = reader
-    else:
-        sheet = read_sheet(data)  # limits checked before parsing (SpreadsheetRefused)
-        header = sheet.rows[0] if sheet.rows else []
-        rows = iter(sheet.rows[1:])
-    columns = _mapped(header, result)
-    if columns is None:
-        return None
-    items = list(columns.items())
-    width = max(columns.values()) + 1
-
-    def generate():
-        for number, row in enumerate(rows, start=2):
-            if len(row) < width:
-                row = list(row) + [None] * (width - len(row))
-            rec = {key: row[i] for key, i in items}
-            if not any(v not in (None, "") for v in rec.values()):
-                continue  # an empty row is skipped, wherever it is
-            rec["row"] = number
-            yield rec
-
-    return generate()
-
-
-def template_workbook(project) -> bytes:
-    """The project's template: Chinese headers, one row per trainee who can receive records (ID number as text)."""
-    from ..models import Enrolment
-
-    book = Book()
-    kinds = {"text": None, "date": "date", "int": "int", "score": "number"}
-    sheet = book.sheet(_("Learning records"), [
-        Col(_(label) + ("*" if required else ""), 22 if key == "id_number" else 16, kinds[kind])
-        for key, label, required, kind in FIELDS])
-    for number, name in (Enrolment.objects.filter(project=project, status__in=RECEIVING)
-                         .order_by("teacher__region__code", "teacher__name").values_list("teacher__id_number",
-                                                                                         "teacher__name")):
-        sheet.append([number, name, project.start_date, project.end_date, None, None, None, None, None, None])
-    notes = book.sheet(_("Instructions"), [Col(_("Instructions"), 100)])
-    for line in (_("One row per trainee and period; the ID number is text (18 characters)."),
-                 _("Learning minutes may not exceed the minutes of the period; the period lies within the project's "
-                   "dates (%(start)s to %(end)s).") % {"start": project.start_date, "end": project.end_date},
-                 _("Sending the same trainee and period again replaces the current figure; the earlier one is kept."),
-                 _("The assessment score is from 0 to 100; counts are whole numbers from 0 up.")):
-        notes.append([line])
-    return book.to_bytes()
-
-
-def template_csv(project) -> bytes:
-    from ..models import Enrolment
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_(label) for _k, label, _r, _kd in FIELDS])
-    for number, name in (Enrolment.objects.filter(project=project, status__in=RECEIVING)
-                         .order_by("teacher__region__code", "teacher__name").values_list("teacher__id_number",
-                                                                                         "teacher__name")):
-        # Names are user text: one that a spreadsheet would take for a formula gets a quote.
-        writer.writerow([number, _csv_safe(name), project.start_date, project.end_date, "", "", "", "", "", ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_safe(text) -> str:
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# Files and the column pass live in record_files (imported here last: it reads this module's converters).
+from .record_files import (  # noqa: F401 (the upload, the job, the demo and the bench import them from here)
+    RecordFile,
+    _convert_table,
+    read_records_file,
+    template_csv,
+    template_workbook,
+)

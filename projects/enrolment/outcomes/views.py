@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit import timeline
 from backoffice.exceptions import DomainError
+from backoffice.forms import Form
 from backoffice.spreadsheets import upload_within_limit
 from backoffice.transitions import TransitionView, page_actions
 
@@ -23,7 +24,7 @@ from . import actions, explain, ingest, selectors, services
 from .models import IndicatorKind, OutcomeStatus, Proposed
 
 
-class RecordsUploadForm(forms.Form):
+class RecordsUploadForm(Form):
     file = forms.FileField(label=gettext_lazy("Learning records (.csv or .xlsx)"))
     source = forms.CharField(label=gettext_lazy("Source platform"), max_length=64)
     valid_only = forms.BooleanField(label=gettext_lazy("Import the valid rows and report the others"),
@@ -219,7 +220,7 @@ records_job_file = uploaded_file(selectors.learning_record_jobs_visible_to)
 class SchemeView(PermissionRequiredMixin, TransitionView):
     """A scheme version's page (GET), its edit form (POST action=edit) and its transition door (POST)."""
 
-    http_method_names = ["get", "post"]
+    http_method_names = ("get", "post")
     permission_required = VIEW
     doors = actions.SCHEME_DOORS
     detail_url_name = "enrolment:scheme"
