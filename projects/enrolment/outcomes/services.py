@@ -220,8 +220,7 @@ def outcomes_compute(*, actor, project) -> int:
             computed_at = EXCLUDED.computed_at
         WHERE {o}.status IN ('proposed', 'returned')
     """
-    head = [project.pk, scheme.pk, scheme.pass_line, now]
-    tail = [project.pk, project.pk, S.ENROLLED, S.IN_TRAINING]
+    head, tail = [project.pk, scheme.pk, scheme.pass_line, now], [project.pk, project.pk, S.ENROLLED, S.IN_TRAINING]
     # The parameters run in the order they appear: project, scheme, pass line, now; then the score's and the
     # minimums' inside the sub-select; then the sub-select's filters.
     values = head + params + tail
