@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from backoffice.middleware import current_ip
 from backoffice.models import AuditEvent
-from backoffice.models.recorded import audit_region_code
+from backoffice.models.recorded import audit_region_code, audit_region_lookup
 
 
 def _plain(value):
@@ -102,6 +102,87 @@ def _copy_events(entries, *, ct, ip, now, actor, actor_name, action, transition)
                        changes=json.dumps({k: [_plain(a), _plain(b)] for k, (a, b) in e.changes.items()},
                                           ensure_ascii=False))
             copy.write_row([row[n] for n in names])
+
+
+def audit_record_query(queryset, *, actor, action: str, transition: str = "", state_field: str = "",
+                       to_state: str = "", targets: dict | None = None, reason: str = "", reasons: dict | None = None,
+                       changes: dict | None = None, repr_fields=None) -> int:
+    """One audit event per row of `queryset`, the rows read by the database itself (R3): the set-based twin of
+    `audit_record` for a whole project's trainees. Call it inside the transaction that makes the change.
+
+    Each event names the row's `repr_fields` (default: the model's `bulk_repr`) joined by " · " and is filed
+    under its `audit_region`. `state_field` names the column read as `from_state` (read it before the UPDATE
+    that moves the rows); `to_state` is one state for all rows or `targets` maps each from-state to its
+    target. `reasons` ({pk: text}) overrides `reason` per row; `changes` is the same for every row.
+    On PostgreSQL one INSERT ... SELECT (no row passes through Python); elsewhere the rows are read in chunks
+    and written by `audit_record_many`."""
+    model = queryset.model
+    repr_fields = tuple(repr_fields if repr_fields is not None else getattr(model, "bulk_repr", ()))
+    region = audit_region_lookup(model)
+    reasons = {pk: text or "" for pk, text in (reasons or {}).items()}
+    changes = {k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()}
+    read = ("pk", region, *((state_field,) if state_field else ()), *repr_fields)
+    qs = queryset.order_by().values_list(*read)
+    if connections[queryset.db].vendor != "postgresql":
+        def entries():
+            for row in qs.iterator(chunk_size=5000):
+                state = row[2] if state_field else ""
+                text = " · ".join(str(v) for v in row[2 + bool(state_field):] if v not in (None, ""))
+                yield Entry(row[0], text, row[1] or "", from_state=state,
+                            to_state=(targets or {}).get(state, "") if targets else to_state,
+                            reason=reasons.get(row[0], reason), changes={k: tuple(v) for k, v in changes.items()})
+
+        return audit_record_many(entries(), model=model, actor=actor, action=action, transition=transition,
+                                 batch_size=5000)
+    import json
+
+    conn = connections[queryset.db]
+    select_sql, select_params = qs.query.sql_with_params()
+    names = [f"c{i}" for i in range(len(read))]
+    state_col = "q.c2" if state_field else None
+    first_repr = 2 + bool(state_field)
+    qn = conn.ops.quote_name
+    repr_sql = ("LEFT(CONCAT_WS(' · ', " + ", ".join(f"NULLIF(CAST(q.{n} AS text), '')" for n in names[first_repr:])
+                + "), 255)") if repr_fields else "''"
+    params: list = []
+    if state_field and targets:
+        to_sql = "CASE CAST(q.c2 AS text) " + " ".join("WHEN %s THEN %s" for _t in targets) + " ELSE '' END"
+        to_params = [v for pair in targets.items() for v in map(str, pair)]
+    else:
+        to_sql, to_params = "%s", [str(to_state or "")]
+    columns = {
+        "at": ("CAST(%s AS timestamptz)", [timezone.now()]),
+        "actor_id": ("%s", [getattr(actor, "pk", None)]),
+        "actor_name": ("%s", [(str(actor) if actor is not None else "系统")[:128]]),
+        "ip_address": ("CAST(%s AS inet)", [current_ip()]),
+        "content_type_id": ("%s", [ContentType.objects.get_for_model(model, for_concrete_model=True).pk]),
+        "object_id": ("CAST(q.c0 AS varchar)", []),
+        "object_repr": (repr_sql, []),
+        "region_code": ("COALESCE(q.c1, '')", []),
+        "action": ("%s", [action]),
+        "transition": ("%s", [transition]),
+        "from_state": (f"COALESCE(CAST({state_col} AS text), '')" if state_col else "''", []),
+        "to_state": (to_sql, to_params),
+        "reason": ("COALESCE(x.reason, %s)" if reasons else "%s", [reason or ""]),
+        "changes": ("CAST(%s AS jsonb)", [json.dumps(changes, ensure_ascii=False)]),
+    }
+    fields = {f.attname: f for f in AuditEvent._meta.concrete_fields if not f.primary_key}
+    for name, f in fields.items():  # a column added later gets its default
+        if name not in columns:
+            columns[name] = ("%s", [f.get_db_prep_save(f.get_default(), conn)])
+    join = ""
+    if reasons:
+        join = " LEFT JOIN unnest(%s::bigint[], %s::text[]) AS x(id, reason) ON x.id = q.c0"
+    for name in fields:
+        params += columns[name][1]
+    sql = (f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({', '.join(qn(fields[n].column) for n in fields)}) "
+           f"SELECT {', '.join(columns[n][0] for n in fields)} FROM ({select_sql}) AS q({', '.join(names)}){join}")
+    params += list(select_params)
+    if reasons:
+        params += [list(reasons), list(reasons.values())]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def diff_fields(before: dict, after: dict) -> dict:

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin
 
-from backoffice.audit import Entry, audit_record, audit_record_many
+from backoffice.audit import audit_record, audit_record_query
 from backoffice.exceptions import DomainError
-from backoffice.models.recorded import audit_region_lookup
 
 
 class Guard:
@@ -89,7 +88,7 @@ def _state(instance, meta):
 
 def refusals(instance, name: str, user) -> list[tuple[str, str]]:
     """Why `user` may not fire `name` on `instance` now; empty when they may."""
-    method, meta = _meta(instance, name)
+    _method, meta = _meta(instance, name)
     state = _state(instance, meta)
     trans = meta.get_transition(state)
     if trans is None:
@@ -213,14 +212,16 @@ def _bulk_ready(model, name, trans):
                 f"{model.__name__}.{name}: condition {getattr(cond, '__name__', cond)} has no set-based form.")
 
 
-def pk_chunks(model, pks, size: int = 5000):
-    """Querysets over the rows `pks`: on PostgreSQL one, passing the keys as a single array parameter; elsewhere
-    in chunks under the bind-parameter limit."""
+def pk_chunks(model, pks, size: int = 5000, short: int = 1000):
+    """Querysets over the rows `pks`: up to `short` keys one IN list; more, on PostgreSQL one query passing the
+    keys as a single array parameter, elsewhere chunks of `size` under the bind-parameter limit."""
     from django.db import connections
     from django.db.models.expressions import RawSQL
 
     pks = list(pks)
-    if connections[model.objects.db].vendor == "postgresql":
+    if connections[model.objects.db].vendor == "postgresql" and len(pks) > short:
+        # A short list stays a plain IN (...): the planner then knows its length; with an array it guessed
+        # hundreds of rows and read every enrolment of the table to join a few group representatives.
         yield model.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (pks,)))
         return
     for i in range(0, len(pks), size):
@@ -235,7 +236,7 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
     the transition's sources; the permission and the `group` guards are evaluated once per group of rows that
     share the model's `bulk_group_by` keys (on one row of the group, loaded with `bulk_related`); `passes` and
     `refuses` guards are checked for all rows at once, in `order_by` order. The rows that pass are updated with
-    the transition's `sets` in one UPDATE per distinct reason, and each gets its own audit event (R3) in one
+    the transition's `sets` in one UPDATE per transition (and one for rows with their own reason), and each gets its own audit event (R3) in one
     INSERT. `reasons` overrides the reason per row. With `all_or_nothing` any refusal writes nothing and raises
     DomainError; `dry_run` only reports. The query count does not grow with the number of rows.
     """
@@ -264,41 +265,36 @@ def fire_many(model, queryset, *, name: str, actor, reason: str = "", reasons: d
                               errors=[(pk, found) for pk, found in result.refused.items()])
         if dry_run or not result.done:
             return result
-        _write_bulk(model, rows, trans_of, fsm_field, name=name, actor=actor, reason=reason, reasons=reasons,
-                    done=result.done, **kwargs)
+        _write_many(model, fsm_field, result.done, rows.states, trans_of, actor=actor, name=name, reason=reason,
+                    reasons=reasons, kwargs=kwargs)
     return result
 
 
 @dataclass
 class _BulkRows:
-    """The rows of one `fire_many`, read once under lock: each row's state, audit region and text, and the groups
+    """The rows of one `fire_many`, read once under lock: each row's state, and the groups
     (rows sharing the model's `bulk_group_by` keys) with the representative that answers for each."""
 
     states: dict
-    regions: dict
-    reprs: dict
     groups: dict
     group_of: dict
 
     @classmethod
     def read(cls, model, queryset, fsm_field, order_by):
+        # Only the keys, the state and the group come to Python; the audit rows read names and regions in SQL.
         group_by = tuple(getattr(model, "bulk_group_by", ()))
-        repr_fields = tuple(getattr(model, "bulk_repr", ()))
-        rows = list(queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
-            "pk", fsm_field.attname, audit_region_lookup(model), *group_by, *repr_fields))
-        width = 3 + len(group_by)
-        states, regions, reprs, groups = {}, {}, {}, {}
+        rows = queryset.select_for_update(of=("self",)).order_by(*(order_by or ("pk",))).values_list(
+            "pk", fsm_field.attname, *group_by)
+        states, groups = {}, {}
         for row in rows:
-            pk = row[0]
-            states[pk], regions[pk] = row[1], row[2] or ""
-            reprs[pk] = " · ".join(str(v) for v in row[width:] if v not in (None, ""))
-            groups.setdefault(row[3:width], []).append(pk)
+            states[row[0]] = row[1]
+            groups.setdefault(row[2:], []).append(row[0])
         # A representative of each group answers the permission and the group guards for all of it.
         related = tuple(getattr(model, "bulk_related", ()))
         reps = {obj.pk: obj for part in pk_chunks(model, [pks[0] for pks in groups.values()])
                 for obj in part.select_related(*related)}
         group_of = {pk: reps[pks[0]] for pks in groups.values() for pk in pks}
-        return cls(states, regions, reprs, groups, group_of)
+        return cls(states, groups, group_of)
 
 
 def _refuse_by_state(rows, trans_of, fsm_field, label, reason, reasons, result):
@@ -348,20 +344,74 @@ def _refuse_set_based(rows, transitions, trans_of, queryset, result):
                 mine = [pk for pk in mine if pk not in result.refused]
 
 
-def _write_bulk(model, rows, trans_of, fsm_field, *, name, actor, reason, reasons, done, **kwargs):
-    """One UPDATE per distinct (state, reason) with the transition's `sets`, and one audit row per object (R3)."""
+class _Reason(str):
+    """A stand-in reason, to tell which of a transition's `sets` are the reason itself."""
+
+
+def _split_sets(t, *, actor, now, reason, kwargs):
+    """The transition's `sets` for `reason`, and the fields that hold the row's own reason verbatim (set per row
+    in one statement); None when a field depends on the reason some other way (then one UPDATE per reason)."""
+    values = t.custom["sets"](actor=actor, reason=reason, now=now, **kwargs)
+    a, b = _Reason("\x00a"), _Reason("\x00b")
+    with_a = t.custom["sets"](actor=actor, reason=a, now=now, **kwargs)
+    with_b = t.custom["sets"](actor=actor, reason=b, now=now, **kwargs)
+    verbatim = []
+    for key in with_a:
+        if with_a[key] is a and with_b.get(key) is b:
+            verbatim.append(key)
+        elif with_a[key] != with_b.get(key):
+            return values, None
+    return values, verbatim
+
+
+def _write_many(model, fsm_field, done, states, trans_of, *, actor, name, reason, reasons, kwargs):
+    """Audit rows (R3) and UPDATEs for the rows that passed: the events first, reading each row's from-state,
+    then one UPDATE per transition, and one more for the rows with their own reason."""
+    from django.db import connections
+
     now = timezone.now()
     auto_now = {f.attname: now for f in model._meta.fields if getattr(f, "auto_now", False)}
-    by_reason: dict[tuple, list] = {}
+    by_trans: dict[int, tuple] = {}
     for pk in done:
-        by_reason.setdefault((rows.states[pk], reasons.get(pk, reason)), []).append(pk)
-    entries = []
-    for (state, text), pks in by_reason.items():
-        t = trans_of(pks[0])
-        values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
-                  fsm_field.attname: t.target}
+        t = trans_of(pk)
+        by_trans.setdefault(id(t), (t, []))[1].append(pk)
+    targets = {state: trans_of(pk).target for pk, state in ((pk, states[pk]) for pk in done)}
+    own = {pk: reasons[pk] for pk in done if pk in reasons and reasons[pk] != reason}
+    for part in pk_chunks(model, done):
+        audit_record_query(part, actor=actor, action="transition", transition=name, state_field=fsm_field.attname,
+                           targets=targets, reason=reason, reasons={pk: own[pk] for pk in own})
+    vendor = connections[model.objects.db].vendor
+    for t, pks in by_trans.values():
+        values, verbatim = _split_sets(t, actor=actor, now=now, reason=reason, kwargs=kwargs)
+        values = {**values, **auto_now, fsm_field.attname: t.target}
+        mine = [pk for pk in pks if pk in own]
+        if verbatim is None:  # a field built from the reason: one UPDATE per distinct reason
+            rest = [pk for pk in pks if pk not in own]
+            by_text: dict[str, list] = {}
+            for pk in mine:
+                by_text.setdefault(own[pk], []).append(pk)
+            for text, group in ((reason, rest), *by_text.items()):
+                text_values = {**t.custom["sets"](actor=actor, reason=text, now=now, **kwargs), **auto_now,
+                               fsm_field.attname: t.target}
+                for part in pk_chunks(model, group):
+                    part.update(**text_values)
+            continue
         for part in pk_chunks(model, pks):
             part.update(**values)
-        entries += [Entry(pk, rows.reprs[pk], rows.regions[pk], from_state=state, to_state=t.target, reason=text)
-                    for pk in pks]
-    audit_record_many(entries, model=model, actor=actor, action="transition", transition=name)
+        if not mine or not verbatim:
+            continue
+        if vendor == "postgresql":
+            qn = connections[model.objects.db].ops.quote_name
+            columns = [model._meta.get_field(key).column for key in verbatim]
+            with connections[model.objects.db].cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {qn(model._meta.db_table)} AS m SET {', '.join(f'{qn(c)} = x.reason' for c in columns)} "
+                    f"FROM unnest(%s::bigint[], %s::text[]) AS x(id, reason) WHERE m.{qn(model._meta.pk.column)} = x.id",
+                    [mine, [own[pk] for pk in mine]])
+        else:
+            by_text = {}
+            for pk in mine:
+                by_text.setdefault(own[pk], []).append(pk)
+            for text, group in by_text.items():
+                for part in pk_chunks(model, group):
+                    part.update(**dict.fromkeys(verbatim, text))

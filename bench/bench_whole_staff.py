@@ -52,7 +52,7 @@ def counted(func):
 def clean():
     from django.db import connection
 
-    from backoffice.models import AuditEvent, Organisation, Teacher, User
+    from backoffice.models import AuditEvent, Organisation, Teacher
     from projects.enrolment.models import Enrolment
     from projects.models import AnnualPlan, Project
 
@@ -73,7 +73,14 @@ def build_city(n_teachers: int):
     from django.db import transaction
 
     from backoffice.demo import make_id_number
-    from backoffice.models import Organisation, OrganisationKind, Region, Role, Teacher, User
+    from backoffice.models import (
+        Organisation,
+        OrganisationKind,
+        Region,
+        Role,
+        Teacher,
+        User,
+    )
     from backoffice.regions_data import regions_load
 
     regions_load(province_codes={"36"})
@@ -114,7 +121,7 @@ def make_project(city, institution, clerk, *, code, category, quota, plan):
     project = Project.objects.create(
         plan=plan, code=code, name=f"{code} 基准项目", project_type="central_western", category=category,
         mode="online", hours=50, quota=quota, start_date=dt.date(2031, 3, 1), end_date=dt.date(2031, 6, 30),
-        budget=Decimal("9999999"), owner=institution, office=institution, created_by=clerk,
+        budget=Decimal(9999999), owner=institution, office=institution, created_by=clerk,
         target_stages=["primary"] if category == "whole_staff" else [])
     project.regions.set([city])
     Project.objects.filter(pk=project.pk).update(status="contracted", institution=institution,
@@ -134,7 +141,7 @@ def applicants(project, teacher_ids, status):
                   ranking_score=(i * 7919) % 10000 / 100) for i, t in enumerate(teacher_ids)], batch_size=10000)
 
 
-def run(size: int, label: str) -> dict:
+def run(size: int, label: str, enrol_only: bool = False) -> dict:
     from decimal import Decimal
 
     from backoffice.models import Region, Teacher
@@ -148,12 +155,16 @@ def run(size: int, label: str) -> dict:
     city, institution, clerk, staff = build_city(size)
     plan = AnnualPlan.objects.filter(province__code="360000", year=2031).first() or AnnualPlan.objects.create(
         province=Region.objects.get(code="360000"), year=2031, title=f"{PREFIX} 方案",
-        central_subsidy=Decimal("999999999"), created_by=clerk)
+        central_subsidy=Decimal(999999999), created_by=clerk)
     whole = make_project(city, institution, clerk, code=f"{PREFIX}-A", category="whole_staff", quota=1, plan=plan)
     built = time.perf_counter() - t0
     figures = {"size": size, "build": built}
     figures["preview"] = counted(lambda: whole_staff_preview(actor=clerk, project=whole))
     figures["enrol"] = counted(lambda: whole_staff_enrol(actor=clerk, project=whole))
+    if enrol_only:
+        for key in ("preview", "enrol"):
+            print(f"    {key}: {figures[key][0]:.2f} s, {figures[key][1]} queries")
+        return figures
 
     ids = list(Teacher.objects.filter(school__code__startswith=PREFIX).values_list("pk", flat=True))
     select_project = make_project(city, institution, clerk, code=f"{PREFIX}-B", category="backbone",
@@ -183,6 +194,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--teachers", type=int, default=200_000)
     parser.add_argument("--small", type=int, default=2_000, help="the small size, to compare query counts")
+    parser.add_argument("--enrol-only", action="store_true", help="only the preview and the whole-staff enrolment")
     args = parser.parse_args()
     import django
 
@@ -192,15 +204,19 @@ def main():
 
     call_command("migrate", interactive=False, verbosity=0)
     print(f"database: {connection.vendor}")
-    small = run(args.small, "small")
-    big = run(args.teachers, "large")
-    print(f"\n{'step':<46}{'size ' + str(small['size']):>22}{'size ' + str(big['size']):>24}")
+    small = run(args.small, "small", args.enrol_only)
+    big = run(args.teachers, "large", args.enrol_only)
+    print(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    print(f"{'step':<46}{'size ' + str(small['size']):>22}{'size ' + str(big['size']):>24}{'target':>10}")
     for key, text in (("preview", "whole-staff preview (count, left out, why)"),
                       ("enrol", "whole-staff enrolment (INSERT...SELECT + audit)"),
                       ("select", "bulk select by ranking (quota, rest reserve)"),
                       ("reject", "bulk reject with a rule")):
+        if key not in big:
+            continue
         (s1, q1, _r1), (s2, q2, _r2) = small[key], big[key]
-        print(f"{text:<46}{s1:>10.2f} s {q1:>5} q{s2:>12.2f} s {q2:>5} q")
+        target = "≤ 20 s" if key == "enrol" else ""  # issue 12: whole-staff enrolment of 200,000 teachers
+        print(f"{text:<46}{s1:>10.2f} s {q1:>5} q{s2:>12.2f} s {q2:>5} q{target:>10}")
     clean()
 
 

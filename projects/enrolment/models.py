@@ -63,10 +63,10 @@ class Enrolment(ConcurrentTransitionMixin, Audited):
     """One teacher in one project (R37), from application to outcome."""
 
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
-                                related_name="enrolments")
+                                related_name="enrolments", db_index=False)
     teacher = models.ForeignKey("backoffice.Teacher", verbose_name=_("teacher"), on_delete=models.PROTECT,
-                                related_name="enrolments")
-    status = FSMField(_("status"), default=S.APPLIED, choices=S.choices, protected=True, db_index=True)
+                                related_name="enrolments", db_index=False)
+    status = FSMField(_("status"), default=S.APPLIED, choices=S.choices, protected=True)
     nominated_by = models.CharField(_("nominated by"), max_length=16, choices=Nominator.choices,
                                     default=Nominator.SCHOOL)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
@@ -95,7 +95,7 @@ class Enrolment(ConcurrentTransitionMixin, Audited):
     county_code = models.CharField(_("county code"), max_length=6, blank=True, db_default="", editable=False)
     institution = models.ForeignKey("backoffice.Organisation", verbose_name=_("training institution"), null=True,
                                     blank=True, editable=False, on_delete=models.DO_NOTHING, db_constraint=False,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -6,14 +6,14 @@ The enrolments are written with one INSERT ... SELECT from the registry and one 
 200,000 teachers take seconds and a constant number of queries."""
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.audit import Entry, audit_record, audit_record_many
+from backoffice.audit import audit_record, audit_record_query
+from backoffice.bulk import analyze, insert_select
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.models import Teacher
 from backoffice.scoping import scope_for
@@ -21,7 +21,7 @@ from projects.models import Project
 
 from . import permissions as perms
 from .dates import add_years
-from .eligibility import WHOLE_STAFF, TEACHER_FIELDS, TeacherFacts, criteria_refusals
+from .eligibility import TEACHER_FIELDS, WHOLE_STAFF, TeacherFacts, criteria_refusals
 from .models import Enrolment, EnrolmentStatus, Nominator
 
 OPEN_STATES = ("contracted", "in_progress")
@@ -112,27 +112,6 @@ def whole_staff_preview(*, actor, project: Project) -> Preview:
     return preview
 
 
-def _constant_columns(*, project, actor, now) -> list[tuple]:
-    """(column, db type, value) for every Enrolment column but the teacher: the values of a whole-staff
-    enrolment, the model's defaults elsewhere (so a column added later needs no change here)."""
-    given = {"project": project.pk, "status": EnrolmentStatus.ENROLLED, "nominated_by": Nominator.COUNTY,
-             "applied_by": actor.pk, "submitted_at": now, "enrolled_at": now}
-    columns = []
-    for f in Enrolment._meta.concrete_fields:
-        if f.primary_key or f.name == "teacher":
-            continue
-        if f.name not in given and f.has_db_default():
-            continue  # the database fills it (the list keys: by their trigger)
-        if f.name in given:
-            value = given[f.name]
-        elif f.has_default() or f.null or (f.blank and f.empty_strings_allowed):
-            value = f.get_default()
-        else:
-            raise ImproperlyConfigured(f"Enrolment.{f.name} has no default; whole-staff enrolment cannot fill it.")
-        columns.append((f.column, f.db_type(connection), f.get_db_prep_save(value, connection)))
-    return columns
-
-
 def whole_staff_enrol(*, actor, project: Project) -> int:
     """R49: enrol every teacher of the actor's part of the project's regions who meets its criteria and is not
     enrolled yet; straight to 'enrolled' (no R32 steps). One INSERT ... SELECT, one audit row per enrolment."""
@@ -145,26 +124,15 @@ def whole_staff_enrol(*, actor, project: Project) -> int:
         for q in _criteria(project).values():
             teachers = teachers.filter(q)
         now = timezone.now()
-        columns = _constant_columns(project=project, actor=actor, now=now)
-        select_sql, select_params = teachers.annotate(chosen_id=F("pk")).values("chosen_id").order_by().query.sql_with_params()
-        qn = connection.ops.quote_name
-        # PostgreSQL needs typed literals in INSERT ... SELECT; SQLite's CAST would turn a timestamp into a number.
-        cast = (lambda t: f"CAST(%s AS {t})") if connection.vendor == "postgresql" else (lambda t: "%s")
-        teacher_column = Enrolment._meta.get_field("teacher").column
-        sql = (f"INSERT INTO {qn(Enrolment._meta.db_table)} ({', '.join(qn(c) for c, _t, _v in columns)}, "
-               f"{qn(teacher_column)}) SELECT {', '.join(cast(t) for _c, t, _v in columns)}, chosen.chosen_id "
-               f"FROM ({select_sql}) AS chosen")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [v for _c, _t, v in columns] + list(select_params))
-            added = cursor.rowcount
+        added = insert_select(Enrolment, key="teacher", select=teachers, now=now, given={
+            "project": project.pk, "status": EnrolmentStatus.ENROLLED, "nominated_by": Nominator.COUNTY,
+            "applied_by": actor.pk, "submitted_at": now, "enrolled_at": now})
         if added:
-            rows = (Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED, enrolled_at=now,
-                                             applied_by=actor)
-                    .values_list("pk", "teacher__name", "teacher__region__code"))
-            why = _("Whole-staff training")
-            audit_record_many(
-                (Entry(pk, f"{name} · {project.name}", region, to_state=EnrolmentStatus.ENROLLED, reason=why)
-                 for pk, name, region in rows.iterator(chunk_size=10000)),
-                model=Enrolment, actor=actor, action="create", batch_size=5000)
+            analyze(Enrolment)  # a county's teachers at once: the audit rows' SELECT plans on them
+            # R3: one event per enrolment ("name · project"), written by the database in one statement.
+            audit_record_query(
+                Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED, enrolled_at=now,
+                                         applied_by=actor),
+                actor=actor, action="create", to_state=EnrolmentStatus.ENROLLED, reason=_("Whole-staff training"))
             audit_record(obj=project, actor=actor, action="update", changes={"whole_staff_enrolled": (None, added)})
     return added

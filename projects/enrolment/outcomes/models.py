@@ -219,10 +219,11 @@ class Outcome(ConcurrentTransitionMixin, Audited):
 
     enrolment = models.OneToOneField("enrolment.Enrolment", verbose_name=_("trainee"), on_delete=models.PROTECT,
                                      related_name="computed_outcome")
+    # Indexes: the enrolment key and (project, status) only (enrolment 0010): each move rewrites every index.
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_index=False)
     scheme = models.ForeignKey(CompletionScheme, verbose_name=_("scheme version"), on_delete=models.PROTECT,
-                               related_name="+")
+                               related_name="+", db_index=False)
     records = models.PositiveIntegerField(_("records"), default=0)
     minutes = models.PositiveIntegerField(_("learning minutes"), default=0)
     assignments_submitted = models.PositiveIntegerField(_("assignments submitted"), default=0)
@@ -241,10 +242,10 @@ class Outcome(ConcurrentTransitionMixin, Audited):
     status = FSMField(_("status"), default=OutcomeStatus.PROPOSED, choices=OutcomeStatus.choices, protected=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+                                     blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
     audited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     return_reason = models.TextField(_("reason for return"), blank=True)
 
     class Meta:

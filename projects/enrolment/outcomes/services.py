@@ -9,13 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.audit import audit_record
+from backoffice.bulk import analyze
 from backoffice.config import get_setting
 from backoffice.exceptions import DomainError, ScopeError
 from backoffice.workflow import fire
 
 from . import permissions as perms
 from .config import PASS_LINE, default_indicators
-from .models import CompletionScheme, IndicatorKind, Outcome, OutcomeStatus, Proposed, SchemeIndicator, SchemeStatus
+from .models import (
+    CompletionScheme,
+    IndicatorKind,
+    Outcome,
+    OutcomeStatus,
+    Proposed,
+    SchemeIndicator,
+    SchemeStatus,
+)
 from .selectors import scheme_in_force
 
 
@@ -49,7 +58,7 @@ def scheme_draft(*, actor, project) -> CompletionScheme:
     return scheme
 
 
-def _decimal(value, *, label, low=Decimal("0"), high=None) -> Decimal | None:
+def _decimal(value, *, label, low=Decimal(0), high=None) -> Decimal | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
@@ -74,7 +83,7 @@ def scheme_update(*, actor, scheme: CompletionScheme, pass_line, indicators: dic
         if not scheme.editable:
             raise DomainError("scheme_not_editable", _("Only a draft or a returned version can be changed; an approved "
                                                      "version is never edited."))
-        new_pass = _decimal(pass_line, label=_("Pass line"), high=Decimal("100"))
+        new_pass = _decimal(pass_line, label=_("Pass line"), high=Decimal(100))
         if new_pass is None:
             raise DomainError("pass_line_required", _("Enter the pass line."))
         rows = []
@@ -82,14 +91,14 @@ def scheme_update(*, actor, scheme: CompletionScheme, pass_line, indicators: dic
             label = str(labels.get(kind, kind))
             if kind not in labels:
                 raise DomainError("unknown_indicator", _("Unknown indicator “%(kind)s”.") % {"kind": kind})
-            weight = _decimal(values.get("weight"), label=label, high=Decimal("100"))
+            weight = _decimal(values.get("weight"), label=label, high=Decimal(100))
             if not weight:
                 continue
             target = _decimal(values.get("target"), label=label)
             if not target:
                 raise DomainError("target_required", _("%(label)s: enter a full-marks target above 0.") % {
                     "label": label})
-            minimum = _decimal(values.get("minimum_percent"), label=label, high=Decimal("100"))
+            minimum = _decimal(values.get("minimum_percent"), label=label, high=Decimal(100))
             rows.append(SchemeIndicator(scheme=scheme, kind=kind, target=target, weight=weight,
                                         minimum_percent=minimum))
         before = {i.kind: f"{i.weight}/{i.target}/{i.minimum_percent or ''}" for i in scheme.indicators.all()}
@@ -140,13 +149,19 @@ def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
 
 
+def _aggregate_in_memory(cursor):
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # 200,000 trainees' sums aggregated in memory
+
+
 def outcomes_compute(*, actor, project) -> int:
     """R48: every trainee's learning score, hard minimums and proposed outcome for the whole project, in one
     INSERT … SELECT (aggregation and upsert in SQL; no query per trainee). Each indicator scores
     min(actual ÷ target, 1) × 100; the score is the weighted sum, rounded half-up to 0.01 only at the end
     (R46). A trainee below a hard minimum is not completed whatever the score; without any record, no-show.
     Outcomes already confirmed or audited are left as they are. Returns the number of trainees computed."""
-    from ..models import Enrolment, EnrolmentStatus as S
+    from ..models import Enrolment
+    from ..models import EnrolmentStatus as S
 
     if not perms.outcome_confirmer.test(actor, project):
         raise ScopeError("transition_forbidden", _("Only the project's institution computes its outcomes."))
@@ -205,16 +220,17 @@ def outcomes_compute(*, actor, project) -> int:
             computed_at = EXCLUDED.computed_at
         WHERE {o}.status IN ('proposed', 'returned')
     """
-    head = [project.pk, scheme.pk, scheme.pass_line, now]
-    tail = [project.pk, project.pk, S.ENROLLED, S.IN_TRAINING]
+    head, tail = [project.pk, scheme.pk, scheme.pass_line, now], [project.pk, project.pk, S.ENROLLED, S.IN_TRAINING]
     # The parameters run in the order they appear: project, scheme, pass line, now; then the score's and the
     # minimums' inside the sub-select; then the sub-select's filters.
     values = head + params + tail
     if connection.vendor != "postgresql":  # SQLite compares a bound Decimal (sent as text) as text
         values = [float(v) if isinstance(v, Decimal) else v for v in values]
     with transaction.atomic(), connection.cursor() as cursor:
+        _aggregate_in_memory(cursor)
         cursor.execute(sql, values)
         count = cursor.rowcount
+        analyze(Outcome)  # the confirmation and audit that follow plan on these rows
         audit_record(obj=project, actor=actor, action="update",
                      changes={"outcomes_computed": (None, count), "scheme_version": (None, scheme.version)})
     return count
@@ -271,11 +287,14 @@ def outcomes_audit(*, actor, project):
     action. Each trainee's enrolment takes its outcome through the declared transition (fire_many: one UPDATE
     per outcome kind, one audit row each), the outcome becomes audited, and a completed trainee's hours are
     registered as audited (R40: never above the project's hours), all in one transaction."""
-    from backoffice.audit import Entry, audit_record_many
-    from backoffice.workflow import fire_many
     from django.db.models import Q
 
-    from ..models import CreditRecord, CreditStatus, Enrolment, EnrolmentStatus as S
+    from backoffice.audit import audit_record_query
+    from backoffice.bulk import insert_select
+    from backoffice.workflow import fire_many
+
+    from ..models import CreditRecord, CreditStatus, Enrolment
+    from ..models import EnrolmentStatus as S
     from .selectors import outcome_list_visible_to
 
     if not perms.outcome_auditor.test(actor, project):
@@ -298,18 +317,16 @@ def outcomes_audit(*, actor, project):
         result.refused.update(refused)
         hours = project.hours  # R40: credited hours never exceed the project's hours
         now = timezone.now()
-        # Every audited completer without hours yet (this audit's, as earlier audits registered theirs).
+        # Every audited completer without hours yet (this audit's, as earlier audits registered theirs): the
+        # unique key on the enrolment skips those that have them, without a join against every credit record.
         completers = Enrolment.objects.filter(project=project, status=S.COMPLETED,
-                                              computed_outcome__status=OutcomeStatus.AUDITED, credit__isnull=True)
-        CreditRecord.objects.bulk_create(
-            [CreditRecord(enrolment_id=pk, hours=hours, year=project.end_date.year, status=CreditStatus.APPROVED,
-                          registered_at=now, audited_at=now, audited_by=actor)
-             for pk in completers.values_list("pk", flat=True)], batch_size=5000)
-        credits = CreditRecord.objects.filter(enrolment__project=project, audited_at=now).values_list(
-            "pk", "enrolment__teacher__name", "enrolment__teacher__region__code")
-        audit_record_many([Entry(pk, f"{name} · {hours}", code, to_state=CreditStatus.APPROVED,
-                                 changes={"counted_hours": (0, hours)}) for pk, name, code in credits],
-                          model=CreditRecord, actor=actor, action="create")
+                                              computed_outcome__status=OutcomeStatus.AUDITED)
+        insert_select(CreditRecord, key="enrolment", select=completers, now=now, skip_existing=True, given={
+            "hours": hours, "year": project.end_date.year, "status": CreditStatus.APPROVED, "registered_at": now,
+            "audited_at": now, "audited_by": actor.pk})
+        audit_record_query(CreditRecord.objects.filter(enrolment__project=project, audited_at=now), actor=actor,
+                           action="create", to_state=CreditStatus.APPROVED, changes={"counted_hours": (0, hours)},
+                           repr_fields=("enrolment__teacher__name", "hours"))
     if not result.done and not result.refused:
         raise DomainError("nothing_to_audit", _("No confirmed outcome of your trainees is waiting for the audit."))
     return result
