@@ -18,6 +18,7 @@ PUBLIC = {
 PROTECTED_FILES = {
     "enrolment:import_job_file", "enrolment:exemption_evidence", "enrolment:certificate_job_file",
     "tendering:qualification_document", "export_job_file", "enrolment:records_job_file", "enrolment:bulk_job_report",
+    "batch_job_file",
 }
 
 
