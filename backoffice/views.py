@@ -10,6 +10,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.contrib.auth.decorators import login_required
 from django_filters.views import FilterView
 
@@ -144,18 +145,32 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("backoffice/error_500.html").render())
 
 
-@login_required
-def export_job(request, pk):
-    job = get_object_or_404(selectors.export_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "backoffice/export_job.html", {"job": job, "title": job.title or _("Export")})
-
-
-@login_required
-def export_job_status(request, pk):
-    """What the job page polls for its progress bar (static/js/job-progress.js)."""
-    job = get_object_or_404(selectors.export_jobs_visible_to(user=request.user), pk=pk)
+def job_status(job):
+    """What a job page polls for its progress bar (static/js/job-progress.js)."""
     return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
                          "done": job.status in {"succeeded", "failed"}})
+
+
+def job_pages(selector, template: str, title, *, guard=login_required, context=None):
+    """A job's page and the JSON its progress bar polls, for the jobs `selector` shows the user (their own).
+    The page is titled with the job's own title where it has one, else `title`; `context(job)` adds what the
+    page needs besides."""
+
+    @guard
+    def page(request, pk):
+        job = get_object_or_404(selector(user=request.user), pk=pk)
+        return render(request, template, {"job": job, "title": getattr(job, "title", "") or title,
+                                          **(context(job) if context else {})})
+
+    @guard
+    def status(request, pk):
+        return job_status(get_object_or_404(selector(user=request.user), pk=pk))
+
+    return page, status
+
+
+export_job, export_job_status = job_pages(selectors.export_jobs_visible_to, "backoffice/export_job.html",
+                                          gettext_lazy("Export"))
 
 
 @protected_download
@@ -166,18 +181,8 @@ def export_job_file(request, pk):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@login_required
-def batch_job(request, pk):
-    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "backoffice/batch_job.html", {"job": job, "title": job.title or _("Documents")})
-
-
-@login_required
-def batch_job_status(request, pk):
-    """What the job page polls for its progress bar (static/js/job-progress.js)."""
-    job = get_object_or_404(selectors.batch_jobs_visible_to(user=request.user), pk=pk)
-    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
-                         "done": job.status in {"succeeded", "failed"}})
+batch_job, batch_job_status = job_pages(selectors.batch_jobs_visible_to, "backoffice/batch_job.html",
+                                        gettext_lazy("Documents"))
 
 
 @protected_download

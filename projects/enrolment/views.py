@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from backoffice.files import protected_download, protected_file_response
 from backoffice.pagination import CappedPaginator
 from backoffice.selectors import visible_or_404
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import ScopedListView, start_export
+from backoffice.views import ScopedListView, job_pages, start_export
 
 from . import actions, selectors, services
 from .eligibility import integrity_record
@@ -219,27 +219,6 @@ def teacher_import(request):
                                                              "title": _("Import teachers")})
 
 
-def _job_status(job):
-    """What the job page polls for its progress bar (static/js/job-progress.js)."""
-    return JsonResponse({"status": job.status, "progress": job.progress, "message": job.message,
-                         "done": job.status in {"succeeded", "failed"}})
-
-
-def job_pages(selector, template: str, title, *, guard=login_required):
-    """A job's page and the JSON its progress bar polls, for the jobs `selector` shows the user (their own)."""
-
-    @guard
-    def page(request, pk):
-        job = get_object_or_404(selector(user=request.user), pk=pk)
-        return render(request, template, {"job": job, "title": title})
-
-    @guard
-    def status(request, pk):
-        return _job_status(get_object_or_404(selector(user=request.user), pk=pk))
-
-    return page, status
-
-
 def uploaded_file(selector):
     """The view giving a job's uploaded file back to the person who uploaded it (it holds ID numbers)."""
 
@@ -334,17 +313,9 @@ def enrolment_bulk(request):
     })
 
 
-@login_required
-def bulk_job(request, pk):
-    job = get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk)
-    return render(request, "enrolment/bulk_job.html", {
-        "job": job, "title": _("Result of the bulk action"),
-        "back": f"{reverse('enrolment:enrolment_list')}?{job.filter}"})
-
-
-@login_required
-def bulk_job_status(request, pk):
-    return _job_status(get_object_or_404(selectors.bulk_jobs_visible_to(user=request.user), pk=pk))
+bulk_job, bulk_job_status = job_pages(
+    selectors.bulk_jobs_visible_to, "enrolment/bulk_job.html", gettext_lazy("Result of the bulk action"),
+    context=lambda job: {"back": f"{reverse('enrolment:enrolment_list')}?{job.filter}"})
 
 
 @protected_download

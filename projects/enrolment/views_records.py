@@ -16,12 +16,12 @@ from backoffice.exceptions import DomainError
 from backoffice.files import protected_download, protected_file_response
 from backoffice.selectors import visible_or_404
 from backoffice.transitions import TransitionView, page_actions
-from backoffice.views import start_export
+from backoffice.views import job_pages, start_export
 
 from . import actions, selectors, services
 from .filters import CertificateFilter, CreditFilter, ExemptionFilter
 from .forms import ExemptionForm
-from .views import VIEW, PermListView, _job_queued_message, _project, job_pages, perm_required
+from .views import VIEW, PermListView, _job_queued_message, _project, perm_required
 
 
 # -- exemptions (R35) ---------------------------------------------------------------------------------

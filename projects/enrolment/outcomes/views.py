@@ -17,9 +17,10 @@ from backoffice.exceptions import DomainError
 from backoffice.forms import Form
 from backoffice.spreadsheets import upload_within_limit
 from backoffice.transitions import TransitionView, page_actions
+from backoffice.views import job_pages
 
 from .. import selectors as enrolment_selectors
-from ..views import VIEW, _project, job_pages, perm_required, uploaded_file
+from ..views import VIEW, _project, perm_required, uploaded_file
 from . import actions, explain, ingest, selectors, services
 from .models import IndicatorKind, OutcomeStatus, Proposed
 
