@@ -71,6 +71,7 @@ class Calendar:
             for source in _HOLIDAY_SOURCES:
                 holidays.update(source())
         self.holidays = holidays
+        self._after = {}  # thousands of rows share a few start days: walk the calendar once per (day, days)
 
     def is_working_day(self, day: dt.date) -> bool:
         return self.holidays.get(day, day.weekday() < 5)
@@ -81,8 +82,7 @@ class Calendar:
         return start + (self._working_days_after(day, days) - day)
 
     def _working_days_after(self, day: dt.date, days: int) -> dt.date:
-        # Thousands of rows share a few start days: walk the calendar once per (day, days).
-        cache = self.__dict__.setdefault("_after", {})
+        cache = self._after
         if (day, days) not in cache:
             current, left = day, days
             while left > 0:
